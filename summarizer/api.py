@@ -39,7 +39,15 @@ from summarizer.schema import (
 from summarizer.settings import Settings
 from summarizer.sources import SourceDocument, aload_source, load_source
 
-__all__ = ["PreparedArticle", "asummarize", "prepare", "resolve_endpoint", "summarize"]
+__all__ = [
+    "PreparedArticle",
+    "aextract",
+    "asummarize",
+    "extract",
+    "prepare",
+    "resolve_endpoint",
+    "summarize",
+]
 
 Source = str | os.PathLike[str]
 _OPENAI_URL = "https://api.openai.com/v1"
@@ -189,6 +197,20 @@ def _report(
     )
 
 
+def extract(prepared: PreparedArticle, *, llm: LLM) -> ArticleReport:
+    """Ask the LLM about a prepared article and assemble the validated record."""
+    context = _context(prepared)
+    completion = llm.extract(prepared.messages, Extraction, context)
+    return _report(prepared, completion, llm.endpoint, context)
+
+
+async def aextract(prepared: PreparedArticle, *, llm: LLM) -> ArticleReport:
+    """The asyncio twin of :func:`extract` (one LLM client may serve many at once)."""
+    context = _context(prepared)
+    completion = await llm.aextract(prepared.messages, Extraction, context)
+    return _report(prepared, completion, llm.endpoint, context)
+
+
 def summarize(
     source: Source,
     *,
@@ -205,14 +227,11 @@ def summarize(
     settings = settings or Settings()
     document = load_source(source, settings=settings)
     prepared = prepare(document, published=published, outlet=outlet, settings=settings)
-    endpoint = resolve_endpoint(settings)
-    llm = LLM(settings, endpoint)
-    context = _context(prepared)
+    llm = LLM(settings, resolve_endpoint(settings))
     try:
-        completion = llm.extract(prepared.messages, Extraction, context)
+        return extract(prepared, llm=llm)
     finally:
         llm.close()
-    return _report(prepared, completion, endpoint, context)
 
 
 async def asummarize(
@@ -226,11 +245,8 @@ async def asummarize(
     settings = settings or Settings()
     document = await aload_source(source, settings=settings)
     prepared = prepare(document, published=published, outlet=outlet, settings=settings)
-    endpoint = await asyncio.to_thread(resolve_endpoint, settings)
-    llm = LLM(settings, endpoint)
-    context = _context(prepared)
+    llm = LLM(settings, await asyncio.to_thread(resolve_endpoint, settings))
     try:
-        completion = await llm.aextract(prepared.messages, Extraction, context)
+        return await aextract(prepared, llm=llm)
     finally:
         await llm.aclose()
-    return _report(prepared, completion, endpoint, context)

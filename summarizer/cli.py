@@ -161,7 +161,7 @@ def summarize_command(
 ) -> None:
     """Summarize one article into an event record and a neutral summary."""
     from summarizer.api import summarize
-    from summarizer.export import to_csv, to_json, to_markdown
+    from summarizer.export import to_csv, to_markdown
 
     if sum((as_json, as_jsonl, as_markdown, as_csv)) > 1:
         raise InputError("choose one of --json, --jsonl, --markdown, --csv")
@@ -247,3 +247,7 @@ def schema_command() -> None:
 def main() -> None:
     """Entry point of the ``summarizer`` script."""
     app()
+
+
+# Sub-commands kept in modules of their own register on `app` when imported (one line each).
+# -- sub-command modules --

@@ -39,8 +39,8 @@ if TYPE_CHECKING:
 __all__ = [
     "LoadedTerm",
     "Problem",
-    "check_extraction",
     "check_events",
+    "check_extraction",
     "check_summary",
     "copied_passage",
     "fold",
@@ -552,7 +552,7 @@ def _drop_sentence(summary: Summary, sentence: str, why: str) -> Callable[[], st
     def drop() -> str:
         kept = [s for s in _sentences(summary.text) if s.strip() != sentence.strip()]
         summary.text = " ".join(s.strip() for s in kept)
-        return f"summary sentence removed ({why.split(';')[0]})"
+        return f"summary sentence removed ({why.split(';', maxsplit=1)[0]})"
 
     return drop
 

@@ -21,9 +21,9 @@ from urllib.parse import urlsplit
 import httpx2
 import instructor
 import openai
+import pydantic
 from instructor.core.exceptions import IncompleteOutputException, InstructorRetryException
 from instructor.core.hooks import Hooks
-import pydantic
 from pydantic import BaseModel
 
 from summarizer.errors import ConfigurationError, EndpointError, ExtractionFailed

@@ -242,13 +242,19 @@ def use_cassette(path: Path, *, record: bool) -> Iterator[Any]:
     or record (``record=True``: new interactions written) the cassette at ``path``."""
     import vcr as vcrpy
 
-    recorder = vcrpy.VCR(**vcr_config())
+    config = vcr_config()
+    repeats = config.pop("allow_playback_repeats")
+    recorder = vcrpy.VCR(**config)
     configure(recorder)
     mode = "all" if record else "none"
     if not record and not path.is_file():
         raise CassetteMismatch(f"no cassette at {path}; record it with `make record`")
     path.parent.mkdir(parents=True, exist_ok=True)
-    with recorder.use_cassette(str(path), record_mode=mode) as cassette:
+    if record:
+        path.unlink(missing_ok=True)  # re-record from scratch, as `--record-mode=rewrite`
+    with recorder.use_cassette(
+        str(path), record_mode=mode, allow_playback_repeats=repeats
+    ) as cassette:
         yield cassette
         if not record and not cassette.all_played:
             raise CassetteMismatch(f"{path}: not every recorded interaction was used; {MISS_HINT}")

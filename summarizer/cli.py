@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
+import logging
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -50,6 +51,13 @@ def _root(
     ] = False,
 ) -> None:
     _state["debug"] = debug
+    # Library logs (retries, instructor's attempt log) only with --debug: errors reach the
+    # user as one line through handle_errors.
+    logging.basicConfig(
+        level=logging.DEBUG if debug else logging.CRITICAL,
+        format="%(levelname)s %(name)s: %(message)s",
+        force=True,
+    )
 
 
 def handle_errors(command: Callable[P, R]) -> Callable[P, R]:
@@ -158,8 +166,12 @@ def summarize_command(
     prompt_version: Annotated[
         str | None, typer.Option(help="Prompt version, e.g. v1 [SUMMARIZER_PROMPT_VERSION].")
     ] = None,
+    save: Annotated[
+        Path | None, typer.Option(help="Also write the record as JSON to this file.")
+    ] = None,
 ) -> None:
-    """Summarize one article into an event record and a neutral summary."""
+    """Summarize one article (a path, an http(s) URL, or '-' for stdin) into a validated
+    event record and a neutral, attributed summary."""
     from summarizer.api import summarize
     from summarizer.export import to_csv, to_markdown
 
@@ -174,8 +186,11 @@ def summarize_command(
         text = Path(source)
     with err.status("Reading the article…", spinner="dots"):
         report = summarize(text, published=_parse_date(published), outlet=outlet, settings=settings)
+    if save is not None:
+        save.write_text(report.model_dump_json(indent=2) + "\n", "utf-8")
+        err.print(f"record saved to {save}")
     if as_json:
-        out.print_json(report.model_dump_json())
+        sys.stdout.write(report.model_dump_json(indent=2) + "\n")
     elif as_jsonl:
         sys.stdout.write(report.model_dump_json() + "\n")
     elif as_markdown:

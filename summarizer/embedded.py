@@ -215,7 +215,8 @@ class EmbeddedServer:
                 stdin=subprocess.DEVNULL,
                 stdout=log,
                 stderr=subprocess.STDOUT,
-                preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
+                # The child only calls prctl() before exec: safe even with threads.
+                preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,  # noqa: PLW1509
             )
         atexit.register(self.stop)
         self._wait_healthy()
@@ -275,7 +276,7 @@ _shared_lock = threading.Lock()
 
 def shared_server(settings: Settings) -> EmbeddedServer:
     """The process-wide embedded server, started on first use, stopped at exit."""
-    global _shared
+    global _shared  # noqa: PLW0603 - one server per process, guarded by the lock
     with _shared_lock:
         if _shared is None or _shared.process is None or _shared.process.poll() is not None:
             server = EmbeddedServer(settings)

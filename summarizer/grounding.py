@@ -142,10 +142,10 @@ def numbers_in(text: str, *, include_small_words: bool = True) -> set[int]:
         phrase = match.group(0)
         if phrase.lower() == "a":
             continue
-        value = _words_value(phrase)
-        if value is None or (not include_small_words and value <= 1):
+        word_value = _words_value(phrase)
+        if word_value is None or (not include_small_words and word_value <= 1):
             continue
-        found.add(value)
+        found.add(word_value)
     return found
 
 
@@ -227,7 +227,7 @@ def neutralize(text: str) -> tuple[str, list[str]]:
             if term.replace is None or not term.pattern.search(segment):
                 continue
             replaced.append(term.term)
-            segment = term.pattern.sub(lambda m, t=term: _same_case(m.group(0), t.replace), segment)
+            segment = term.pattern.sub(_replacer(term.replace), segment)
         pieces.append(segment)
         if match:
             pieces.append(match.group(0))
@@ -238,6 +238,10 @@ def neutralize(text: str) -> tuple[str, list[str]]:
         new = re.sub(r" +([,.;:])", r"\1", new).strip()
         new = re.sub(r"(^|[.!?]\s+)([a-z])", lambda m: m.group(1) + m.group(2).upper(), new)
     return new, replaced
+
+
+def _replacer(replacement: str) -> Callable[[re.Match[str]], str]:
+    return lambda match: _same_case(match.group(0), replacement)
 
 
 def _same_case(original: str, replacement: str | None) -> str:
@@ -280,11 +284,12 @@ def repair_extraction(extraction: Extraction, source_text: str, repairs: list[st
     """
     for event in extraction.events:
         fixed: list[str] = []
-        for quote in event.evidence:
-            if not quote_in_text(quote, source_text):
-                nearest = nearest_sentence(quote, source_text)
+        for proposed in event.evidence:
+            quote = proposed
+            if not quote_in_text(proposed, source_text):
+                nearest = nearest_sentence(proposed, source_text)
                 if nearest is not None:
-                    repairs.append(f"evidence {quote!r} replaced by the article's sentence")
+                    repairs.append(f"evidence {proposed!r} replaced by the article's sentence")
                     quote = nearest
             if quote not in fixed:
                 fixed.append(quote)

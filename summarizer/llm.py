@@ -224,9 +224,9 @@ class LLM:
                 "(after retries); raise SUMMARIZER_REQUEST_TIMEOUT"
             )
         if isinstance(cause, openai.APIConnectionError):
-            detail = cause.__cause__ or cause
+            detail = _first_line(str(cause.__cause__ or cause))
             return EndpointError(
-                f"cannot reach the LLM endpoint {self.endpoint.base_url}: {_first_line(str(detail))}"
+                f"cannot reach the LLM endpoint {self.endpoint.base_url}: {detail}"
             )
         if isinstance(exc, InstructorRetryException) and isinstance(
             cause, pydantic.ValidationError | ValueError

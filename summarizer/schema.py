@@ -461,5 +461,7 @@ class ArticleReport(_Model):
     schema_version: Literal[1] = Field(default=1, description="Version of this schema.")
     article: ArticleInfo = Field(description="The article.")
     events: list[Event] = Field(description="Events reported as new in the article.")
-    summary: Summary = Field(description="The neutral summary.")
-    provenance: Provenance = Field(description="How the record was made.")
+    summary: Summary = Field(description="Headline and 2-4 sentence neutral, attributed summary.")
+    provenance: Provenance = Field(
+        description="Model, prompt, attempts, tokens and timing behind this record."
+    )

@@ -15,7 +15,7 @@ import platformdirs
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-__all__ = ["InstructorModeName", "Settings", "default_cache_dir"]
+__all__ = ["InstructorModeName", "Settings", "default_cache_dir", "settings_table"]
 
 InstructorModeName = Literal["auto", "json_schema", "tools", "json", "md_json"]
 
@@ -114,3 +114,22 @@ class Settings(BaseSettings):
         if not self.base_url:
             return "embedded"
         return urlsplit(self.base_url).hostname or self.base_url
+
+
+def settings_table() -> str:
+    """The settings as a Markdown table (the README embeds it; a test keeps them equal)."""
+    rows = ["| variable | default | meaning |", "| --- | --- | --- |"]
+    for name, field in Settings.model_fields.items():
+        variable = f"`SUMMARIZER_{name.upper()}`"
+        if name == "base_url":
+            variable += " or `OPENAI_BASE_URL`"
+        elif name == "api_key":
+            variable += " or `OPENAI_API_KEY`"
+        if field.default_factory is not None:
+            default = "`~/.cache/summarizer`"
+        elif field.default is None:
+            default = "—"
+        else:
+            default = f"`{field.default}`"
+        rows.append(f"| {variable} | {default} | {field.description} |")
+    return "\n".join(rows)

@@ -37,6 +37,15 @@ def vcr_cassette_dir(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture(autouse=True)
+def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests never depend on the caller's SUMMARIZER_*, OPENAI_* or SLACK_* variables
+    (session fixtures such as ``llm_settings`` have read them already)."""
+    for name in list(os.environ):
+        if name.startswith(("SUMMARIZER_", "OPENAI_", "SLACK_")):
+            monkeypatch.delenv(name)
+
+
+@pytest.fixture(autouse=True)
 def _every_interaction_used(request: pytest.FixtureRequest, record_mode: str) -> Iterator[None]:
     """A replayed cassette with interactions the test never asked for fails the test."""
     yield

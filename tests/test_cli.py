@@ -1,0 +1,81 @@
+"""The command line: one-line errors with exit codes, never a traceback; --help explains."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from .conftest import ROOT
+
+
+def run(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[str]:
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(ROOT), "SUMMARIZER_BASE_URL": "http://127.0.0.1:9/v1",
+           "SUMMARIZER_MODEL": "local", "SUMMARIZER_TRANSPORT_RETRIES": "0"}  # fmt: skip
+    return subprocess.run(
+        [sys.executable, "-m", "summarizer", *args],
+        input=stdin.decode("latin-1") if stdin else None,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+
+
+def assert_one_line_error(result: subprocess.CompletedProcess[str], code: int, text: str) -> None:
+    assert result.returncode == code, result.stderr
+    assert "Traceback" not in result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("error: ") and text in lines[0]
+
+
+def test_help_explains_every_command() -> None:
+    result = run("--help")
+    assert result.returncode == 0
+    for command in ("summarize", "setup-local", "serve", "schema"):
+        assert command in result.stdout
+    result = run("summarize", "--help")
+    for option in ("--published", "--json", "--csv", "--model", "--base-url", "--prompt-version"):
+        assert option in result.stdout
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    assert_one_line_error(run("summarize", str(tmp_path / "nope.txt")), 3, "no such file")
+
+
+def test_empty_file(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.txt"
+    empty.write_text("")
+    assert_one_line_error(run("summarize", str(empty)), 3, "empty")
+
+
+def test_binary_file(tmp_path: Path) -> None:
+    binary = tmp_path / "image.png"
+    binary.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)))
+    assert_one_line_error(run("summarize", str(binary)), 3, "not a text or HTML file")
+
+
+def test_unreachable_endpoint_is_one_line() -> None:
+    article = ROOT / "tests" / "fixtures" / "articles" / "004_c689b8858d52ccb0.txt"
+    assert_one_line_error(run("summarize", str(article)), 4, "cannot reach the LLM endpoint")
+
+
+def test_bad_published_date_and_conflicting_formats(tmp_path: Path) -> None:
+    article = ROOT / "tests" / "fixtures" / "articles" / "004_c689b8858d52ccb0.txt"
+    assert_one_line_error(run("summarize", str(article), "--published", "Sunday"), 3, "--published")
+    assert_one_line_error(run("summarize", str(article), "--json", "--csv"), 3, "choose one")
+
+
+def test_debug_shows_the_traceback(tmp_path: Path) -> None:
+    result = run("--debug", "summarize", str(tmp_path / "nope.txt"))
+    assert result.returncode != 0 and "Traceback" in result.stderr
+
+
+@pytest.mark.parametrize("command", ["schema"])
+def test_schema_command_prints_the_published_schema(command: str) -> None:
+    result = run(command)
+    assert result.returncode == 0 and '"title": "ArticleReport"' in result.stdout

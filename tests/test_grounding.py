@@ -1,0 +1,189 @@
+"""Grounding and neutrality checks, on hand-built records against a known source text."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import ValidationError
+
+from summarizer.grounding import (
+    copied_passage,
+    fold,
+    loaded_terms_in,
+    nearest_sentence,
+    neutralize,
+    numbers_in,
+    quote_in_text,
+    strip_quoted,
+)
+
+from .records import SOURCE, event_data, extraction_data, validate
+
+
+def test_a_grounded_extraction_validates_without_warnings() -> None:
+    extraction, warnings = validate(extraction_data())
+    assert extraction.events[0].fatalities.total == 55
+    assert warnings == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("killed 55 combatants", {55}),
+        ("more than 400,000 people", {400_000}),
+        ("an estimated three million civilians", {3_000_000}),
+        ("another 27 combatants, nine of them government fighters", {27, 9}),
+        ("twenty-seven were killed", {27}),
+        ("one hundred and five dead", {105}),
+        ("the eight-year-old conflict", {8}),
+    ],
+)
+def test_numbers_in_reads_digits_and_words(text: str, expected: set[int]) -> None:
+    assert expected <= numbers_in(text)
+
+
+def test_quotes_match_after_folding_quote_marks_dashes_and_space() -> None:
+    text = "“Regime forces seized the town,” he said -- a first since April."
+    assert quote_in_text('"Regime forces seized the town," he said — a first', text)
+    assert quote_in_text("Regime forces seized the town ... a first since April", text)
+    assert not quote_in_text("Rebel forces seized the town", text)
+    assert not quote_in_text("", text)
+
+
+def test_an_invented_quote_is_replaced_by_the_close_article_sentence() -> None:
+    data = extraction_data(
+        events=[event_data(evidence=["Fighting on Saturday claimed lives of 23 pro-government "
+                                     "forces and 32 jihadists, the Observatory said"])]
+    )  # fmt: skip
+    extraction, warnings = validate(data)
+    assert extraction.events[0].evidence == [
+        "Fighting on Saturday claimed the lives of 23 pro-government forces as well as 32 "
+        "jihadists and allied rebels, the Syrian Observatory for Human Rights said."
+    ]
+    assert any("replaced by the article's sentence" in w for w in warnings)
+
+
+def test_an_unrelated_quote_is_a_reask() -> None:
+    data = extraction_data(events=[event_data(evidence=["Peace talks resumed in Geneva today"])])
+    with pytest.raises(ValidationError, match="none of the evidence quotes is in the article"):
+        validate(data)
+
+
+def test_a_fatality_figure_not_in_the_text_is_a_reask() -> None:
+    fat = event_data()["fatalities"] | {"total": 70, "breakdown": []}
+    with pytest.raises(ValidationError, match="70 is not a death toll written in the article"):
+        validate(extraction_data(events=[event_data(fatalities=fat)]))
+
+
+def test_the_sum_of_a_grounded_breakdown_is_an_acceptable_total() -> None:
+    source_sum = event_data()["fatalities"]  # 23 + 32 = 55, and 55 is also in the text
+    extraction, _ = validate(extraction_data(events=[event_data(fatalities=source_sum)]))
+    assert extraction.events[0].fatalities.total == 55
+
+
+def test_zero_dead_needs_the_article_to_say_so() -> None:
+    fat = event_data()["fatalities"] | {"total": 0, "breakdown": []}
+    with pytest.raises(ValidationError, match="use null when no figure is given"):
+        validate(extraction_data(events=[event_data(fatalities=fat)]))
+
+
+def test_breakdown_larger_than_total_is_a_reask() -> None:
+    fat = event_data()["fatalities"] | {"total": 23}
+    with pytest.raises(ValidationError, match="more than the total"):
+        validate(extraction_data(events=[event_data(fatalities=fat)]))
+
+
+def test_a_toll_reported_for_another_day_is_caught() -> None:
+    sunday = event_data(date_text="Sunday")
+    with pytest.raises(ValidationError, match="gives 55 killed for Saturday, not for Sunday"):
+        validate(extraction_data(events=[sunday]))
+
+
+def test_subtotals_must_not_become_events_of_their_own() -> None:
+    subtotal = event_data(
+        location={"name": "Hama", "admin1": "Hama", "admin2": None, "country": "Syria",
+                  "geo_precision": 3},
+        fatalities={"total": 23, "breakdown": [], "civilians": None, "reported_by": None},
+    )  # fmt: skip
+    with pytest.raises(ValidationError, match="a subtotal of events"):
+        validate(extraction_data(events=[event_data(), subtotal]))
+
+
+def test_duplicate_date_location_type_must_be_merged() -> None:
+    with pytest.raises(ValidationError, match="merge them into one event"):
+        validate(extraction_data(events=[event_data(), event_data()]))
+
+
+def test_on_the_final_attempt_unsupported_claims_are_removed_not_kept() -> None:
+    fat = event_data()["fatalities"] | {"total": 70, "breakdown": []}
+    invented = event_data(
+        date_text="Monday", evidence=["Peace talks resumed in Geneva today"],
+        location={"name": "Geneva", "admin1": None, "admin2": None, "country": "Switzerland",
+                  "geo_precision": 1},
+    )  # fmt: skip
+    extraction, warnings = validate(
+        extraction_data(events=[event_data(fatalities=fat), invented]), final=True
+    )
+    assert len(extraction.events) == 1
+    assert extraction.events[0].fatalities.total is None
+    assert any("set to not reported" in w for w in warnings)
+    assert any("removed: no evidence in the article" in w for w in warnings)
+
+
+def test_loaded_terms_in_the_summary_are_replaced_outside_quotes() -> None:
+    text = (
+        "Regime forces and pro-regime militias fought armed groups, a monitor said. The "
+        'government called its opponents "terrorists", according to state media.'
+    )
+    extraction, warnings = validate(extraction_data(text=text))
+    assert extraction.summary.text.startswith("Government forces and pro-government militias")
+    assert '"terrorists"' in extraction.summary.text
+    assert "summary: 'regime forces' replaced" in warnings
+
+
+def test_a_loaded_term_without_a_neutral_replacement_is_a_reask() -> None:
+    text = "The crusaders advanced on Saturday, a monitor said. Fighting went on."
+    with pytest.raises(ValidationError, match="loaded term 'crusaders'"):
+        validate(extraction_data(text=text))
+
+
+def test_an_unattributed_casualty_figure_gets_the_single_reporting_source() -> None:
+    text = "Fighting in Hama killed 55 combatants on Saturday. Air strikes also hit the area."
+    extraction, warnings = validate(extraction_data(text=text))
+    assert "killed 55 combatants on Saturday, according to the Syrian Observatory" in (
+        extraction.summary.text
+    )
+    assert any("attributed a casualty figure" in w for w in warnings)
+
+
+def test_a_number_in_the_summary_must_come_from_the_article() -> None:
+    text = "Fighting killed 61 people, according to the monitor. Strikes hit the area."
+    with pytest.raises(ValidationError, match="the summary gives the number 61"):
+        validate(extraction_data(text=text))
+
+
+def test_sums_of_two_article_numbers_are_allowed_in_the_summary() -> None:
+    # 23 + 32 = 55 is in the text anyway; 55 + 23 = 78 is a sum of two article numbers.
+    text = "In all 78 deaths were counted, according to the monitor. More fighting followed."
+    extraction, _ = validate(extraction_data(text=text))
+    assert "78" in extraction.summary.text
+
+
+def test_copying_the_article_is_only_a_warning() -> None:
+    text = (
+        "Fighting on Saturday claimed the lives of 23 pro-government forces as well as 32 "
+        "jihadists and allied rebels, the Syrian Observatory for Human Rights said. More came."
+    )
+    _, warnings = validate(extraction_data(text=text))
+    assert any("repeats the article word for word" in w for w in warnings)
+
+
+def test_helpers() -> None:
+    assert fold("  Al-Habeet’s  “town” — ÉTÉ ") == "al-habeets town - été"
+    assert strip_quoted('they said "terrorists" did it') == "they said   did it"
+    assert [t.term for t in loaded_terms_in('the "regime" said')] == []
+    assert neutralize("Regime forces advanced.") == (
+        "Government forces advanced.",
+        ["regime forces"],
+    )
+    assert nearest_sentence("completely unrelated words about football matches", SOURCE) is None
+    assert copied_passage("nothing copied here at all in this text", SOURCE) is None

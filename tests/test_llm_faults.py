@@ -1,0 +1,202 @@
+"""The LLM client against a FAKE OpenAI-compatible server (real HTTP on 127.0.0.1).
+
+Transport retries (429 with Retry-After, 5xx, dropped connections) are separate from
+validation re-asks; tokens of every attempt are summed; failures are typed errors.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable, Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import pytest
+
+from summarizer.api import extract, prepare
+from summarizer.errors import ConfigurationError, EndpointError, ExtractionFailed
+from summarizer.llm import LLM, Endpoint
+from summarizer.settings import Settings
+from summarizer.sources import SourceDocument
+
+from .records import SOURCE, extraction_data
+
+Reply = tuple[int, dict[str, str], bytes]
+
+
+def completion(content: str, *, finish: str = "stop", tokens: int = 10) -> Reply:
+    body = {
+        "id": "fake", "object": "chat.completion", "created": 0, "model": "fake",
+        "choices": [{"index": 0, "finish_reason": finish,
+                     "message": {"role": "assistant", "content": content}}],
+        "usage": {"prompt_tokens": tokens, "completion_tokens": tokens,
+                  "total_tokens": 2 * tokens},
+    }  # fmt: skip
+    return 200, {"content-type": "application/json"}, json.dumps(body).encode()
+
+
+def error(status: int, **headers: str) -> Reply:
+    body = json.dumps({"error": {"message": f"fake error {status}", "type": "fake"}}).encode()
+    return status, {"content-type": "application/json", **headers}, body
+
+
+VALID = json.dumps(extraction_data())
+UNGROUNDED = json.dumps(
+    extraction_data(text="Fighting killed 61 people, according to a monitor. More followed.")
+)
+
+
+class FakeOpenAI:
+    """A scripted FAKE of /v1/chat/completions: each request takes the next reply."""
+
+    def __init__(self, replies: list[Reply | Callable[[], Reply]]) -> None:
+        self.replies = list(replies)
+        self.requests: list[dict[str, Any]] = []
+        self.times: list[float] = []
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                length = int(self.headers.get("content-length", 0))
+                fake.requests.append(json.loads(self.rfile.read(length)))
+                fake.times.append(time.monotonic())
+                reply = fake.replies.pop(0)
+                if callable(reply):
+                    reply = reply()
+                status, headers, body = reply
+                if status == 0:  # drop the connection without answering
+                    self.close_connection = True
+                    self.connection.shutdown(2)
+                    return
+                self.send_response(status)
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                self.send_header("content-length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}/v1"
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def fake() -> Iterator[Callable[..., FakeOpenAI]]:
+    servers: list[FakeOpenAI] = []
+
+    def start(*replies: Reply | Callable[[], Reply]) -> FakeOpenAI:
+        servers.append(FakeOpenAI(list(replies)))
+        return servers[-1]
+
+    yield start
+    for server in servers:
+        server.close()
+
+
+def run(server: FakeOpenAI, **settings: Any) -> Any:
+    config = Settings(**{"transport_retries": 3, "max_reasks": 2, **settings})
+    prepared = prepare(
+        SourceDocument(text=SOURCE, kind="text"), published=None, outlet=None, settings=config
+    )
+    llm = LLM(config, Endpoint(server.base_url, "fake-model", "sk-fake-key"))
+    llm.policy.base_delay = 0.01
+    try:
+        return extract(prepared, llm=llm)
+    finally:
+        llm.close()
+
+
+def test_a_valid_answer_becomes_a_record(fake: Callable[..., FakeOpenAI]) -> None:
+    server = fake(completion(VALID))
+    report = run(server)
+    assert report.events[0].fatalities.total == 55
+    assert report.provenance.attempts == 1
+    assert report.provenance.usage.total_tokens == 20
+    sent = server.requests[0]
+    assert sent["temperature"] == 0 and sent["model"] == "fake-model"
+    assert sent["response_format"]["type"] == "json_schema"
+
+
+def test_429_honours_retry_after_then_succeeds(fake: Callable[..., FakeOpenAI]) -> None:
+    server = fake(error(429, **{"retry-after": "1"}), completion(VALID))
+    report = run(server)
+    assert report.provenance.attempts == 1, "a transport retry is not a re-ask"
+    assert server.times[1] - server.times[0] >= 0.95
+
+
+def test_5xx_and_dropped_connections_are_retried(fake: Callable[..., FakeOpenAI]) -> None:
+    server = fake(error(503), (0, {}, b""), error(500), completion(VALID))
+    assert run(server).events
+    assert len(server.requests) == 4
+
+
+def test_persistent_5xx_is_an_endpoint_error(fake: Callable[..., FakeOpenAI]) -> None:
+    server = fake(*[error(500)] * 4)
+    with pytest.raises(EndpointError, match="answered HTTP 500 after 3 retries"):
+        run(server)
+    assert len(server.requests) == 4
+
+
+def test_bad_key_and_unknown_model_are_configuration_errors(
+    fake: Callable[..., FakeOpenAI],
+) -> None:
+    with pytest.raises(ConfigurationError, match="rejected the API key"):
+        run(fake(error(401)))
+    with pytest.raises(ConfigurationError, match="check SUMMARIZER_MODEL"):
+        run(fake(error(404)))
+
+
+def test_unreachable_endpoint_is_an_endpoint_error() -> None:
+    config = Settings(transport_retries=1, transport_max_seconds=2)
+    prepared = prepare(
+        SourceDocument(text=SOURCE, kind="text"), published=None, outlet=None, settings=config
+    )
+    llm = LLM(config, Endpoint("http://127.0.0.1:9/v1", "m", "k"))
+    with pytest.raises(EndpointError, match="cannot reach the LLM endpoint"):
+        extract(prepared, llm=llm)
+    llm.close()
+
+
+def test_validation_errors_are_sent_back_and_tokens_summed(
+    fake: Callable[..., FakeOpenAI],
+) -> None:
+    server = fake(
+        completion("not json at all", tokens=7), completion(UNGROUNDED), completion(VALID)
+    )
+    report = run(server)
+    assert report.provenance.attempts == 3
+    assert report.provenance.usage.total_tokens == 14 + 20 + 20
+    reask = server.requests[2]["messages"][-1]["content"]
+    assert "the summary gives the number 61" in reask
+
+
+def test_exhausted_reasks_raise_with_attempts_usage_and_raw(
+    fake: Callable[..., FakeOpenAI],
+) -> None:
+    server = fake(*[completion("{broken")] * 3)
+    with pytest.raises(ExtractionFailed) as caught:
+        run(server)
+    assert caught.value.attempts == 3
+    assert caught.value.usage.total_tokens == 60
+    assert caught.value.last_completion == "{broken"
+
+
+def test_truncation_at_max_tokens_is_an_extraction_failure(
+    fake: Callable[..., FakeOpenAI],
+) -> None:
+    server = fake(completion('{"article": {', finish="length"))
+    with pytest.raises(ExtractionFailed, match="max_tokens"):
+        run(server)

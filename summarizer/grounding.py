@@ -285,15 +285,17 @@ def repair_extraction(extraction: Extraction, source_text: str, repairs: list[st
     for event in extraction.events:
         fixed: list[str] = []
         for proposed in event.evidence:
-            quote = proposed
+            quotes = [proposed]
             if not quote_in_text(proposed, source_text):
-                nearest = nearest_sentence(proposed, source_text)
-                if nearest is not None:
+                parts = [s.strip() for s in _sentences(proposed)]
+                if len(parts) > 1 and all(quote_in_text(part, source_text) for part in parts):
+                    repairs.append(f"evidence {proposed[:60]!r}… split into article sentences")
+                    quotes = parts
+                elif (nearest := nearest_sentence(proposed, source_text)) is not None:
                     repairs.append(f"evidence {proposed!r} replaced by the article's sentence")
-                    quote = nearest
-            if quote not in fixed:
-                fixed.append(quote)
-        event.evidence = fixed
+                    quotes = [nearest]
+            fixed += [quote for quote in quotes if quote not in fixed]
+        event.evidence = fixed[:3]
         for actor in (event.actor1, event.actor2):
             if actor is not None:
                 actor.name, replaced = neutralize(actor.name)

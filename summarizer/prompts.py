@@ -1,7 +1,8 @@
 """Prompt templates: loading, hashing and rendering.
 
-Templates are files, ``prompts/<task>/<version>.system.j2`` and ``<version>.user.j2``,
-shipped inside the wheel (as ``summarizer/_prompts``) and read from the repository's
+Templates are files, ``prompts/<task>/<version>.system.j2`` and ``<version>.user.j2``, with
+an optional worked example as one user/assistant turn in between
+(``<version>.example.user.j2`` and ``<version>.example.assistant.j2``), shipped inside the wheel (as ``summarizer/_prompts``) and read from the repository's
 ``prompts/`` in a source checkout. They are rendered in a sandboxed Jinja environment
 with ``StrictUndefined``: a missing variable is an error, never an empty string.
 The article is passed as data and fenced; the field guide is generated from the
@@ -56,24 +57,35 @@ class Prompt:
     system_source: str
     user_source: str
     root: Path
+    example_sources: tuple[str, str] | None = None
 
     @property
     def sha256(self) -> str:
-        """First 16 hex digits of the SHA-256 of both templates."""
-        digest = hashlib.sha256(f"{self.system_source}\0{self.user_source}".encode())
-        return digest.hexdigest()[:16]
+        """First 16 hex digits of the SHA-256 of all its templates."""
+        parts = [self.system_source, self.user_source, *(self.example_sources or ())]
+        return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:16]
 
     def render(self, **variables: Any) -> list[dict[str, str]]:
         """The chat messages for these variables (all of them must be given)."""
         env = _environment(self.root)
+        roles = [("system", "system")]
+        if self.example_sources is not None:
+            roles += [("user", "example.user"), ("assistant", "example.assistant")]
+        roles.append(("user", "user"))
         try:
-            system = env.get_template(f"{self.name}/{self.version}.system.j2").render(variables)
-            user = env.get_template(f"{self.name}/{self.version}.user.j2").render(variables)
+            return [
+                {
+                    "role": role,
+                    "content": env.get_template(f"{self.name}/{self.version}.{part}.j2")
+                    .render(variables)
+                    .strip(),
+                }
+                for role, part in roles
+            ]
         except jinja2.UndefinedError as exc:
             raise ConfigurationError(
                 f"prompt {self.name}/{self.version} needs a variable that was not given: {exc}"
             ) from exc
-        return [{"role": "system", "content": system}, {"role": "user", "content": user}]
 
 
 def load_prompt(name: str = "extract", version: str = "v1") -> Prompt:
@@ -89,7 +101,12 @@ def load_prompt(name: str = "extract", version: str = "v1") -> Prompt:
             f"no prompt {name}/{version} in {root}; available versions: "
             f"{', '.join(found) or 'none'} (set SUMMARIZER_PROMPT_VERSION)"
         )
-    return Prompt(name, version, system.read_text("utf-8"), user.read_text("utf-8"), root)
+    example_user = root / name / f"{version}.example.user.j2"
+    example_answer = root / name / f"{version}.example.assistant.j2"
+    example = None
+    if example_user.is_file() and example_answer.is_file():
+        example = (example_user.read_text("utf-8"), example_answer.read_text("utf-8"))
+    return Prompt(name, version, system.read_text("utf-8"), user.read_text("utf-8"), root, example)
 
 
 def fence_article(text: str) -> str:

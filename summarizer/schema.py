@@ -21,9 +21,17 @@ from __future__ import annotations
 import datetime as dt
 import re
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -324,20 +332,12 @@ class EventDraft(_Model):
         description="Who the article attributes this event to (a monitor, agency, "
         "spokesperson); empty if unattributed.",
     )
-    evidence: list[str] = Field(
+    evidence: list[Annotated[str, StringConstraints(max_length=400)]] = Field(
         min_length=1,
         max_length=3,
         description="1 to 3 sentences of the article, copied word for word, that report "
         "this event.",
     )
-
-    @field_validator("evidence")
-    @classmethod
-    def _short_quotes(cls, quotes: list[str]) -> list[str]:
-        for quote in quotes:
-            if len(quote) > 300:
-                raise ValueError("an evidence quote is longer than 300 characters; quote less")
-        return quotes
 
     @model_validator(mode="after")
     def _sub_type_belongs(self) -> EventDraft:

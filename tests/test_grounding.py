@@ -187,3 +187,16 @@ def test_helpers() -> None:
     )
     assert nearest_sentence("completely unrelated words about football matches", SOURCE) is None
     assert copied_passage("nothing copied here at all in this text", SOURCE) is None
+
+
+def test_a_quote_joining_two_article_sentences_is_split_into_them() -> None:
+    joined = (
+        "Clashes between loyalists and insurgents killed 55 combatants on Saturday, a monitor "
+        "said. The regime also launched dozens of air strikes, the monitor added."
+    )
+    extraction, warnings = validate(extraction_data(events=[event_data(evidence=[joined])]))
+    assert extraction.events[0].evidence == [
+        "Clashes between loyalists and insurgents killed 55 combatants on Saturday, a monitor said.",
+        "The regime also launched dozens of air strikes, the monitor added.",
+    ]
+    assert any("split into article sentences" in w for w in warnings)

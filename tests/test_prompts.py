@@ -61,3 +61,19 @@ def test_field_guide_expands_each_model_once() -> None:
     guide = field_guide(Extraction)
     assert guide.count("actor1.name") == 1
     assert "events[].actor2: The other side" in guide and "Same fields as events[].actor1" in guide
+
+
+@pytest.mark.parametrize(
+    "version", sorted(p.name.split(".")[0] for p in (prompts_dir() / "extract").glob("*.example.user.j2"))
+)
+def test_worked_examples_are_valid_grounded_records(version: str) -> None:
+    """A prompt's worked example must itself pass validation and grounding, cleanly."""
+    prompt = load_prompt("extract", version)
+    messages = prompt.render(
+        article="", published=None, outlet=None, fence="<<<ARTICLE>>>",
+        fence_end="<<<END ARTICLE>>>", event_types=[], actor_types=[], field_guide="",
+    )  # fmt: skip
+    example_article = messages[1]["content"].split("<<<ARTICLE>>>")[1].split("<<<END ARTICLE>>>")[0]
+    context: dict[str, object] = {"source_text": example_article, "warnings": []}
+    Extraction.model_validate_json(messages[2]["content"], context=context)
+    assert context["warnings"] == []

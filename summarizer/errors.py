@@ -14,9 +14,11 @@ so ``except SummarizerError`` catches every expected failure and nothing else::
     │                             redirect loop, size cap)
     ├── EndpointError             the LLM endpoint kept failing after transport retries:
     │                             unreachable, 5xx, 429, timeouts, auth (exit 4)
-    └── ExtractionFailed          the model answered but no answer passed validation and
-                                  grounding within the re-ask budget; carries attempts,
-                                  the last raw completion and token usage (exit 5)
+    ├── ExtractionFailed          the model answered but no answer passed validation and
+    │                             grounding within the re-ask budget; carries attempts,
+    │                             the last raw completion and token usage (exit 5)
+    └── SlackPostError            Slack refused a call or could not be reached; names the
+                                  call, channel and Slack's error code, never a token (exit 6)
 
 The command line prints ``str(error)`` as one line and exits with ``exit_code``.
 """
@@ -35,6 +37,7 @@ __all__ = [
     "ExtractionFailed",
     "FetchError",
     "InputError",
+    "SlackPostError",
     "SummarizerError",
 ]
 
@@ -97,3 +100,10 @@ class ExtractionFailed(SummarizerError):
         self.last_completion = last_completion
         self.usage = usage
         self.errors = errors or []
+
+
+class SlackPostError(SummarizerError):
+    """Slack refused a call (or could not be reached). The message names the call, the
+    channel and Slack's error code; never a token."""
+
+    exit_code = 6

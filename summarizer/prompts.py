@@ -1,8 +1,9 @@
 """Prompt templates: loading, hashing and rendering.
 
-Templates are files, ``prompts/<task>/<version>.system.j2`` and ``<version>.user.j2``, with
-an optional worked example as one user/assistant turn in between
-(``<version>.example.user.j2`` and ``<version>.example.assistant.j2``), shipped inside the wheel (as ``summarizer/_prompts``) and read from the repository's
+Templates are files, ``prompts/<task>/<version>.system.j2`` and ``<version>.user.j2``,
+with an optional worked example as one user/assistant turn in between
+(``<version>.example.user.j2`` and ``<version>.example.assistant.j2``), shipped inside
+the wheel (as ``summarizer/_prompts``) and read from the repository's
 ``prompts/`` in a source checkout. They are rendered in a sandboxed Jinja environment
 with ``StrictUndefined``: a missing variable is an error, never an empty string.
 The article is passed as data and fenced; the field guide is generated from the

@@ -61,11 +61,13 @@ def test_server_starts_answers_health_and_stops(settings: Settings) -> None:
 
 
 def test_a_server_that_dies_at_start_up_is_a_clear_error(tmp_path: Path) -> None:
-    broken = executable(tmp_path / "llama-server", "#!/bin/sh\necho 'error: unknown model format' >&2\nexit 3\n")
+    broken = executable(
+        tmp_path / "llama-server", "#!/bin/sh\necho 'error: unknown model format' >&2\nexit 3\n"
+    )
     model = tmp_path / "m.gguf"
     model.write_bytes(b"x")
     settings = Settings(cache_dir=tmp_path, model_path=model, server_binary=broken)
-    with pytest.raises(EmbeddedModelError, match="exited with code 3.*unknown model format"):
+    with pytest.raises(EmbeddedModelError, match=r"exited with code 3.*unknown model format"):
         EmbeddedServer(settings).start()
 
 
@@ -84,11 +86,14 @@ def test_the_child_dies_with_its_parent(settings: Settings, tmp_path: Path) -> N
         "import sys, time\n"
         "from summarizer.embedded import EmbeddedServer\n"
         "from summarizer.settings import Settings\n"
-        f"s = EmbeddedServer(Settings(cache_dir={str(tmp_path)!r}, model_path={str(settings.model_path)!r}, "
+        f"s = EmbeddedServer(Settings(cache_dir={str(tmp_path)!r}, "
+        f"model_path={str(settings.model_path)!r}, "
         f"server_binary={str(settings.server_binary)!r}))\n"
         "s.start(); print(s.process.pid, flush=True); time.sleep(60)\n"
     )
-    with subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True) as parent:
+    with subprocess.Popen(
+        [sys.executable, str(script)], stdout=subprocess.PIPE, text=True
+    ) as parent:
         assert parent.stdout is not None
         child = int(parent.stdout.readline())
         parent.kill()
@@ -103,7 +108,9 @@ def _alive(pid: int) -> bool:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
-    status = Path(f"/proc/{pid}/stat").read_text().split()[2] if Path(f"/proc/{pid}").exists() else "X"
+    status = (
+        Path(f"/proc/{pid}/stat").read_text().split()[2] if Path(f"/proc/{pid}").exists() else "X"
+    )
     return status not in ("Z", "X")
 
 

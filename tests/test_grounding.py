@@ -196,7 +196,8 @@ def test_a_quote_joining_two_article_sentences_is_split_into_them() -> None:
     )
     extraction, warnings = validate(extraction_data(events=[event_data(evidence=[joined])]))
     assert extraction.events[0].evidence == [
-        "Clashes between loyalists and insurgents killed 55 combatants on Saturday, a monitor said.",
+        "Clashes between loyalists and insurgents killed 55 combatants on Saturday, a monitor "
+        "said.",
         "The regime also launched dozens of air strikes, the monitor added.",
     ]
     assert any("split into article sentences" in w for w in warnings)

@@ -200,3 +200,15 @@ def test_truncation_at_max_tokens_is_an_extraction_failure(
     server = fake(completion('{"article": {', finish="length"))
     with pytest.raises(ExtractionFailed, match="max_tokens"):
         run(server)
+
+
+async def test_asummarize_takes_the_same_path(fake: Callable[..., FakeOpenAI]) -> None:
+    from summarizer import asummarize
+
+    server = fake(error(503), completion(UNGROUNDED), completion(VALID))
+    settings = Settings(base_url=server.base_url, model="fake-model", transport_retries=2)
+    report = await asummarize(SOURCE, settings=settings, outlet="Example Times")
+    assert report.provenance.attempts == 2
+    assert report.provenance.endpoint_host == "127.0.0.1"
+    assert report.article.outlet == "Example Times"
+    assert report.events[0].notes.startswith("Saturday, in Kafr Zita (Hama): Military Forces")

@@ -64,7 +64,8 @@ def test_field_guide_expands_each_model_once() -> None:
 
 
 @pytest.mark.parametrize(
-    "version", sorted(p.name.split(".")[0] for p in (prompts_dir() / "extract").glob("*.example.user.j2"))
+    "version",
+    sorted(p.name.split(".")[0] for p in (prompts_dir() / "extract").glob("*.example.user.j2")),
 )
 def test_worked_examples_are_valid_grounded_records(version: str) -> None:
     """A prompt's worked example must itself pass validation and grounding, cleanly."""

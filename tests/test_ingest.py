@@ -1,0 +1,289 @@
+"""Ingestion: feeds served by a local HTTP server, URL lists, directories, stdin, --since,
+and summarizing many items with bounded concurrency where one failure skips one item."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from summarizer.errors import ExtractionFailed, FetchError, InputError
+from summarizer.ingest import (
+    DigestSources,
+    IngestItem,
+    digest_articles,
+    filter_since,
+    parse_duration,
+    read_directory,
+    read_feed,
+    read_feed_list,
+    read_stdin,
+    read_url_list,
+    select_items,
+    summarize_items,
+)
+from summarizer.schema import ArticleReport, Usage
+from summarizer.settings import Settings
+from summarizer.sources import load_source
+
+from .fakes.fake_reports import make_event, make_report
+from .fakes.fake_site import FEED_DIR, FakeSite, Route, rss
+
+NOW = dt.datetime(2019, 12, 20, 12, 0, tzinfo=dt.UTC)
+SETTINGS = Settings(fetch_timeout=5, user_agent="summarizer-tests/1.0 (+https://example.org)")
+RSS = "application/rss+xml; charset=utf-8"
+
+
+def _feed_items() -> list[dict[str, str]]:
+    return [
+        {
+            "title": "Dozens killed in Idlib",
+            "link": "/articles/002.html",  # relative: resolved against the feed's URL
+            "guid": "bs-002",
+            "pubDate": "Thu, 19 Dec 2019 15:00:00 GMT",
+        },
+        {
+            "title": "Syrian forces retake part of eastern IS bastion",
+            "link": "/articles/004.html",
+            "guid": "nie-004",
+            "pubDate": "Fri, 20 Dec 2019 06:00:00 GMT",
+        },
+        {"title": "A local file", "link": "file:///etc/passwd", "guid": "evil"},
+    ]
+
+
+@pytest.fixture
+def site() -> Iterator[FakeSite]:
+    routes = {
+        "/feed.xml": Route(rss("Syria news", _feed_items()), RSS),
+        "/articles/002.html": Route((FEED_DIR / "002_idlib.html").read_bytes()),
+        "/articles/004.html": Route((FEED_DIR / "004_mayadeen.html").read_bytes()),
+        "/not-a-feed.xml": Route(b"<html><body><p>Hello</p></body></html>"),
+        "/huge.xml": Route(rss("Huge", [*_feed_items()] * 400), RSS),
+    }
+    with FakeSite(routes) as server:
+        yield server
+
+
+def test_a_feed_becomes_items_with_ids_links_and_dates(site: FakeSite) -> None:
+    items, failures = read_feed(site.url("/feed.xml"), settings=SETTINGS, now=NOW)
+    assert [i.id for i in items] == ["bs-002", "nie-004"]
+    assert [i.location for i in items] == [
+        site.url("/articles/002.html"),
+        site.url("/articles/004.html"),
+    ]
+    assert items[0].feed_date == dt.datetime(2019, 12, 19, 15, 0, tzinfo=dt.UTC)
+    assert items[0].published == dt.date(2019, 12, 19)
+    assert items[0].source_name == "Syria news" and items[0].title == "Dozens killed in Idlib"
+    assert items[0].fetched_at == NOW and items[0].url == items[0].location
+    # a non-http link is never fetched nor read as a local file
+    assert [f.item_id for f in failures] == ["evil"]
+    assert "has no http(s) link" in failures[0].error
+    # fetched politely, by us (feedparser never touches the network)
+    path, headers = site.requests[0]
+    assert path == "/feed.xml"
+    assert headers["User-Agent"] == SETTINGS.user_agent
+    assert "application/rss+xml" in headers["Accept"]
+    assert site.paths() == ["/feed.xml"]
+
+
+def test_feed_items_lead_to_article_pages_that_extract_cleanly(site: FakeSite) -> None:
+    items, _ = read_feed(site.url("/feed.xml"), settings=SETTINGS, now=NOW)
+    document = load_source(items[1].location, settings=SETTINGS)
+    body = (FEED_DIR.parent.parent / "articles" / "004_c689b8858d52ccb0.txt").read_text("utf-8")
+    paragraphs = [line.strip() for line in body.splitlines() if line.strip()]
+    start = next(i for i, p in enumerate(paragraphs) if p.startswith("BEIRUT:"))
+    end = next(i for i, p in enumerate(paragraphs) if p.startswith("The group is battling"))
+    assert document.text == "\n".join(paragraphs[start : end + 1])
+    assert document.outlet == "The New Indian Express"
+
+
+def test_feed_errors_are_one_line(site: FakeSite) -> None:
+    with pytest.raises(
+        FetchError, match=r"^HTTP 404 fetching the feed http://127\.0\.0\.1:\d+/no$"
+    ):
+        read_feed(site.url("/no"), settings=SETTINGS)
+    with pytest.raises(InputError, match="is not an RSS or Atom feed"):
+        read_feed(site.url("/not-a-feed.xml"), settings=SETTINGS)
+    small = Settings(max_fetch_bytes=10_000)
+    with pytest.raises(FetchError, match="larger than 10000 bytes; raise SUMMARIZER_MAX_FETCH"):
+        read_feed(site.url("/huge.xml"), settings=small)
+    with pytest.raises(InputError, match="not an http"):
+        read_feed("ftp://example.org/feed", settings=SETTINGS)
+
+
+def test_a_feed_list_reports_a_broken_feed_and_keeps_the_others(
+    site: FakeSite, tmp_path: Path
+) -> None:
+    feeds = tmp_path / "feeds.txt"
+    feeds.write_text(
+        f"# Syria\n{site.url('/feed.xml')}\n\n{site.url('/gone.xml')}\nnot a url\n"
+        f"{site.url('/feed.xml')}\n",
+        "utf-8",
+    )
+    items, failures = read_feed_list(feeds, settings=SETTINGS, now=NOW)
+    assert [i.id for i in items] == ["bs-002", "nie-004"], "duplicates dropped"
+    errors = [f.error for f in failures]
+    assert any(e.startswith("HTTP 404 fetching the feed") for e in errors)
+    assert f"{feeds}:5" in [f.location for f in failures]
+    with pytest.raises(InputError, match="no such feeds file"):
+        read_feed_list(tmp_path / "missing.txt", settings=SETTINGS)
+
+
+def test_since_keeps_recent_items_by_feed_date_else_fetch_time(site: FakeSite) -> None:
+    items, _ = read_feed(site.url("/feed.xml"), settings=SETTINGS, now=NOW)
+    undated = IngestItem(id="u", location="https://x.example/u", feed_date=None, fetched_at=NOW)
+    recent = filter_since([*items, undated], parse_duration("12h"), now=NOW)
+    assert [i.id for i in recent] == ["nie-004", "u"]
+    everything = filter_since([*items, undated], parse_duration("2d"), now=NOW)
+    assert [i.id for i in everything] == ["bs-002", "nie-004", "u"]
+    # through select_items, with what was posted already left out
+    sources = DigestSources(urls=None, feeds=None)
+    with pytest.raises(InputError, match="no source given"):
+        select_items(sources, settings=SETTINGS)
+
+
+def test_select_items_combines_sources_filters_and_skips(site: FakeSite, tmp_path: Path) -> None:
+    feeds = tmp_path / "feeds.txt"
+    feeds.write_text(site.url("/feed.xml") + "\n", "utf-8")
+    items, failures = select_items(
+        DigestSources(feeds=feeds),
+        settings=SETTINGS,
+        since=dt.timedelta(days=2),
+        skip_ids={"bs-002"},
+        now=NOW,
+    )
+    assert [i.id for i in items] == ["nie-004"]
+    assert len(failures) == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds"),
+    [("30m", 1800), ("24h", 86400), ("7d", 604800), ("1h30m", 5400), (" 2w ", 1209600),
+     ("90s", 90), ("1.5h", 5400)],
+)  # fmt: skip
+def test_parse_duration(text: str, seconds: int) -> None:
+    assert parse_duration(text) == dt.timedelta(seconds=seconds)
+
+
+@pytest.mark.parametrize("text", ["", "24", "h", "24x", "1 day", "-3h", "0h", "3h and 2m"])
+def test_parse_duration_rejects(text: str) -> None:
+    with pytest.raises(InputError):
+        parse_duration(text)
+
+
+def test_url_lists_directories_and_stdin(tmp_path: Path) -> None:
+    urls = tmp_path / "urls.txt"
+    urls.write_text("https://a.example/1\n# comment\n\nhttps://a.example/1\n/etc/passwd\n")
+    items, failures = read_url_list(urls, now=NOW)
+    assert [i.id for i in items] == ["https://a.example/1"]
+    assert [f.location for f in failures] == [f"{urls}:5"]
+
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "b.txt").write_text("Second article.")
+    (folder / "a.html").write_text("<p>First</p>")
+    (folder / ".hidden.txt").write_text("no")
+    (folder / "image.png").write_bytes(b"\x89PNG")
+    old = dt.datetime(2019, 1, 1, tzinfo=dt.UTC).timestamp()
+    os.utime(folder / "a.html", (old, old))
+    found = read_directory(folder, now=NOW)
+    assert [Path(i.location).name for i in found] == ["a.html", "b.txt"]
+    assert found[0].id == f"file:{(folder / 'a.html').resolve()}"
+    assert found[0].feed_date == dt.datetime(2019, 1, 1, tzinfo=dt.UTC)
+    assert found[0].source() == (folder / "a.html").resolve()
+    with pytest.raises(InputError, match="is not a directory"):
+        read_directory(folder / "b.txt")
+
+    listed, _ = read_stdin("https://a.example/1\nhttps://a.example/2\n", now=NOW)
+    assert [i.location for i in listed] == ["https://a.example/1", "https://a.example/2"]
+    [article], _ = read_stdin("Clashes erupted on Sunday.\nhttps://a.example/1\n", now=NOW)
+    assert article.id.startswith("stdin:") and str(article.source()).startswith("Clashes")
+    with pytest.raises(InputError, match="standard input is empty"):
+        read_stdin("  \n", now=NOW)
+
+
+def _report(name: str) -> ArticleReport:
+    return make_report(headline=f"About {name}", events=[make_event(name)])
+
+
+async def test_summarize_items_bounds_concurrency_and_skips_failures() -> None:
+    items = [
+        IngestItem(
+            id=f"i{n}",
+            location=f"https://news.example/{n}",
+            feed_date=None,
+            fetched_at=NOW,
+            published=dt.date(2019, 12, n + 1),
+        )
+        for n in range(10)
+    ]
+    running = 0
+    peak = 0
+    seen: list[tuple[Any, Any]] = []
+
+    async def fake_summarize(
+        source: str | Path, *, published: dt.date | None = None, settings: Settings | None = None
+    ) -> ArticleReport:
+        nonlocal running, peak
+        running += 1
+        peak = max(peak, running)
+        seen.append((source, published))
+        await asyncio.sleep(0.05)
+        running -= 1
+        if str(source).endswith("/3"):
+            raise ExtractionFailed(
+                "no valid answer", attempts=3, last_completion=None, usage=Usage()
+            )
+        if str(source).endswith("/7"):
+            raise RuntimeError("unexpected\nbug")
+        return _report(str(source))
+
+    progress: list[tuple[str, bool]] = []
+    batch = await summarize_items(
+        items,
+        settings=SETTINGS,
+        summarize=fake_summarize,
+        on_result=lambda item, report, error: progress.append((item.id, report is not None)),
+    )
+    assert peak == 4, "at most four at a time, and four are used"
+    assert [s.item.id for s in batch.summarized] == [f"i{n}" for n in range(10) if n not in (3, 7)]
+    assert [(f.item_id, f.error) for f in batch.failures] == [
+        ("i3", "no valid answer"),
+        ("i7", "RuntimeError: unexpected bug"),
+    ]
+    assert len(progress) == 10 and sorted(progress)[3] == ("i3", False)
+    assert ("https://news.example/0", dt.date(2019, 12, 1)) in seen
+    articles = digest_articles(batch)
+    assert articles[0].article_id == "i0" and articles[0].url == "https://news.example/0"
+
+
+async def test_a_cache_answers_before_the_llm() -> None:
+    item = IngestItem(id="c", location="https://news.example/c", feed_date=None, fetched_at=NOW)
+    stored: dict[str, ArticleReport] = {}
+    calls: list[str] = []
+
+    class Cache:
+        def get(self, item: IngestItem, settings: Settings) -> ArticleReport | None:
+            return stored.get(item.id)
+
+        def put(self, item: IngestItem, settings: Settings, report: ArticleReport) -> None:
+            stored[item.id] = report
+
+    async def fake_summarize(source: str | Path, **_: Any) -> ArticleReport:
+        calls.append(str(source))
+        return _report("c")
+
+    first = await summarize_items(
+        [item], settings=SETTINGS, summarize=fake_summarize, cache=Cache()
+    )
+    second = await summarize_items(
+        [item], settings=SETTINGS, summarize=fake_summarize, cache=Cache()
+    )
+    assert calls == ["https://news.example/c"]
+    assert first.summarized[0].report == second.summarized[0].report

@@ -13,10 +13,11 @@ import asyncio
 import datetime as dt
 import hashlib
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
+from summarizer.chunking import MAX_CHUNKS, merge_reports, split_article
 from summarizer.clean import CleanResult, clean_text
 from summarizer.dates import resolve_date
 from summarizer.embedded import ALIAS, shared_server
@@ -42,9 +43,13 @@ from summarizer.sources import SourceDocument, aload_source, load_source
 __all__ = [
     "PreparedArticle",
     "aextract",
+    "aextract_chunks",
     "asummarize",
+    "build_report",
     "extract",
+    "extract_chunks",
     "prepare",
+    "prepare_chunks",
     "resolve_endpoint",
     "summarize",
 ]
@@ -98,9 +103,13 @@ def prepare(
     published: dt.date | None,
     outlet: str | None,
     settings: Settings,
+    cleaned: CleanResult | None = None,
 ) -> PreparedArticle:
-    """Clean the document and render the prompt (no network, no LLM)."""
-    cleaned = clean_text(document.text)
+    """Clean the document and render the prompt (no network, no LLM).
+
+    ``cleaned``: the document's text already cleaned (e.g. one chunk of it).
+    """
+    cleaned = cleaned or clean_text(document.text)
     if not cleaned.text.strip():
         raise InputError("the article is empty once page furniture is removed")
     if len(cleaned.text) > settings.max_article_chars:
@@ -211,6 +220,67 @@ async def aextract(prepared: PreparedArticle, *, llm: LLM) -> ArticleReport:
     return _report(prepared, completion, llm.endpoint, context)
 
 
+def build_report(
+    prepared: PreparedArticle,
+    completion: Completion[Extraction],
+    endpoint: Endpoint,
+    warnings: list[str] | None = None,
+) -> ArticleReport:
+    """Assemble the record from an extraction validated elsewhere (e.g. a Batch API
+    output validated with the grounding context), exactly as :func:`extract` does."""
+    return _report(prepared, completion, endpoint, {"warnings": list(warnings or [])})
+
+
+def prepare_chunks(
+    document: SourceDocument,
+    *,
+    published: dt.date | None,
+    outlet: str | None,
+    settings: Settings,
+) -> list[PreparedArticle]:
+    """:func:`prepare`, with an article longer than ``settings.max_article_chars`` split
+    by paragraphs into several prepared chunks (see :mod:`summarizer.chunking`)."""
+    cleaned = clean_text(document.text)
+    if len(cleaned.text) <= settings.max_article_chars:
+        whole = prepare(
+            document, published=published, outlet=outlet, settings=settings, cleaned=cleaned
+        )
+        return [whole]
+    chunks = [c for c in split_article(cleaned.text, settings.max_article_chars) if c.strip()]
+    if len(chunks) > MAX_CHUNKS:
+        raise InputError(
+            f"the article has {len(cleaned.text)} characters after cleaning: {len(chunks)} "
+            f"requests of {settings.max_article_chars}, more than {MAX_CHUNKS}; split it, or "
+            "raise SUMMARIZER_MAX_ARTICLE_CHARS if your model's context allows it"
+        )
+    published = published or document.published or cleaned.published_hint
+    outlet = outlet or document.outlet or cleaned.outlet_hint
+    return [
+        prepare(
+            document,
+            published=published,
+            outlet=outlet,
+            settings=settings,
+            cleaned=replace(cleaned, text=chunk),
+        )
+        for chunk in chunks
+    ]
+
+
+def _merged(chunks: list[PreparedArticle], reports: list[ArticleReport]) -> ArticleReport:
+    return merge_reports(reports, source_text="".join(c.cleaned.text for c in chunks))
+
+
+def extract_chunks(chunks: list[PreparedArticle], *, llm: LLM) -> ArticleReport:
+    """:func:`extract` each chunk of :func:`prepare_chunks` and merge the records."""
+    return _merged(chunks, [extract(chunk, llm=llm) for chunk in chunks])
+
+
+async def aextract_chunks(chunks: list[PreparedArticle], *, llm: LLM) -> ArticleReport:
+    """The asyncio twin of :func:`extract_chunks` (the chunks are extracted one by one)."""
+    return _merged(chunks, [await aextract(chunk, llm=llm) for chunk in chunks])
+
+
 def summarize(
     source: Source,
     *,
@@ -226,10 +296,10 @@ def summarize(
     """
     settings = settings or Settings()
     document = load_source(source, settings=settings)
-    prepared = prepare(document, published=published, outlet=outlet, settings=settings)
+    chunks = prepare_chunks(document, published=published, outlet=outlet, settings=settings)
     llm = LLM(settings, resolve_endpoint(settings))
     try:
-        return extract(prepared, llm=llm)
+        return extract_chunks(chunks, llm=llm)
     finally:
         llm.close()
 
@@ -244,9 +314,9 @@ async def asummarize(
     """The asyncio twin of :func:`summarize`."""
     settings = settings or Settings()
     document = await aload_source(source, settings=settings)
-    prepared = prepare(document, published=published, outlet=outlet, settings=settings)
+    chunks = prepare_chunks(document, published=published, outlet=outlet, settings=settings)
     llm = LLM(settings, await asyncio.to_thread(resolve_endpoint, settings))
     try:
-        return await aextract(prepared, llm=llm)
+        return await aextract_chunks(chunks, llm=llm)
     finally:
         await llm.aclose()

@@ -266,3 +266,6 @@ def main() -> None:
 
 # Sub-commands kept in modules of their own register on `app` when imported (one line each).
 # -- sub-command modules --
+from summarizer import cli_batch as _cli_batch  # noqa: E402, F401
+from summarizer import cli_eval as _cli_eval  # noqa: E402, F401
+from summarizer import cli_slack as _cli_slack  # noqa: E402, F401

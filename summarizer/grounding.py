@@ -52,6 +52,7 @@ __all__ = [
     "quote_in_text",
     "repair_extraction",
     "strip_quoted",
+    "without_instructions",
 ]
 
 _UNITS = {
@@ -90,6 +91,23 @@ _ATTRIBUTION = re.compile(
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’']?\s+|\n+")
 _QUOTED = re.compile(r"\"[^\"]*\"|“[^”]*”|‘[^’]*’|«[^»]*»|(?<![\w])'[^'\n]*'(?![\w])")
 _QUOTE_MARKS = str.maketrans("", "", "\"'“”‘’«»`´")
+# A paragraph that addresses the summarizer (a prompt injection) is data the model saw, but
+# never grounds a claim: no toll, number or evidence quote may come from it.
+_INSTRUCTION = re.compile(
+    r"\b(ignore|disregard|forget|override)\b[^.\n]{0,40}\b(instructions?|rules|prompt)\b"
+    r"|\b(summari[sz]er|language model|ai (assistant|model)|chatbot|llm)\b"
+    r"|\bsystem (notice|prompt|message|instruction)\b|\byour (summary|record|output)\b",
+    re.IGNORECASE,
+)
+
+
+def without_instructions(text: str) -> tuple[str, list[str]]:
+    """The text without paragraphs addressed to the summarizer, and those paragraphs."""
+    kept: list[str] = []
+    dropped: list[str] = []
+    for line in text.splitlines():
+        (dropped if _INSTRUCTION.search(line) else kept).append(line)
+    return "\n".join(kept), dropped
 
 
 def fold(text: str) -> str:
@@ -589,6 +607,12 @@ def check_extraction(
     a summary left with fewer than two sentences is one too.
     """
     warnings = [] if warnings is None else warnings
+    source_text, injected = without_instructions(source_text)
+    if injected:
+        warnings.append(
+            f"{len(injected)} paragraph(s) addressed to the summarizer were not used as "
+            f"grounding: {injected[0][:80]!r}"
+        )
     repair_extraction(extraction, source_text, warnings)
     removed: set[int] = set()
     problems = _event_problems(list(extraction.events), source_text, warnings, removed)
@@ -610,4 +634,4 @@ def check_extraction(
         )
     if remaining:
         return remaining
-    return check_extraction(extraction, source_text, warnings, final=False)
+    return check_extraction(extraction, source_text, [], final=False)

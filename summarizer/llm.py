@@ -232,9 +232,10 @@ class LLM:
             cause, pydantic.ValidationError | ValueError
         ):
             errors = _error_lines(cause)
+            attempts = max(tally.attempts, 1)
             return ExtractionFailed(
-                f"no valid record after {max(tally.attempts, 1)} attempts "
-                f"({self.settings.max_reasks} re-asks): {errors[0] if errors else cause}",
+                f"no valid record after {attempts} attempt{'s' if attempts > 1 else ''} "
+                f"(up to {self.settings.max_reasks} re-asks): {errors[0] if errors else cause}",
                 attempts=max(tally.attempts, 1),
                 last_completion=tally.raw,
                 usage=tally.usage,

@@ -61,7 +61,8 @@ class SourceDocument:
 # --- telling sources apart --------------------------------------------------------------
 
 _URL = re.compile(r"https?://\S+", re.IGNORECASE)
-_HTML_TAG = re.compile(r"<(?:html|body|article)\b|<p[\s>]", re.IGNORECASE)
+# A tag, not a fence such as "<<<ARTICLE>>>" (which would otherwise read as "<article").
+_HTML_TAG = re.compile(r"(?<!<)<(?:html|body|article)\b|(?<!<)<p[\s>]", re.IGNORECASE)
 _PATH_LIKE = re.compile(r"[/\\]|\.\w{1,5}$")
 _MAX_PATH_CHARS = 4096
 _HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml", ".shtml"})

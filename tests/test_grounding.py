@@ -15,7 +15,6 @@ from summarizer.grounding import (
     quote_in_text,
     strip_quoted,
 )
-
 from summarizer.schema import Extraction
 
 from .records import SOURCE, event_data, extraction_data, validate

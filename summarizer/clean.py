@@ -205,8 +205,23 @@ def _is_prose(line: str) -> bool:
     return len(line.split()) >= 4 and _PROSE_END.search(line) is not None
 
 
-def _matches(patterns: Iterable[re.Pattern[str]], line: str) -> bool:
-    return any(p.fullmatch(line) for p in patterns)
+def _matches(patterns: tuple[re.Pattern[str], ...], line: str) -> bool:
+    combined = _alternation(patterns)
+    if combined is None:
+        return any(p.fullmatch(line) for p in patterns)
+    return combined.fullmatch(line) is not None
+
+
+@functools.cache
+def _alternation(patterns: tuple[re.Pattern[str], ...]) -> re.Pattern[str] | None:
+    """One regular expression matching what any of the rules matches (one scan of a line
+    instead of one per rule); None when the rules cannot be joined (repeated group names)."""
+    if not patterns:
+        return None
+    try:
+        return re.compile("|".join(f"(?:{p.pattern})" for p in patterns), re.IGNORECASE)
+    except re.error:
+        return None
 
 
 def _find_cut(lines: list[str], rules: _Rules) -> int | None:

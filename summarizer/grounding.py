@@ -103,13 +103,25 @@ _INSTRUCTION = re.compile(
 
 def without_instructions(text: str) -> tuple[str, list[str]]:
     """The text without paragraphs addressed to the summarizer, and those paragraphs."""
+    kept, dropped = _without_instructions(text)
+    return kept, list(dropped)
+
+
+# The grounding checks run many times over the same source text (every attempt, every
+# event, every summary sentence): the pure functions of a text are memoised.
+_MEMO = 512
+
+
+@functools.lru_cache(maxsize=_MEMO)
+def _without_instructions(text: str) -> tuple[str, tuple[str, ...]]:
     kept: list[str] = []
     dropped: list[str] = []
     for line in text.splitlines():
         (dropped if _INSTRUCTION.search(line) else kept).append(line)
-    return "\n".join(kept), dropped
+    return "\n".join(kept), tuple(dropped)
 
 
+@functools.lru_cache(maxsize=4 * _MEMO)
 def fold(text: str) -> str:
     """Fold for comparison: NFKC, no quote marks, dashes as '-', collapsed space, casefold."""
     text = unicodedata.normalize("NFKC", text)
@@ -150,6 +162,11 @@ def _words_value(phrase: str) -> int | None:
 
 def numbers_in(text: str, *, include_small_words: bool = True) -> set[int]:
     """Whole numbers written in the text, as digits ('1,000', '3 million') or words."""
+    return set(_numbers_in(text, include_small_words))
+
+
+@functools.lru_cache(maxsize=4 * _MEMO)
+def _numbers_in(text: str, include_small_words: bool) -> frozenset[int]:
     found: set[int] = set()
     for match in _DIGITS.finditer(text):
         value = int(match.group(1).replace(",", ""))
@@ -164,14 +181,20 @@ def numbers_in(text: str, *, include_small_words: bool = True) -> set[int]:
         if word_value is None or (not include_small_words and word_value <= 1):
             continue
         found.add(word_value)
-    return found
+    return frozenset(found)
 
 
 def _sentences(text: str) -> list[str]:
-    return [s for s in _SENTENCE_END.split(text) if s.strip()]
+    return list(_sentences_of(text))
 
 
-def _fatality_numbers(text: str) -> set[int]:
+@functools.lru_cache(maxsize=_MEMO)
+def _sentences_of(text: str) -> tuple[str, ...]:
+    return tuple(s for s in _SENTENCE_END.split(text) if s.strip())
+
+
+@functools.lru_cache(maxsize=_MEMO)
+def _fatality_numbers(text: str) -> frozenset[int]:
     """Numbers in sentences about deaths and in the sentence right after each of them
     ('70 were killed, 32 of them soldiers. The remaining 38 were rebels.')."""
     numbers: set[int] = set()
@@ -181,7 +204,7 @@ def _fatality_numbers(text: str) -> set[int]:
         if about_deaths or previous_about_deaths:
             numbers |= numbers_in(sentence)
         previous_about_deaths = about_deaths
-    return numbers
+    return frozenset(numbers)
 
 
 @dataclass(frozen=True)
@@ -221,7 +244,15 @@ def strip_quoted(text: str) -> str:
 def loaded_terms_in(text: str) -> list[LoadedTerm]:
     """Lexicon terms used in the text outside quotation marks."""
     own_voice = strip_quoted(text)
+    if not _any_loaded_term().search(own_voice):
+        return []
     return [term for term in loaded_terms() if term.pattern.search(own_voice)]
+
+
+@functools.cache
+def _any_loaded_term() -> re.Pattern[str]:
+    """One scan for any lexicon term: most texts have none."""
+    return re.compile("|".join(f"(?:{t.pattern.pattern})" for t in loaded_terms()), re.I)
 
 
 def _loaded_problem(where: str, text: str) -> list[str]:
@@ -241,7 +272,7 @@ def neutralize(text: str) -> tuple[str, list[str]]:
     for match in [*_QUOTED.finditer(text), None]:
         end = match.start() if match else len(text)
         segment = text[last:end]
-        for term in loaded_terms():
+        for term in loaded_terms() if _any_loaded_term().search(segment) else ():
             if term.replace is None or not term.pattern.search(segment):
                 continue
             replaced.append(term.term)
@@ -356,10 +387,20 @@ _WEEKDAY = re.compile(r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sun
 def _days_of_figure(value: int, source_text: str) -> set[str]:
     """Weekdays named in the death sentences that state ``value``."""
     days: set[str] = set()
-    for sentence in _sentences(source_text):
-        if _DEATH.search(sentence) and value in numbers_in(sentence):
-            days |= {d.lower() for d in _WEEKDAY.findall(sentence)}
+    for numbers, named in _death_sentence_days(source_text):
+        if value in numbers:
+            days |= named
     return days
+
+
+@functools.lru_cache(maxsize=_MEMO)
+def _death_sentence_days(source_text: str) -> tuple[tuple[frozenset[int], frozenset[str]], ...]:
+    """For each sentence about deaths: the numbers it gives and the weekdays it names."""
+    return tuple(
+        (_numbers_in(sentence, True), frozenset(d.lower() for d in _WEEKDAY.findall(sentence)))
+        for sentence in _sentences_of(source_text)
+        if _DEATH.search(sentence)
+    )
 
 
 def _event_key(event: EventDraft) -> tuple[str, str, str]:
@@ -369,11 +410,18 @@ def _event_key(event: EventDraft) -> tuple[str, str, str]:
 _COPY_WORDS = 10
 
 
+@functools.lru_cache(maxsize=_MEMO)
+def _shingles(source_text: str, words: int) -> frozenset[str]:
+    source_words = fold(source_text).split()
+    return frozenset(
+        " ".join(source_words[i : i + words]) for i in range(len(source_words) - words + 1)
+    )
+
+
 def copied_passage(text: str, source_text: str, words: int = _COPY_WORDS) -> str | None:
     """The first run of ``words`` words of ``text`` (outside quotes) found verbatim in the
     source, or None. A summary should paraphrase, not copy."""
-    source_words = fold(source_text).split()
-    shingles = {" ".join(source_words[i : i + words]) for i in range(len(source_words) - words + 1)}
+    shingles = _shingles(source_text, words)
     own = fold(strip_quoted(text)).split()
     for i in range(len(own) - words + 1):
         candidate = " ".join(own[i : i + words])
@@ -635,3 +683,17 @@ def check_extraction(
     if remaining:
         return remaining
     return check_extraction(extraction, source_text, [], final=False)
+
+
+def _clear_memo() -> None:
+    """Forget the memoised text functions (benchmarks time each article cold)."""
+    for memoised in (
+        _without_instructions,
+        fold,
+        _numbers_in,
+        _sentences_of,
+        _fatality_numbers,
+        _shingles,
+        _death_sentence_days,
+    ):
+        memoised.cache_clear()

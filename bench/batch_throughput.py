@@ -1,0 +1,193 @@
+"""``batch_throughput``: how close the batch engine gets to the ideal request rate.
+
+The FAKE OpenAI server (``tests/fakes/fake_openai.py``, in a child process) answers
+every chat completion after a fixed 300 ms, with a grounded answer built mechanically
+from the article (one request per article: it never triggers a re-ask). With
+``concurrency`` requests in flight the ideal rate is ``concurrency / latency`` requests
+per second; the figure is the achieved rate over that ideal, for 500 synthetic
+articles (distinct fixture-based texts) at concurrency 32 through
+:func:`summarizer.batch.asummarize_many` with the cache disabled, plus the curve for
+concurrency 1, 4, 16, 32 and 64 (``max(20, 8 × concurrency)`` articles each).
+Target: at least 0.9 of ideal at concurrency 32.
+
+The elapsed time runs from the first input to the last result, so it includes the
+client's start (the shared LLM client is made on the first cache miss) and the tail
+of the last, partly filled round of requests: with N articles the best possible ratio
+is ``N / (concurrency × ceil(N / concurrency))``, reported as "best possible".
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import math
+import time
+from dataclasses import dataclass
+
+from bench.common import (
+    FAKE_LATENCY,
+    FakeProcess,
+    Options,
+    Result,
+    Status,
+    isolated_settings,
+    synthetic_inputs,
+)
+from summarizer.batch import BatchInput, asummarize_many
+from summarizer.settings import Settings
+
+NAME = "batch_throughput"
+TARGET = 0.9
+HEADLINE_CONCURRENCY = 32
+
+
+@dataclass(frozen=True)
+class Point:
+    """One measured concurrency."""
+
+    concurrency: int
+    articles: int
+    seconds: float
+    ok: int
+    requests: int
+    cpu_seconds: float
+
+    @property
+    def cpu_ms(self) -> float:
+        """The client process's CPU time per article, in milliseconds."""
+        return self.cpu_seconds / self.articles * 1000
+
+    @property
+    def cpu_ceiling(self) -> float:
+        """Articles per second one fully available core could drive at that CPU cost."""
+        return 1000 / self.cpu_ms if self.cpu_ms else math.inf
+
+    @property
+    def rate(self) -> float:
+        """Achieved articles per second."""
+        return self.articles / self.seconds
+
+    @property
+    def ideal(self) -> float:
+        """Ideal requests (= articles) per second: concurrency / latency."""
+        return self.concurrency / FAKE_LATENCY
+
+    @property
+    def ratio(self) -> float:
+        """Achieved over ideal."""
+        return self.rate / self.ideal
+
+    @property
+    def best(self) -> float:
+        """The best ratio possible with whole rounds of ``concurrency`` requests."""
+        rounds = math.ceil(self.articles / self.concurrency)
+        return self.articles / (self.concurrency * rounds)
+
+
+async def _drive(inputs: list[BatchInput], concurrency: int, settings: Settings) -> int:
+    ok = 0
+    stream = asummarize_many(inputs, concurrency=concurrency, settings=settings, cache=False)
+    async with contextlib.aclosing(stream) as results:
+        async for result in results:
+            ok += result.ok
+    return ok
+
+
+def _measure(concurrency: int, articles: int, offset: int) -> Point:
+    inputs = synthetic_inputs(articles + offset)[offset:]
+    with FakeProcess(FAKE_LATENCY) as fake:
+        settings = isolated_settings(base_url=fake.base_url, model=fake.model)
+        cpu = time.process_time()
+        started = time.perf_counter()
+        ok = asyncio.run(_drive(inputs, concurrency, settings))
+        seconds = time.perf_counter() - started
+        cpu_seconds = time.process_time() - cpu
+    requests = int(fake.stats.get("requests", -1))
+    return Point(concurrency, articles, seconds, ok, requests, cpu_seconds)
+
+
+def run(options: Options) -> Result:
+    """Measure the curve and the headline point."""
+    headline_articles = 96 if options.quick else 500
+    curve: list[Point] = []
+    offset = 0
+    for concurrency in (1, 4, 16, HEADLINE_CONCURRENCY, 64):
+        if concurrency == HEADLINE_CONCURRENCY:
+            articles = headline_articles
+        elif options.quick:
+            articles = max(6, 2 * concurrency)
+        else:
+            articles = max(20, 8 * concurrency)
+        point = _measure(concurrency, articles, offset)
+        offset += articles
+        print(
+            f"   concurrency {concurrency:>2}: {articles} articles in {point.seconds:.2f}s = "
+            f"{point.rate:.1f}/s, ideal {point.ideal:.1f}/s, ratio {point.ratio:.3f} "
+            f"({point.ok} ok, {point.requests} requests, client CPU {point.cpu_ms:.1f} ms/article)",
+            flush=True,
+        )
+        curve.append(point)
+    head = next(p for p in curve if p.concurrency == HEADLINE_CONCURRENCY)
+    rows = [
+        "| concurrency | articles | seconds | articles/s | ideal/s | ratio | best possible "
+        "| ok | FAKE requests | client CPU ms/article | CPU-bound ceiling/s |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    rows += [
+        f"| {p.concurrency} | {p.articles} | {p.seconds:.2f} | {p.rate:.1f} | {p.ideal:.1f} "
+        f"| {p.ratio:.3f} | {p.best:.3f} | {p.ok} | {p.requests} | {p.cpu_ms:.1f} "
+        f"| {p.cpu_ceiling:.0f} |"
+        for p in curve
+    ]
+    status: Status = "ok" if head.ratio >= TARGET and head.ok == head.articles else "short"
+    return Result(
+        NAME,
+        head.ratio,
+        f">={TARGET:g}",
+        status,
+        f"{head.rate:.1f} articles/s at concurrency {head.concurrency} over {head.articles} "
+        f"articles vs ideal {head.ideal:.1f}/s ({head.concurrency} / {FAKE_LATENCY:g} s "
+        f"latency); {head.ok}/{head.articles} records",
+        figures={
+            "latency_seconds": FAKE_LATENCY,
+            "headline": {
+                "concurrency": head.concurrency,
+                "articles": head.articles,
+                "seconds": round(head.seconds, 3),
+                "articles_per_second": round(head.rate, 2),
+                "ideal_per_second": round(head.ideal, 2),
+                "best_possible_ratio": round(head.best, 4),
+                "ok": head.ok,
+                "fake_requests": head.requests,
+                "client_cpu_ms_per_article": round(head.cpu_ms, 2),
+                "cpu_bound_ceiling_per_second": round(head.cpu_ceiling, 1),
+            },
+            "curve": [
+                {
+                    "concurrency": p.concurrency,
+                    "articles": p.articles,
+                    "seconds": round(p.seconds, 3),
+                    "articles_per_second": round(p.rate, 2),
+                    "ideal_per_second": round(p.ideal, 2),
+                    "ratio": round(p.ratio, 4),
+                    "best_possible_ratio": round(p.best, 4),
+                    "ok": p.ok,
+                    "fake_requests": p.requests,
+                    "client_cpu_ms_per_article": round(p.cpu_ms, 2),
+                }
+                for p in curve
+            ],
+        },
+        tables={"throughput curve (FAKE server, 300 ms per request, cache off)": rows},
+        notes=[
+            "the FAKE server is not a model: it measures the plumbing (batch engine, "
+            "client, validation) at a fixed latency; it runs in a child process",
+            "ideal = concurrency / latency; 'best possible' accounts for the last partly "
+            "filled round of requests",
+            "client CPU ms/article: the benchmark process's CPU time (all threads) over the "
+            "articles; the CPU-bound ceiling 1000 / that is the most one core could drive, "
+            "whatever the concurrency (the event loop and the GIL make the client one core)",
+            "client and FAKE share the machine's cores with whatever else runs (see the load "
+            "average above)",
+        ],
+    )

@@ -54,7 +54,7 @@ __all__ = [
     "summarize",
 ]
 
-Source = str | os.PathLike[str]
+Source = str | os.PathLike[str] | SourceDocument
 _OPENAI_URL = "https://api.openai.com/v1"
 _OPENAI_DEFAULT_MODEL = "gpt-4o-mini"
 
@@ -289,6 +289,8 @@ def summarize(
     settings: Settings | None = None,
 ) -> ArticleReport:
     """Turn one article (text, HTML, a path or an http(s) URL) into a validated record.
+
+    An already loaded :class:`~summarizer.sources.SourceDocument` is accepted too.
 
     Raises :class:`~summarizer.errors.SummarizerError` subclasses: ``InputError`` when
     the source yields no article, ``ConfigurationError`` for settings, ``EndpointError``

@@ -57,6 +57,7 @@ __all__ = [
     "BatchFailure",
     "BatchInput",
     "BatchResult",
+    "CachedSummarizer",
     "JsonlAppender",
     "asummarize_many",
     "read_inputs",
@@ -255,6 +256,9 @@ class _Runner:
             prompt_sha256=prompt.sha256,
             schema_version=SCHEMA_VERSION,
             chunk_chars=self.settings.max_article_chars if len(chunks) > 1 else None,
+            published=chunks[0].published,
+            outlet=chunks[0].outlet,
+            url=chunks[0].document.url,
         )
 
     async def once(self, item: BatchInput) -> tuple[ArticleReport, bool]:
@@ -296,6 +300,56 @@ class _Runner:
             else:
                 return BatchResult(item.id, digest, report, cached, _since(started))
             return BatchResult(item.id, digest, outcome, False, _since(started))
+
+
+class CachedSummarizer:
+    """:func:`summarizer.api.asummarize` with the result cache in front of the LLM.
+
+    What the Slack digest and bot summarize with, so that an article already summarized
+    (by ``summarizer batch``, an earlier digest, another channel) costs no LLM call. The
+    source is loaded and cleaned once; on a miss the loaded document goes to
+    :func:`~summarizer.api.asummarize` (a URL is never fetched twice) and the record is
+    stored. ``hits`` and ``misses`` count the calls; :meth:`aclose` closes the cache
+    when this object opened it.
+    """
+
+    def __init__(self, settings: Settings, cache: ResultCache | None = None) -> None:
+        self.settings = settings
+        self._own_cache = cache is None
+        self.cache = ResultCache.for_settings(settings) if cache is None else cache
+        self._keys = _Runner(settings, self.cache, None, retries=0, retry_delay=0.0)
+        self.hits = 0
+        self.misses = 0
+
+    async def __call__(
+        self,
+        source: str | Path,
+        *,
+        published: dt.date | None = None,
+        settings: Settings | None = None,
+    ) -> ArticleReport:
+        """Summarize ``source`` (text, URL or path); ``settings`` must be this object's."""
+        from summarizer import api  # looked up at call time: tests may replace asummarize
+
+        if settings is not None and settings is not self.settings:
+            raise ValueError("CachedSummarizer was created with other settings")
+        document = await aload_source(source, settings=self.settings)
+        chunks = await asyncio.to_thread(
+            prepare_chunks, document, published=published, outlet=None, settings=self.settings
+        )
+        key = self._keys.key(chunks)
+        if (hit := self.cache.get(key)) is not None:
+            self.hits += 1
+            return hit
+        report = await api.asummarize(document, published=published, settings=self.settings)
+        self.cache.put(key, report)
+        self.misses += 1
+        return report
+
+    async def aclose(self) -> None:
+        """Close the cache if this object opened it."""
+        if self._own_cache:
+            self.cache.close()
 
 
 def _since(started: float) -> float:
@@ -345,7 +399,7 @@ async def asummarize_many(
     own_cache = ResultCache.for_settings(settings) if cache is True else None
     runner = _Runner(
         settings,
-        own_cache or (cache if isinstance(cache, ResultCache) else None),
+        own_cache if own_cache is not None else (cache if isinstance(cache, ResultCache) else None),
         llm,
         retries,
         retry_delay,

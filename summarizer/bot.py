@@ -37,12 +37,15 @@ from slack_bolt import App, BoltRequest
 from slack_bolt.error import BoltError
 from slack_sdk.errors import SlackApiError, SlackClientError
 
+from summarizer.batch import CachedSummarizer
 from summarizer.digest import DigestArticle, build_digest
 from summarizer.digest_render import MAX_BLOCKS, render_article_details, render_slack
 from summarizer.errors import ConfigurationError, FetchError, InputError, SummarizerError
 from summarizer.ingest import (
     DigestSources,
+    IngestItem,
     ItemFailure,
+    SummaryBatch,
     digest_articles,
     parse_duration,
     select_items,
@@ -416,8 +419,16 @@ class SummarizerBot:
             since=window,
             skip_ids=self.ledger.posted_ids(channel_id),
         )
-        batch = asyncio.run(summarize_items(items, settings=self.settings))
+        batch = asyncio.run(self._summarize_cached(items))
         return digest_articles(batch), failures + batch.failures
+
+    async def _summarize_cached(self, items: list[IngestItem]) -> SummaryBatch:
+        """Summarize through the result cache: what a batch or digest did is reused."""
+        summarizer = CachedSummarizer(self.settings)
+        try:
+            return await summarize_items(items, settings=self.settings, summarize=summarizer)
+        finally:
+            await summarizer.aclose()
 
 
 class BotHTTPServer:

@@ -61,11 +61,16 @@ def cache_key(
     prompt_sha256: str,
     schema_version: int = SCHEMA_VERSION,
     chunk_chars: int | None = None,
+    published: dt.date | None = None,
+    outlet: str | None = None,
+    url: str | None = None,
 ) -> str:
     """The cache key: SHA-256 over every input that determines the record.
 
     ``chunk_chars`` is the chunk size for an article split into chunks (the chunks, and
-    so the record, depend on it); None for an article sent in one request.
+    so the record, depend on it); None for an article sent in one request. The
+    publication date (dates are resolved against it), outlet and URL are in the record
+    too: the same text published elsewhere or on another day is another record.
     """
     material = [
         cleaned_text,
@@ -75,6 +80,9 @@ def cache_key(
         prompt_sha256,
         schema_version,
         chunk_chars,
+        None if published is None else published.isoformat(),
+        outlet,
+        url,
     ]
     return hashlib.sha256(json.dumps(material, ensure_ascii=False).encode()).hexdigest()
 
@@ -160,6 +168,9 @@ class ResultCache:
                 "VALUES (?, ?, ?, ?)",
                 (key, report.model_dump_json(), report.provenance.model, created),
             )
+
+    def __bool__(self) -> bool:
+        return True  # an open cache is truthy even when it is empty (it has a __len__)
 
     def __len__(self) -> int:
         with self._locked() as db:

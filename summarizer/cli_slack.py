@@ -30,7 +30,8 @@ from summarizer.settings import Settings
 
 if TYPE_CHECKING:
     from summarizer.digest import DigestArticle
-    from summarizer.ingest import DigestSources, ItemFailure
+    from summarizer.ingest import DigestSources, IngestItem, ItemFailure, SummaryBatch
+    from summarizer.schema import ArticleReport
     from summarizer.slack import DigestPoster, Ledger
 
 __all__ = ["bot_command", "digest_command", "run_every"]
@@ -100,6 +101,35 @@ def _report_failures(failures: list[ItemFailure]) -> None:
         )
 
 
+async def _summarize(
+    items: list[IngestItem],
+    *,
+    settings: Settings,
+    concurrency: int,
+    on_result: Callable[[IngestItem, ArticleReport | None, str | None], None],
+    use_cache: bool,
+) -> SummaryBatch:
+    """Summarize the items, through the result cache unless ``use_cache`` is off."""
+    from summarizer.batch import CachedSummarizer
+    from summarizer.ingest import summarize_items
+
+    if not use_cache:
+        return await summarize_items(
+            items, settings=settings, concurrency=concurrency, on_result=on_result
+        )
+    summarizer = CachedSummarizer(settings)
+    try:
+        return await summarize_items(
+            items,
+            settings=settings,
+            concurrency=concurrency,
+            on_result=on_result,
+            summarize=summarizer,
+        )
+    finally:
+        await summarizer.aclose()
+
+
 def _collect(
     sources: DigestSources,
     *,
@@ -107,11 +137,12 @@ def _collect(
     since: dt.timedelta | None,
     skip_ids: set[str],
     concurrency: int,
+    use_cache: bool = True,
 ) -> list[DigestArticle]:
     """Select, summarize (with a progress bar) and report what failed."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    from summarizer.ingest import digest_articles, select_items, summarize_items
+    from summarizer.ingest import digest_articles, select_items
 
     items, failures = select_items(sources, settings=settings, since=since, skip_ids=skip_ids)
     if not items:
@@ -130,8 +161,9 @@ def _collect(
             progress.advance(task)
 
         batch = asyncio.run(
-            summarize_items(items, settings=settings, concurrency=concurrency, on_result=advance)
-        )
+            _summarize(items, settings=settings, concurrency=concurrency, on_result=advance,
+                       use_cache=use_cache)
+        )  # fmt: skip
     _report_failures(failures + batch.failures)
     return digest_articles(batch)
 
@@ -215,10 +247,18 @@ def digest_command(
     min_interval: Annotated[
         float, typer.Option(min=0.0, help="Seconds between two messages to the channel.")
     ] = 1.0,
+    no_cache: Annotated[
+        bool,
+        typer.Option("--no-cache", help="Summarize every article anew (skip the result cache)."),
+    ] = False,
     model: ModelOption = None,
     base_url: BaseUrlOption = None,
 ) -> None:
-    """Summarize new articles and post them to Slack as one digest, never twice."""
+    """Summarize new articles and post them to Slack as one digest, never twice.
+
+    Records already in the result cache (from `summarizer batch`, or an earlier digest)
+    are reused without asking the model.
+    """
     _check_extra()
     from summarizer.ingest import parse_duration
     from summarizer.slack import DigestPoster, Ledger, SlackSettings, make_client
@@ -248,7 +288,12 @@ def digest_command(
         def run_once() -> None:
             skip = ledger.posted_ids(channel) if ledger is not None and channel else set()
             articles = _collect(
-                sources, settings=settings, since=window, skip_ids=skip, concurrency=concurrency
+                sources,
+                settings=settings,
+                since=window,
+                skip_ids=skip,
+                concurrency=concurrency,
+                use_cache=not no_cache,
             )
             if poster is None:
                 _print_dry_run(articles, channel=channel, title=title, window=since)

@@ -391,8 +391,12 @@ async def _afetch(url: str, settings: Settings) -> _Page:
 # --- the public entry points ----------------------------------------------------------------
 
 
-def load_source(source: str | os.PathLike[str], *, settings: Settings) -> SourceDocument:
+def load_source(
+    source: str | os.PathLike[str] | SourceDocument, *, settings: Settings
+) -> SourceDocument:
     """Load an article from text, HTML, a file path or an http(s) URL.
+
+    A :class:`SourceDocument` (already loaded) is returned as it is.
 
     A path-like object is a file; a string is a URL when it is one http(s) URL, a file
     when it is a short single line naming an existing file, HTML when it looks like
@@ -403,6 +407,8 @@ def load_source(source: str | os.PathLike[str], *, settings: Settings) -> Source
             text; FetchError (a subclass) when a URL cannot be fetched.
         ConfigurationError: HTML extraction is unavailable (a broken installation).
     """
+    if isinstance(source, SourceDocument):
+        return source
     if isinstance(source, os.PathLike):
         return _load_file(Path(os.fspath(source)).expanduser(), settings)
     if not isinstance(source, str):
@@ -419,12 +425,16 @@ def load_source(source: str | os.PathLike[str], *, settings: Settings) -> Source
     return _load_string(source, settings)
 
 
-async def aload_source(source: str | os.PathLike[str], *, settings: Settings) -> SourceDocument:
+async def aload_source(
+    source: str | os.PathLike[str] | SourceDocument, *, settings: Settings
+) -> SourceDocument:
     """The asyncio twin of :func:`load_source`.
 
     URLs are fetched with an async client; file reading and HTML extraction run in a
     worker thread so the event loop is never blocked.
     """
+    if isinstance(source, SourceDocument):
+        return source
     if isinstance(source, str) and _is_url(source):
         url = source.strip()
         page = await _afetch(url, settings)

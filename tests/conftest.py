@@ -37,12 +37,18 @@ def vcr_cassette_dir(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture(autouse=True)
-def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+def _clean_environment(
+    monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
     """Tests never depend on the caller's SUMMARIZER_*, OPENAI_* or SLACK_* variables
-    (session fixtures such as ``llm_settings`` have read them already)."""
+    (session fixtures such as ``llm_settings`` have read them already), and never read or
+    write the user's cache: SUMMARIZER_CACHE_DIR is a fresh directory (live tests keep
+    the default, where ``summarizer setup-local`` put the model)."""
     for name in list(os.environ):
         if name.startswith(("SUMMARIZER_", "OPENAI_", "SLACK_")):
             monkeypatch.delenv(name)
+    if request.node.get_closest_marker("live") is None:
+        monkeypatch.setenv("SUMMARIZER_CACHE_DIR", str(tmp_path / "summarizer-cache"))
 
 
 @pytest.fixture(autouse=True)

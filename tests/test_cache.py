@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import sqlite3
 import threading
 from pathlib import Path
@@ -35,6 +37,9 @@ def test_key_covers_every_input() -> None:
         cache_key("text", **{**BASE, "prompt_sha256": "abd"}),
         cache_key("text", **{**BASE, "schema_version": 2}),
         cache_key("text", **BASE, chunk_chars=12000),
+        cache_key("text", **BASE, published=dt.date(2019, 5, 9)),
+        cache_key("text", **BASE, outlet="AFP"),
+        cache_key("text", **BASE, url="https://news.example/a"),
     ]
     assert len({key, *variants}) == len(variants) + 1
 

@@ -1,5 +1,8 @@
 """``summarizer digest`` and its scheduler, with records hand-built from the gold files
-(``summarizer.api.asummarize`` is replaced, so no LLM is involved) and the fake Slack."""
+(``summarizer.api.asummarize`` is replaced, so no LLM is involved) and the fake Slack.
+
+The digest summarizes through the result cache (SUMMARIZER_CACHE_DIR, a temporary
+directory here): on a miss ``asummarize`` is given the already loaded document."""
 
 from __future__ import annotations
 
@@ -18,6 +21,7 @@ from summarizer.cli_slack import run_every
 from summarizer.errors import ConfigurationError, FetchError, InputError
 from summarizer.schema import ArticleReport
 from summarizer.settings import Settings
+from summarizer.sources import SourceDocument
 
 from .conftest import ARTICLE_IDS, ARTICLES
 from .fakes.fake_reports import FIXTURE_SUMMARIES, gold_report
@@ -34,7 +38,7 @@ def _hand_built_records(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> list
     async def from_gold(
         source: Any, *, published: dt.date | None = None, settings: Settings | None = None
     ) -> ArticleReport:
-        text = str(source)
+        text = source.text if isinstance(source, SourceDocument) else str(source)
         by_content = (p.stem for p in ARTICLES.glob("*.txt") if p.read_text("utf-8") == text)
         name = next(by_content, Path(text).stem)
         seen.append(name)
@@ -46,6 +50,7 @@ def _hand_built_records(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> list
     for name in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("SUMMARIZER_LEDGER_PATH", str(tmp_path / "ledger.sqlite3"))
+    monkeypatch.setenv("SUMMARIZER_CACHE_DIR", str(tmp_path / "cache"))
     return seen
 
 
@@ -89,7 +94,7 @@ def test_digest_posts_once_and_reports_what_it_skipped(
     folder.mkdir()
     for article_id in ARTICLE_IDS[:3]:
         (folder / f"{article_id}.txt").write_bytes((ARTICLES / f"{article_id}.txt").read_bytes())
-    (folder / "broken.txt").write_text("whatever", "utf-8")
+    (folder / "broken.txt").write_text("broken", "utf-8")
     args = ["digest", "--dir", str(folder), "--channel", "#syria-watch", "--min-interval", "0",
             "--slack-base-url", fake.base_url, "--since", "1h"]  # fmt: skip
 
@@ -107,6 +112,26 @@ def test_digest_posts_once_and_reports_what_it_skipped(
     assert "nothing new to post" in second.output
     assert len(fake.messages(CHANNEL_ID)) == 4
     assert _hand_built_records == ["broken"], "posted articles are not summarized again"
+
+
+def test_digest_reuses_cached_records_and_no_cache_summarizes_anew(
+    tmp_path: Path, _hand_built_records: list[str]
+) -> None:
+    args = ["digest", "--dir", str(ARTICLES), "--dry-run"]
+    first = CliRunner().invoke(app, args)
+    assert first.exit_code == 0, first.output
+    assert sorted(_hand_built_records) == sorted(ARTICLE_IDS)
+    assert (tmp_path / "cache" / "results.sqlite3").is_file()
+
+    _hand_built_records.clear()
+    second = CliRunner().invoke(app, args)
+    assert second.exit_code == 0, second.output
+    assert _hand_built_records == [], "cached records are reused: no LLM call"
+    assert _split_dry_run(second.stdout) == _split_dry_run(first.stdout)
+
+    third = CliRunner().invoke(app, [*args, "--no-cache"])
+    assert third.exit_code == 0, third.output
+    assert sorted(_hand_built_records) == sorted(ARTICLE_IDS)
 
 
 def test_digest_errors_are_one_line(fake: FakeSlack) -> None:

@@ -130,6 +130,7 @@ def eval_command(
     from summarizer.evaluation.reports import render_table, report_document, write_reports
     from summarizer.evaluation.runner import EvalProgress, Mode, run_eval
     from summarizer.evaluation.scoring import Counts, metrics
+    from summarizer.prompts import load_prompt
 
     if record and replay:
         raise InputError("--record writes cassettes from a live model; use --live --record")
@@ -152,6 +153,8 @@ def eval_command(
                 "and the integration test replay with model 'local' (the embedded model)",
                 highlight=False,
             )
+
+    load_prompt("extract", settings.prompt_version)  # a missing version fails now, in one line
 
     with Progress(
         SpinnerColumn(),
@@ -202,6 +205,20 @@ def eval_command(
     if update_baseline and baseline is not None:
         write_baseline(result, baseline)
         err.print(f"baseline written to {baseline}", highlight=False)
+    failed = sum(outcome.failed for outcome in result.articles)
+    if failed:
+        err.print(
+            f"[yellow]warning:[/] {failed} of {len(result.articles)} article(s) produced no "
+            "record (scored as misses)",
+            highlight=False,
+        )
+    for failure in verdict.failures:
+        err.print(f"[bold red]gate failed:[/] {failure}", highlight=False, soft_wrap=True)
+    nothing = bool(result.articles) and failed == len(result.articles)
+    if nothing:
+        err.print("[bold red]error:[/] no article produced a record", highlight=False)
+    if nothing or not verdict.passed:
+        raise typer.Exit(1)
     if not verdict.passed:
         for failure in verdict.failures:
             err.print(f"[bold red]gate failed:[/] {failure}", highlight=False, soft_wrap=True)

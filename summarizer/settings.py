@@ -7,13 +7,16 @@ embedded llama.cpp server (see :mod:`summarizer.embedded`).
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
 import platformdirs
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from summarizer.errors import ConfigurationError
 
 __all__ = ["InstructorModeName", "Settings", "default_cache_dir", "settings_table"]
 
@@ -34,6 +37,14 @@ class Settings(BaseSettings):
         extra="ignore",
         frozen=True,
     )
+
+    def __init__(self, **values: Any) -> None:
+        """Read the environment, then ``values`` on top; a bad value is a
+        :class:`~summarizer.errors.ConfigurationError` naming the variable to fix."""
+        try:
+            super().__init__(**values)
+        except ValidationError as error:
+            raise ConfigurationError(_invalid(error, values)) from None
 
     # --- the LLM endpoint -------------------------------------------------------------
     base_url: str | None = Field(
@@ -70,6 +81,18 @@ class Settings(BaseSettings):
         default=120.0, gt=0, description="Upper bound on the time spent in transport retries."
     )
     prompt_version: str = Field(default="v1", description="Prompt template version to render.")
+
+    @field_validator("prompt_version", mode="before")
+    @classmethod
+    def _prompt_version(cls, value: object) -> object:
+        """'2' means 'v2'; anything but v<N> is refused with the variable to fix."""
+        if isinstance(value, int) or (isinstance(value, str) and value.strip().isdigit()):
+            return f"v{int(value)}"
+        if isinstance(value, str) and re.fullmatch(r"[vV]\d+", value.strip()):
+            return value.strip().lower()
+        raise ValueError(
+            f"prompt version {value!r} is not of the form v1, v2, … (SUMMARIZER_PROMPT_VERSION)"
+        )
 
     # --- input ------------------------------------------------------------------------
     fetch_timeout: float = Field(default=20.0, gt=0, description="Seconds for fetching a URL.")
@@ -133,3 +156,15 @@ def settings_table() -> str:
             default = f"`{field.default}`"
         rows.append(f"| {variable} | {default} | {field.description} |")
     return "\n".join(rows)
+
+
+def _invalid(error: ValidationError, given: dict[str, Any]) -> str:
+    """One line per bad setting: which variable (or argument), what is wrong, what was got."""
+    lines = []
+    for problem in error.errors():
+        field = str(problem["loc"][0]) if problem["loc"] else "settings"
+        where = f"{field}=" if field in given else f"SUMMARIZER_{field.upper()}="
+        message = str(problem["msg"]).removeprefix("Value error, ")
+        shown = "'***'" if "key" in field else repr(problem.get("input"))
+        lines.append(f"{where}{shown}: {message}")
+    return "invalid setting: " + "; ".join(lines)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-
 import sqlite3
 import threading
 from pathlib import Path

@@ -11,9 +11,12 @@ import pytest
 from .conftest import ROOT
 
 
-def run(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[str]:
+def run(
+    *args: str, stdin: bytes | None = None, **extra_env: str
+) -> subprocess.CompletedProcess[str]:
     env = {"PATH": "/usr/bin:/bin", "HOME": str(ROOT), "SUMMARIZER_BASE_URL": "http://127.0.0.1:9/v1",
            "SUMMARIZER_MODEL": "local", "SUMMARIZER_TRANSPORT_RETRIES": "0"}  # fmt: skip
+    env.update(extra_env)
     return subprocess.run(
         [sys.executable, "-m", "summarizer", *args],
         input=stdin.decode("latin-1") if stdin else None,
@@ -79,3 +82,17 @@ def test_debug_shows_the_traceback(tmp_path: Path) -> None:
 def test_schema_command_prints_the_published_schema(command: str) -> None:
     result = run(command)
     assert result.returncode == 0 and '"title": "ArticleReport"' in result.stdout
+
+
+def test_a_bad_setting_is_one_line_naming_the_variable() -> None:
+    article = str(ROOT / "tests/fixtures/articles/000_a7a9f593ff51bdb6.txt")
+    result = run("summarize", article, SUMMARIZER_MAX_REASKS="abc")
+    assert_one_line_error(result, 2, "SUMMARIZER_MAX_REASKS='abc'")
+    result = run("eval", "--out", "/nonexistent/never-written", SUMMARIZER_PROMPT_VERSION="x")
+    assert_one_line_error(result, 2, "SUMMARIZER_PROMPT_VERSION='x'")
+
+
+def test_eval_with_a_prompt_version_that_does_not_exist_stops_before_the_run() -> None:
+    result = run("eval", "--prompt-version", "9", "--out", "/nonexistent/never-written")
+    assert_one_line_error(result, 2, "no prompt extract/v9")
+    assert "available versions: v1, v2" in result.stderr

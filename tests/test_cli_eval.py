@@ -61,6 +61,8 @@ def test_a_gate_failure_exits_non_zero_with_one_line_per_metric(tmp_path: Path) 
         "gate failed: fields.fatalities was not scored (needs >= 0.9)",
     ]
     assert "Traceback" not in result.output
+    assert "warning: 1 of 1 article(s) produced no record" in result.stderr
+    assert "error: no article produced a record" in result.stderr
     # The reports are still written, with the verdict.
     document = json.loads((tmp_path / "out" / "report.json").read_text("utf-8"))
     assert document["gate"]["passed"] is False
@@ -145,3 +147,18 @@ def test_usage_errors_are_one_line(tmp_path: Path) -> None:
         assert result.exit_code == 3, (args, result.output)
         assert result.stderr.strip().startswith("error: ") and message in result.stderr
         assert "Traceback" not in result.output
+
+
+def test_a_run_in_which_no_article_produced_a_record_fails_without_gates(
+    tmp_path: Path,
+) -> None:
+    empty = tmp_path / "no-cassettes"
+    empty.mkdir()
+    result = runner.invoke(
+        app,
+        ["eval", *one_article(tmp_path), "--cassette-dir", str(empty), "--out",
+         str(tmp_path / "out")],
+    )  # fmt: skip
+    assert result.exit_code == 1
+    assert "error: no article produced a record" in result.stderr
+    assert (tmp_path / "out" / "report.json").is_file()

@@ -37,3 +37,21 @@ def test_a_bare_api_key_means_openai(monkeypatch: pytest.MonkeyPatch) -> None:
     endpoint = resolve_endpoint(Settings(api_key="sk-test-not-a-real-key"))
     assert endpoint.base_url == "https://api.openai.com/v1" and endpoint.model == "gpt-4o-mini"
     assert "sk-test" not in repr(endpoint)
+
+
+def test_bad_values_are_configuration_errors_naming_what_to_fix(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("SUMMARIZER_REQUEST_TIMEOUT", "soon")
+    with pytest.raises(ConfigurationError, match="SUMMARIZER_REQUEST_TIMEOUT='soon'"):
+        Settings()
+    monkeypatch.delenv("SUMMARIZER_REQUEST_TIMEOUT")
+    with pytest.raises(ConfigurationError, match="max_reasks=-1: Input should be greater"):
+        Settings(max_reasks=-1)
+
+
+def test_prompt_versions_are_normalised() -> None:
+    assert Settings(prompt_version="2").prompt_version == "v2"
+    assert Settings(prompt_version="V3").prompt_version == "v3"
+    with pytest.raises(ConfigurationError, match="not of the form v1, v2"):
+        Settings(prompt_version="latest")

@@ -4,7 +4,8 @@
 a :class:`Digest`:
 
 * events are grouped by country and first-level admin unit (admin1; an admin1 that
-  only repeats the country counts as not given), and sorted by
+  only repeats the country counts as not given, and an event whose place *is* an admin1
+  named elsewhere in the digest, "Idlib" without a province, joins that group), sorted by
   date inside each group (events without a resolved date last, in the order reported);
   each group carries the total of reported fatalities;
 * the same event reported by several outlets appears once, listing every source. Two
@@ -382,6 +383,17 @@ def _admin1(admin1: str | None, country: str) -> str | None:
     return admin1
 
 
+def _known_admin1(articles: list[DigestArticle]) -> dict[tuple[str, str], str]:
+    """Every admin1 the digest's events name, by (country, admin1) key."""
+    known: dict[tuple[str, str], str] = {}
+    for article in articles:
+        for event in article.report.events:
+            admin1 = _admin1(event.location.admin1, event.location.country)
+            if admin1 is not None:
+                known.setdefault((name_key(event.location.country), name_key(admin1)), admin1)
+    return known
+
+
 def _cluster_order(cluster: _Cluster) -> tuple[bool, dt.date, int]:
     """By date; events without a resolved date last, in the order they were reported."""
     date = next((event.date for _, event in cluster.members if event.date), None)
@@ -408,10 +420,13 @@ def build_digest(
             unique.append(article)
     places: dict[tuple[str, str], tuple[str, str | None, list[_Cluster]]] = {}
     counter = itertools.count()
+    known = _known_admin1(unique)
     for article in unique:
         for event in article.report.events:
             location = event.location
-            admin1 = _admin1(location.admin1, location.country)
+            admin1 = _admin1(location.admin1, location.country) or known.get(
+                (name_key(location.country), name_key(location.name))
+            )
             key = (name_key(location.country), name_key(admin1))
             _, _, clusters = places.setdefault(key, (location.country, admin1, []))
             home = next((c for c in clusters if c.accepts(article, event)), None)

@@ -199,3 +199,18 @@ def test_an_admin1_that_repeats_the_country_counts_as_not_given() -> None:
     [group] = digest.groups
     assert group.admin1 is None and group.title == "Syria (province not given)"
     assert [i.location for i in group.items] == ["Idlib", "Homs"]
+
+
+def test_a_place_that_is_an_admin1_named_elsewhere_joins_that_group() -> None:
+    digest = build_digest(
+        [
+            make_article("a", [make_event("Al-Habeet", admin1="Idlib", total=70)]),
+            make_article("b", [make_event("Idlib", admin1=None, date_text="Thursday")]),
+            make_article("c", [make_event("Homs", admin1=None)]),
+        ]
+    )
+    idlib, elsewhere = digest.groups
+    assert idlib.title == "Idlib, Syria"
+    assert [i.location for i in idlib.items] == ["Al-Habeet", "Idlib"]
+    assert elsewhere.title == "Syria (province not given)"
+    assert [i.location for i in elsewhere.items] == ["Homs"]

@@ -41,6 +41,7 @@ import hashlib
 import json
 import random
 import re
+import signal
 import socket
 import threading
 import time
@@ -657,6 +658,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--hang-seconds", type=float, default=5.0)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
+    # Started in the background by a non-interactive shell, SIGINT arrives ignored: restore
+    # it, since SIGINT is how a parent stops the FAKE and gets its counters.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     faults = Faults.spread(
         args.faults,
         latency=args.latency,

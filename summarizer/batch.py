@@ -309,8 +309,8 @@ class CachedSummarizer:
     (by ``summarizer batch``, an earlier digest, another channel) costs no LLM call. The
     source is loaded and cleaned once; on a miss the loaded document goes to
     :func:`~summarizer.api.asummarize` (a URL is never fetched twice) and the record is
-    stored. ``hits`` and ``misses`` count the calls; :meth:`aclose` closes the cache
-    when this object opened it.
+    stored. ``hits`` and ``misses`` count the calls. Use it as an async context manager
+    (or call :meth:`aclose`) to close the cache when this object opened it.
     """
 
     def __init__(self, settings: Settings, cache: ResultCache | None = None) -> None:
@@ -350,6 +350,12 @@ class CachedSummarizer:
         """Close the cache if this object opened it."""
         if self._own_cache:
             self.cache.close()
+
+    async def __aenter__(self) -> CachedSummarizer:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
 
 
 def _since(started: float) -> float:

@@ -424,11 +424,8 @@ class SummarizerBot:
 
     async def _summarize_cached(self, items: list[IngestItem]) -> SummaryBatch:
         """Summarize through the result cache: what a batch or digest did is reused."""
-        summarizer = CachedSummarizer(self.settings)
-        try:
+        async with CachedSummarizer(self.settings) as summarizer:
             return await summarize_items(items, settings=self.settings, summarize=summarizer)
-        finally:
-            await summarizer.aclose()
 
 
 class BotHTTPServer:

@@ -117,8 +117,7 @@ async def _summarize(
         return await summarize_items(
             items, settings=settings, concurrency=concurrency, on_result=on_result
         )
-    summarizer = CachedSummarizer(settings)
-    try:
+    async with CachedSummarizer(settings) as summarizer:
         return await summarize_items(
             items,
             settings=settings,
@@ -126,8 +125,6 @@ async def _summarize(
             on_result=on_result,
             summarize=summarizer,
         )
-    finally:
-        await summarizer.aclose()
 
 
 def _collect(

@@ -14,7 +14,7 @@ Four kinds of source each yield :class:`IngestItem` s (an id, a URL or path, a f
 by feed date, else by fetch time. :func:`summarize_items` summarizes items with
 :func:`summarizer.api.asummarize`, at most four at a time; an item that fails is
 reported in :attr:`SummaryBatch.failures` and skipped, never aborting the rest.
-A :class:`ReportCache` (the batch cache, when it lands) can answer before the LLM is asked.
+The result cache plugs in as ``summarize`` (:class:`summarizer.batch.CachedSummarizer`).
 """
 
 from __future__ import annotations
@@ -46,7 +46,6 @@ __all__ = [
     "DigestSources",
     "IngestItem",
     "ItemFailure",
-    "ReportCache",
     "SummarizeFunction",
     "SummarizedItem",
     "SummaryBatch",
@@ -140,18 +139,6 @@ class SummaryBatch:
 
     summarized: list[SummarizedItem] = field(default_factory=list)
     failures: list[ItemFailure] = field(default_factory=list)
-
-
-class ReportCache(Protocol):
-    """A store of records, consulted before the LLM is asked (the batch cache's seam)."""
-
-    def get(self, item: IngestItem, settings: Settings) -> ArticleReport | None:
-        """The record of ``item`` made with ``settings``, if stored."""
-        ...
-
-    def put(self, item: IngestItem, settings: Settings, report: ArticleReport) -> None:
-        """Store the record of ``item``."""
-        ...
 
 
 class SummarizeFunction(Protocol):
@@ -547,7 +534,6 @@ async def summarize_items(
     *,
     settings: Settings,
     concurrency: int = DEFAULT_CONCURRENCY,
-    cache: ReportCache | None = None,
     summarize: SummarizeFunction | None = None,
     on_result: Callable[[IngestItem, ArticleReport | None, str | None], None] | None = None,
 ) -> SummaryBatch:
@@ -570,11 +556,7 @@ async def summarize_items(
     async def one(item: IngestItem) -> ArticleReport | str:
         async with semaphore:
             try:
-                report = cache.get(item, settings) if cache is not None else None
-                if report is None:
-                    report = await run(item.source(), published=item.published, settings=settings)
-                    if cache is not None:
-                        cache.put(item, settings, report)
+                report = await run(item.source(), published=item.published, settings=settings)
             except Exception as error:  # one item never aborts the digest
                 message = _failure_text(error)
                 if on_result is not None:

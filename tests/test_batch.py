@@ -355,11 +355,8 @@ def test_cached_summarizer_reuses_what_a_batch_stored(fake: FakeOpenAI, tmp_path
     before = fake.stats.requests
 
     async def three_calls() -> tuple[CachedSummarizer, list[ArticleReport]]:
-        summarizer = CachedSummarizer(settings)
-        try:
+        async with CachedSummarizer(settings) as summarizer:
             reports = [await summarizer(text) for text in (article(1), article(2), article(2))]
-        finally:
-            await summarizer.aclose()
         return summarizer, reports
 
     summarizer, (hit, miss, again) = asyncio.run(three_calls())

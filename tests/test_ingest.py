@@ -261,29 +261,3 @@ async def test_summarize_items_bounds_concurrency_and_skips_failures() -> None:
     assert ("https://news.example/0", dt.date(2019, 12, 1)) in seen
     articles = digest_articles(batch)
     assert articles[0].article_id == "i0" and articles[0].url == "https://news.example/0"
-
-
-async def test_a_cache_answers_before_the_llm() -> None:
-    item = IngestItem(id="c", location="https://news.example/c", feed_date=None, fetched_at=NOW)
-    stored: dict[str, ArticleReport] = {}
-    calls: list[str] = []
-
-    class Cache:
-        def get(self, item: IngestItem, settings: Settings) -> ArticleReport | None:
-            return stored.get(item.id)
-
-        def put(self, item: IngestItem, settings: Settings, report: ArticleReport) -> None:
-            stored[item.id] = report
-
-    async def fake_summarize(source: str | Path, **_: Any) -> ArticleReport:
-        calls.append(str(source))
-        return _report("c")
-
-    first = await summarize_items(
-        [item], settings=SETTINGS, summarize=fake_summarize, cache=Cache()
-    )
-    second = await summarize_items(
-        [item], settings=SETTINGS, summarize=fake_summarize, cache=Cache()
-    )
-    assert calls == ["https://news.example/c"]
-    assert first.summarized[0].report == second.summarized[0].report

@@ -31,7 +31,7 @@ from pydantic import ValidationError
 
 from bench.common import Fixture, Options, Result, Status, isolated_settings, load_fixtures, median
 from summarizer.api import PreparedArticle, build_report, extract, prepare
-from summarizer.grounding import _clear_memo  # pyright: ignore[reportPrivateUsage]
+from summarizer.grounding import _clear_memo  # private on purpose: only benchmarks need it
 from summarizer.llm import LLM, Completion, Endpoint
 from summarizer.schema import ArticleReport, Extraction, Usage
 from summarizer.settings import Settings

@@ -9,10 +9,20 @@ only the :class:`Endpoint` differs. Two retry layers, kept apart:
   answer are sent back to the model, at most ``max_reasks`` times.
 
 Tokens of every attempt are summed through per-call instructor hooks.
+
+Two things are kept away from instructor's per-call work. The response model is
+wrapped and its JSON Schema generated once per model class (:func:`_response_model`),
+not on every request. The grounding context reaches the validators through
+:func:`summarizer.schema.validation_context`, not instructor's ``context=``:
+instructor renders every message as a Jinja template with that context, which
+would rewrite an article containing ``{{ ... }}`` or ``{% raw %}`` and reject one
+containing a lone ``{{``. The messages go to the endpoint exactly as rendered.
 """
 
 from __future__ import annotations
 
+import functools
+import json
 import time
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
@@ -27,7 +37,7 @@ from instructor.core.hooks import Hooks
 from pydantic import BaseModel
 
 from summarizer.errors import ConfigurationError, EndpointError, ExtractionFailed
-from summarizer.schema import Usage
+from summarizer.schema import Usage, validation_context
 from summarizer.settings import Settings
 from summarizer.transport import AsyncRetryTransport, RetryPolicy, RetryTransport
 
@@ -70,6 +80,30 @@ def choose_mode(settings: Settings, endpoint: Endpoint) -> instructor.Mode:
     if host == "api.openai.com" or host.endswith(".openai.azure.com"):
         return instructor.Mode.TOOLS
     return instructor.Mode.JSON_SCHEMA
+
+
+@functools.cache
+def _response_model(response_model: type[T]) -> type[T]:
+    """``response_model`` as instructor wraps it (a ``ResponseSchema`` subclass, the
+    same class name, docstring and schema), with its JSON Schema generated once.
+
+    instructor wraps a plain model and regenerates its schema on every request, about
+    5 ms of CPU for the record's schema. A class that already is a ``ResponseSchema``
+    is used as it is, so the wrapping and the schema are done here once; every call
+    gets a fresh copy of the schema, so nothing can alter the cached one.
+    """
+    wrapped: type[T] = instructor.openai_schema(response_model)
+    schema = json.dumps(wrapped.model_json_schema())
+    generate = wrapped.model_json_schema
+
+    def model_json_schema(cls: type[T], *args: Any, **kwargs: Any) -> dict[str, Any]:
+        if args or kwargs:  # another schema flavour: not cached
+            return generate(*args, **kwargs)
+        loaded: dict[str, Any] = json.loads(schema)
+        return loaded
+
+    setattr(wrapped, "model_json_schema", classmethod(model_json_schema))  # noqa: B010
+    return wrapped
 
 
 @dataclass
@@ -148,14 +182,11 @@ class LLM:
         context["final_attempt"] = self.settings.max_reasks + 1
         return _Tally(context)
 
-    def _kwargs(
-        self, messages: list[dict[str, str]], response_model: type[T], context: dict[str, Any]
-    ) -> dict[str, Any]:
+    def _kwargs(self, messages: list[dict[str, str]], response_model: type[T]) -> dict[str, Any]:
         return {
             "model": self.endpoint.model,
             "messages": messages,
-            "response_model": response_model,
-            "context": context,
+            "response_model": _response_model(response_model),
             "max_retries": self.settings.max_reasks,
             "temperature": self.settings.temperature,
             "max_tokens": self.settings.max_tokens,
@@ -168,9 +199,10 @@ class LLM:
         tally = self._tally(context)
         started = time.perf_counter()
         try:
-            value = self._sync.chat.completions.create(
-                **self._kwargs(messages, response_model, context), hooks=tally.hooks()
-            )
+            with validation_context(context):
+                value = self._sync.chat.completions.create(
+                    **self._kwargs(messages, response_model), hooks=tally.hooks()
+                )
         except Exception as exc:
             raise self._translate(exc, tally) from exc
         return Completion(value, max(tally.attempts, 1), tally.usage, _since(started), tally.raw)
@@ -182,9 +214,10 @@ class LLM:
         tally = self._tally(context)
         started = time.perf_counter()
         try:
-            value = await self._async.chat.completions.create(
-                **self._kwargs(messages, response_model, context), hooks=tally.hooks()
-            )
+            with validation_context(context):
+                value = await self._async.chat.completions.create(
+                    **self._kwargs(messages, response_model), hooks=tally.hooks()
+                )
         except Exception as exc:
             raise self._translate(exc, tally) from exc
         return Completion(value, max(tally.attempts, 1), tally.usage, _since(started), tally.raw)

@@ -13,13 +13,18 @@ Two layers share one set of field definitions:
 Enumerations follow the ACLED codebook, written in snake_case. Every model forbids
 extra keys. Grounding checks that need the source text run when a validation
 context carries it (see :mod:`summarizer.grounding`); without context the models
-validate shape only, so stored records load anywhere.
+validate shape only, so stored records load anywhere. The context comes from
+pydantic's ``context=`` argument or, for validation that happens inside a library
+(the LLM client's re-ask loop), from :func:`validation_context`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
@@ -54,6 +59,7 @@ __all__ = [
     "Summary",
     "Usage",
     "parent_event_type",
+    "validation_context",
 ]
 
 SCHEMA_VERSION = 1
@@ -160,6 +166,36 @@ def parent_event_type(sub: SubEventType) -> EventType:
     return _PARENT[sub]
 
 
+_VALIDATION_CONTEXT: ContextVar[dict[str, Any] | None] = ContextVar(
+    "summarizer_validation_context", default=None
+)
+
+
+@contextmanager
+def validation_context(context: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """Validate with ``context`` (e.g. ``{"source_text": ...}``) inside the block,
+    wherever the validation is called from.
+
+    The LLM client uses this instead of handing the context to instructor, which
+    would also render every message as a Jinja template with it: an article that
+    contains ``{{`` or ``{% raw %}`` would be rewritten or rejected. A context
+    variable is per thread and per asyncio task, so concurrent extractions do not
+    see each other's context; an explicit ``context=`` argument to pydantic wins.
+    """
+    token = _VALIDATION_CONTEXT.set(context)
+    try:
+        yield context
+    finally:
+        _VALIDATION_CONTEXT.reset(token)
+
+
+def _context(info: ValidationInfo) -> dict[str, Any] | None:
+    """The validation context: pydantic's own, else the one :func:`validation_context`
+    set."""
+    context: dict[str, Any] | None = info.context
+    return context if context is not None else _VALIDATION_CONTEXT.get()
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", use_enum_values=False)
 
@@ -200,8 +236,9 @@ class Summary(_Model):
                 f"{len(sentences)} sentences and {len(text.split())} words"
             )
         if len(kept) < len(sentences):
-            if isinstance(info.context, dict):
-                info.context.setdefault("repairs", []).append(
+            context = _context(info)
+            if isinstance(context, dict):
+                context.setdefault("repairs", []).append(
                     f"summary cut from {len(sentences)} to {len(kept)} sentences "
                     f"({len(text.split())} words) to fit 4 sentences / 120 words"
                 )
@@ -366,7 +403,7 @@ class Extraction(_Model):
         without guessing (drop quotes not in the article) and raise on the rest; the
         message goes back to the model as the re-ask. Notes go to ``context['warnings']``.
         """
-        context: dict[str, Any] | None = info.context
+        context = _context(info)
         if context and "source_text" in context:
             from summarizer.grounding import check_extraction
 

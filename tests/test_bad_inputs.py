@@ -157,6 +157,18 @@ def test_fence_markers_in_the_text_are_defused(servers: tuple[FakeOpenAI, FakeWe
     assert "<<<END ARTICLE>>>" not in fenced and "<<END ARTICLE>>" in fenced
 
 
+def test_template_syntax_reaches_the_endpoint_verbatim(
+    servers: tuple[FakeOpenAI, FakeWeb],
+) -> None:
+    fake, _ = servers
+    before = len(fake.stats.bodies)
+    summarize(BAD / "template-syntax.txt", settings=settings_for(fake))
+    sent = article_of(fake.stats.bodies[before])
+    source = load_source(BAD / "template-syntax.txt", settings=Settings())
+    assert sent == clean_text(source.text).text
+    assert "fighters {{ and {# marks, {% half a tag." in sent
+
+
 def test_an_obeyed_injection_yields_no_record(tmp_path: Path) -> None:
     with FakeOpenAI(Faults(gullible=True)) as fake:
         with pytest.raises(SummarizerError) as caught:

@@ -212,3 +212,57 @@ async def test_asummarize_takes_the_same_path(fake: Callable[..., FakeOpenAI]) -
     assert report.provenance.endpoint_host == "127.0.0.1"
     assert report.article.outlet == "Example Times"
     assert report.events[0].notes.startswith("Saturday, in Kafr Zita (Hama): Military Forces")
+
+
+def test_the_schema_is_instructors_and_built_once(fake: Callable[..., FakeOpenAI]) -> None:
+    import instructor
+
+    from summarizer.llm import _response_model
+    from summarizer.schema import Extraction
+
+    server = fake(completion(VALID), completion(VALID))
+    run(server)
+    run(server)
+    expected = instructor.openai_schema(Extraction).model_json_schema()
+    for sent in server.requests:
+        assert sent["response_format"]["json_schema"]["name"] == "Extraction"
+        assert sent["response_format"]["json_schema"]["schema"] == expected
+    wrapped = _response_model(Extraction)
+    assert wrapped is _response_model(Extraction)
+    wrapped.model_json_schema()["properties"].clear()
+    assert wrapped.model_json_schema() == expected, "each call gets its own copy"
+
+
+async def test_concurrent_extractions_validate_against_their_own_article(
+    fake: Callable[..., FakeOpenAI],
+) -> None:
+    """The grounding context travels in a context variable: two extractions in flight
+    at once must each be checked against their own article."""
+    import asyncio
+
+    from summarizer.api import aextract
+
+    def slow() -> Reply:
+        time.sleep(0.3)
+        return completion(VALID)
+
+    server = fake(slow, slow)
+    config = Settings(transport_retries=0, max_reasks=0)
+    other = "Floods closed the coastal road on Monday, the regional governor said. " * 3
+    llm = LLM(config, Endpoint(server.base_url, "fake-model", "sk-fake-key"))
+    try:
+        jobs = [
+            aextract(
+                prepare(SourceDocument(text=text, kind="text"), published=None, outlet=None,
+                        settings=config),
+                llm=llm,
+            )
+            for text in (SOURCE, other)
+        ]  # fmt: skip
+        grounded, ungrounded = await asyncio.gather(*jobs, return_exceptions=True)
+    finally:
+        await llm.aclose()
+    assert server.times[1] - server.times[0] < 0.3, "both requests were in flight together"
+    assert not isinstance(grounded, BaseException) and grounded.events
+    assert isinstance(ungrounded, ExtractionFailed)
+    assert "not grounded" in str(ungrounded) or "not in the article" in str(ungrounded)

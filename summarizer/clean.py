@@ -16,6 +16,7 @@ mentioning a furniture word.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import re
@@ -117,15 +118,39 @@ class _Outlet:
 
 
 @dataclass(frozen=True)
+class _LineRules:
+    """Rules that match whole lines, and one regular expression joining them: one scan
+    of a line instead of one per rule (``joined`` is None when the rules cannot be
+    joined, e.g. two use the same group name)."""
+
+    patterns: tuple[re.Pattern[str], ...]
+    joined: re.Pattern[str] | None
+
+    @classmethod
+    def of(cls, patterns: tuple[re.Pattern[str], ...]) -> _LineRules:
+        joined = None
+        if patterns:
+            with contextlib.suppress(re.error):
+                joined = re.compile("|".join(f"(?:{p.pattern})" for p in patterns), re.I)
+        return cls(patterns, joined)
+
+    def match(self, line: str) -> bool:
+        """Whether some rule matches the whole line."""
+        if self.joined is not None:
+            return self.joined.fullmatch(line) is not None
+        return any(p.fullmatch(line) for p in self.patterns)
+
+
+@dataclass(frozen=True)
 class _Rules:
-    cut_always: tuple[re.Pattern[str], ...]
-    cut_tail: tuple[re.Pattern[str], ...]
+    cut_always: _LineRules
+    cut_tail: _LineRules
     tail_min_prose_fraction: float
-    drop_lines: tuple[re.Pattern[str], ...]
+    drop_lines: _LineRules
     drop_fragments: tuple[re.Pattern[str], ...]
-    trailing_drop_lines: tuple[re.Pattern[str], ...]
+    trailing_drop_lines: _LineRules
     outlets: tuple[_Outlet, ...]
-    published: tuple[re.Pattern[str], ...]
+    published: _LineRules
 
 
 _RULES_FILE = "data/cleaning_rules.yaml"
@@ -182,16 +207,16 @@ def _rules() -> _Rules:
     outlets = _parse_outlets(_section(data, "outlets"))
     outlet_names = [re.escape(o.name) for o in outlets if o.trailing_name and o.name]
     return _Rules(
-        cut_always=_compile(_section(cut_from, "always"), "cut_from.always"),
-        cut_tail=_compile(_section(cut_from, "tail"), "cut_from.tail"),
+        cut_always=_LineRules.of(_compile(_section(cut_from, "always"), "cut_from.always")),
+        cut_tail=_LineRules.of(_compile(_section(cut_from, "tail"), "cut_from.tail")),
         tail_min_prose_fraction=float(cut_from.get("tail_min_prose_fraction", 0.5)),
-        drop_lines=_compile(_section(data, "drop_lines"), "drop_lines"),
+        drop_lines=_LineRules.of(_compile(_section(data, "drop_lines"), "drop_lines")),
         drop_fragments=_compile(_section(data, "drop_fragments"), "drop_fragments"),
-        trailing_drop_lines=_compile(
-            [*_section(data, "trailing_drop_lines"), *outlet_names], "trailing_drop_lines"
+        trailing_drop_lines=_LineRules.of(
+            _compile([*_section(data, "trailing_drop_lines"), *outlet_names], "trailing_drop_lines")
         ),
         outlets=outlets,
-        published=_parse_published(_section(data, "published_patterns")),
+        published=_LineRules.of(_parse_published(_section(data, "published_patterns"))),
     )
 
 
@@ -205,25 +230,6 @@ def _is_prose(line: str) -> bool:
     return len(line.split()) >= 4 and _PROSE_END.search(line) is not None
 
 
-def _matches(patterns: tuple[re.Pattern[str], ...], line: str) -> bool:
-    combined = _alternation(patterns)
-    if combined is None:
-        return any(p.fullmatch(line) for p in patterns)
-    return combined.fullmatch(line) is not None
-
-
-@functools.cache
-def _alternation(patterns: tuple[re.Pattern[str], ...]) -> re.Pattern[str] | None:
-    """One regular expression matching what any of the rules matches (one scan of a line
-    instead of one per rule); None when the rules cannot be joined (repeated group names)."""
-    if not patterns:
-        return None
-    try:
-        return re.compile("|".join(f"(?:{p.pattern})" for p in patterns), re.IGNORECASE)
-    except re.error:
-        return None
-
-
 def _find_cut(lines: list[str], rules: _Rules) -> int | None:
     """Index of the line where trailing furniture starts, or None."""
     prose = [len(line) if _is_prose(line) else 0 for line in lines]
@@ -231,9 +237,9 @@ def _find_cut(lines: list[str], rules: _Rules) -> int | None:
     before = 0
     for index, line in enumerate(lines):
         if line and before > 0:
-            if _matches(rules.cut_always, line):
+            if rules.cut_always.match(line):
                 return index
-            if before >= rules.tail_min_prose_fraction * total and _matches(rules.cut_tail, line):
+            if before >= rules.tail_min_prose_fraction * total and rules.cut_tail.match(line):
                 return index
         before += prose[index]
     return None
@@ -255,12 +261,12 @@ def _strip_fragments(line: str, rules: _Rules) -> tuple[str, list[str]]:
 
 def _date_lines(lines: list[str], rules: _Rules) -> set[int]:
     """Indices of the header lines that give a date (they are dropped)."""
-    return {i for i, line in enumerate(lines) if line and _matches(rules.published, line)}
+    return {i for i, line in enumerate(lines) if line and rules.published.match(line)}
 
 
 def _published_hint(lines: list[str], indices: Iterable[int], rules: _Rules) -> dt.date | None:
     """The date of the best header line: earlier patterns win, then earlier lines."""
-    for pattern in rules.published:
+    for pattern in rules.published.patterns:
         for index in sorted(indices):
             if (match := pattern.fullmatch(lines[index])) and (date := _date_from(match)):
                 return date
@@ -298,20 +304,20 @@ def clean_text(text: str) -> CleanResult:
     for index, line in enumerate(lines[:head_end]):
         if not line:
             continue
-        if index in dated or _matches(rules.drop_lines, line):
+        if index in dated or rules.drop_lines.match(line):
             dropped.append((index, line))
             continue
-        if _matches(rules.cut_always, line):  # furniture with no body before it
+        if rules.cut_always.match(line):  # furniture with no body before it
             dropped.append((index, line))
             continue
         cleaned, fragments = _strip_fragments(line, rules)
         dropped.extend((index, fragment) for fragment in fragments)
-        if fragments and cleaned and _matches(rules.drop_lines, cleaned):
+        if fragments and cleaned and rules.drop_lines.match(cleaned):
             dropped.append((index, cleaned))  # "{{slot}} Advertisement"
         elif cleaned:
             kept.append((index, cleaned))
 
-    while kept and _matches(rules.trailing_drop_lines, kept[-1][1]):
+    while kept and rules.trailing_drop_lines.match(kept[-1][1]):
         dropped.append(kept.pop())
     dropped.extend((index, line) for index, line in enumerate(lines) if index >= head_end and line)
     dropped.sort(key=lambda item: item[0])  # stable: fragments keep their order in a line

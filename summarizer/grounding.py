@@ -70,22 +70,29 @@ _NUMBER_WORD = "|".join([*_UNITS, *_TENS, *_SCALES, "a"])
 _DIGITS = re.compile(
     r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:\s+(hundred|thousand|million))?"
 )
+# The word patterns below start with a one-character lookahead of the letters their
+# alternatives begin with: Python's regex engine then tries the alternatives only where
+# a word starts with one of them, which makes a scan of an article 2 to 4 times faster
+# and changes no match (tests/test_grounding.py compares each with its plain form).
+_FIRST_NUMBER_LETTERS = "".join(sorted({word[0] for word in _NUMBER_WORD.split("|")}))
+# Applied to lowercased text (numbers_in lowercases), which is faster than IGNORECASE.
 _WORDS = re.compile(
-    rf"\b(?:{_NUMBER_WORD})(?:[\s-]+(?:and[\s-]+)?(?:{_NUMBER_WORD}))*\b", re.IGNORECASE
+    rf"\b(?=[{_FIRST_NUMBER_LETTERS}])(?:{_NUMBER_WORD})"
+    rf"(?:[\s-]+(?:and[\s-]+)?(?:{_NUMBER_WORD}))*\b"
 )
 _DEATH = re.compile(
-    r"\b(kill\w*|dead|death\w*|died|die|dying|lives|life|bodies|corpses|toll|fatalit\w*|"
-    r"slain|executed|massacre\w*|perished|casualt\w*)\b",
+    r"\b(?=[bcdefklmpst])(kill\w*|dead|death\w*|died|die|dying|lives|life|bodies|corpses|"
+    r"toll|fatalit\w*|slain|executed|massacre\w*|perished|casualt\w*)\b",
     re.IGNORECASE,
 )
 _NOBODY_DIED = re.compile(
-    r"\b(no one|nobody|no-one)\s+(was|were)\s+(killed|hurt|injured)|\bno\s+(casualties|deaths|"
-    r"fatalities|one died)\b|\bwithout\s+(casualties|loss of life)\b",
+    r"\b(?=[nw])(?:(no one|nobody|no-one)\s+(was|were)\s+(killed|hurt|injured)|no\s+"
+    r"(casualties|deaths|fatalities|one died)\b|without\s+(casualties|loss of life)\b)",
     re.IGNORECASE,
 )
 _ATTRIBUTION = re.compile(
-    r"\b(according to|said|says|say|reported|reports|report|told|claimed|claims|cited|"
-    r"citing|per|stated|announced|estimate[sd]?|tally)\b",
+    r"\b(?=[acenprst])(according to|said|says|say|reported|reports|report|told|claimed|"
+    r"claims|cited|citing|per|stated|announced|estimate[sd]?|tally)\b",
     re.IGNORECASE,
 )
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’']?\s+|\n+")
@@ -94,9 +101,10 @@ _QUOTE_MARKS = str.maketrans("", "", "\"'“”‘’«»`´")
 # A paragraph that addresses the summarizer (a prompt injection) is data the model saw, but
 # never grounds a claim: no toll, number or evidence quote may come from it.
 _INSTRUCTION = re.compile(
-    r"\b(ignore|disregard|forget|override)\b[^.\n]{0,40}\b(instructions?|rules|prompt)\b"
-    r"|\b(summari[sz]er|language model|ai (assistant|model)|chatbot|llm)\b"
-    r"|\bsystem (notice|prompt|message|instruction)\b|\byour (summary|record|output)\b",
+    r"\b(?=[acdfilosy])(?:(ignore|disregard|forget|override)\b[^.\n]{0,40}\b"
+    r"(instructions?|rules|prompt)\b|(summari[sz]er|language model|ai (assistant|model)|"
+    r"chatbot|llm)\b|system (notice|prompt|message|instruction)\b|"
+    r"your (summary|record|output)\b)",
     re.IGNORECASE,
 )
 
@@ -114,6 +122,8 @@ _MEMO = 512
 
 @functools.lru_cache(maxsize=_MEMO)
 def _without_instructions(text: str) -> tuple[str, tuple[str, ...]]:
+    if not _INSTRUCTION.search(text):  # the usual case: one scan, as no line can match
+        return "\n".join(text.splitlines()), ()
     kept: list[str] = []
     dropped: list[str] = []
     for line in text.splitlines():
@@ -173,9 +183,9 @@ def _numbers_in(text: str, include_small_words: bool) -> frozenset[int]:
         if match.group(2):
             value *= _SCALES[match.group(2).lower()]
         found.add(value)
-    for match in _WORDS.finditer(text):
+    for match in _WORDS.finditer(text.lower()):
         phrase = match.group(0)
-        if phrase.lower() == "a":
+        if phrase == "a":
             continue
         word_value = _words_value(phrase)
         if word_value is None or (not include_small_words and word_value <= 1):
@@ -251,8 +261,14 @@ def loaded_terms_in(text: str) -> list[LoadedTerm]:
 
 @functools.cache
 def _any_loaded_term() -> re.Pattern[str]:
-    """One scan for any lexicon term: most texts have none."""
-    return re.compile("|".join(f"(?:{t.pattern.pattern})" for t in loaded_terms()), re.I)
+    """One scan for any lexicon term: most texts have none. Behind a lookahead of the
+    terms' first letters, as the word patterns above."""
+    terms = loaded_terms()
+    anyone = "|".join(f"(?:{t.pattern.pattern})" for t in terms)
+    firsts = {t.term[0].lower() for t in terms}
+    if all(first.isalpha() and first.isascii() for first in firsts):
+        anyone = f"(?=[{''.join(sorted(firsts))}])(?:{anyone})"
+    return re.compile(anyone, re.I)
 
 
 def _loaded_problem(where: str, text: str) -> list[str]:
@@ -266,6 +282,8 @@ def _loaded_problem(where: str, text: str) -> list[str]:
 def neutralize(text: str) -> tuple[str, list[str]]:
     """Replace lexicon terms that have a neutral ``replace`` wording, outside quotation
     marks; return the new text and the terms replaced."""
+    if not _any_loaded_term().search(text):  # no term anywhere: none outside quotes
+        return text, []
     replaced: list[str] = []
     pieces: list[str] = []
     last = 0
@@ -381,7 +399,9 @@ def _unattributed_casualty(sentence: str) -> bool:
     )
 
 
-_WEEKDAY = re.compile(r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b", re.I)
+_WEEKDAY = re.compile(
+    r"\b(?=[fmstw])(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b", re.I
+)
 
 
 def _days_of_figure(value: int, source_text: str) -> set[str]:
@@ -411,21 +431,19 @@ _COPY_WORDS = 10
 
 
 @functools.lru_cache(maxsize=_MEMO)
-def _shingles(source_text: str, words: int) -> frozenset[str]:
-    source_words = fold(source_text).split()
-    return frozenset(
-        " ".join(source_words[i : i + words]) for i in range(len(source_words) - words + 1)
-    )
+def _folded_words(source_text: str) -> str:
+    """The folded text's words joined by single spaces, with a space at each end."""
+    return f" {' '.join(fold(source_text).split())} "
 
 
 def copied_passage(text: str, source_text: str, words: int = _COPY_WORDS) -> str | None:
     """The first run of ``words`` words of ``text`` (outside quotes) found verbatim in the
     source, or None. A summary should paraphrase, not copy."""
-    shingles = _shingles(source_text, words)
+    source = _folded_words(source_text)
     own = fold(strip_quoted(text)).split()
     for i in range(len(own) - words + 1):
         candidate = " ".join(own[i : i + words])
-        if candidate in shingles:
+        if f" {candidate} " in source:  # whole words: both sides are space-delimited
             return candidate
     return None
 
@@ -597,8 +615,8 @@ def _summary_problems(summary: Summary, source_text: str, warnings: list[str]) -
     if copied := copied_passage(summary.text, source_text):
         warnings.append(f"the summary repeats the article word for word: '{copied} …'")
     problems += [Problem(m) for m in _loaded_problem("the headline", summary.headline)]
-    source_numbers = numbers_in(source_text)
-    sums = {a + b for a in source_numbers for b in source_numbers}
+    source_numbers = _numbers_in(source_text, True)
+    sums = _sums_of_two(source_numbers)
     for value in sorted(numbers_in(summary.headline, include_small_words=False)):
         if value not in source_numbers and value not in sums:
             problems.append(
@@ -619,6 +637,11 @@ def _summary_problems(summary: Summary, source_text: str, warnings: list[str]) -
             )
         problems += [Problem(m, _drop_sentence(summary, sentence, m)) for m in messages]
     return problems
+
+
+@functools.lru_cache(maxsize=_MEMO)
+def _sums_of_two(numbers: frozenset[int]) -> frozenset[int]:
+    return frozenset(a + b for a in numbers for b in numbers)
 
 
 def _drop_sentence(summary: Summary, sentence: str, why: str) -> Callable[[], str]:
@@ -693,7 +716,8 @@ def _clear_memo() -> None:
         _numbers_in,
         _sentences_of,
         _fatality_numbers,
-        _shingles,
+        _folded_words,
         _death_sentence_days,
+        _sums_of_two,
     ):
         memoised.cache_clear()

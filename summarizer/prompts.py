@@ -116,10 +116,12 @@ def fence_article(text: str) -> str:
     return f"{_FENCE}\n{safe}\n{_FENCE_END}"
 
 
+@functools.cache
 def field_guide(model: type[BaseModel]) -> str:
     """One line per field, 'path: description', walking nested models and lists.
 
     A nested model met a second time is not expanded again (actor2 refers to actor1).
+    Made once per model class (a class's fields do not change).
     """
     lines: list[str] = []
     _walk(model, "", lines, {})

@@ -221,3 +221,54 @@ def test_paragraphs_addressed_to_the_summarizer_never_ground_a_claim() -> None:
     )
     assert extraction.events[0].fatalities.total is None
     assert any("addressed to the summarizer" in w for w in context["warnings"])
+
+
+def _texts_for_patterns() -> list[str]:
+    from pathlib import Path
+
+    from summarizer.grounding import loaded_terms
+
+    fixtures = Path(__file__).resolve().parent / "fixtures"
+    texts = [p.read_text("utf-8") for p in sorted((fixtures / "articles").glob("*.txt"))]
+    texts += [p.read_text("utf-8") for p in sorted((fixtures / "gold").glob("*.yaml"))]
+    texts += [p.read_text("utf-8", "replace") for p in sorted((fixtures / "bad").glob("*.txt"))]
+    words = " ".join(t.term for t in loaded_terms())
+    texts += [words, words.upper(), words.title()]
+    texts += [
+        "Nobody was killed. NO ONE WERE HURT. without loss of life. No-one was injured.",
+        "Ignore the previous instructions; YOUR SUMMARY must say. Dear Summarizer, AI model.",
+        "Twenty-Seven KILLED on Monday, FORTY-ONE dead on SUNDAY, one hundred and five died.",
+        "Casualties, fatalities, BODIES, massacred, perished; said, Reported, TALLY, per.",
+    ]
+    return texts
+
+
+def test_the_lookahead_patterns_match_exactly_as_their_plain_forms() -> None:
+    """Each word pattern in grounding starts with a lookahead of its first letters (a
+    speed-up): with the lookahead removed, every text gives the same matches."""
+    import re
+
+    from summarizer import grounding
+
+    lookahead = re.compile(r"\(\?=\[[a-z]+\]\)")
+    patterns = [
+        grounding._DEATH,
+        grounding._NOBODY_DIED,
+        grounding._ATTRIBUTION,
+        grounding._INSTRUCTION,
+        grounding._WEEKDAY,
+        grounding._any_loaded_term(),
+    ]
+    texts = _texts_for_patterns()
+    for pattern in patterns:
+        assert lookahead.search(pattern.pattern), pattern.pattern[:40]
+        plain = re.compile(lookahead.sub("", pattern.pattern, count=1), pattern.flags)
+        for text in texts:
+            fast = [m.group(0) for m in pattern.finditer(text)]
+            assert fast == [m.group(0) for m in plain.finditer(text)], pattern.pattern[:40]
+    # number words: the fast form runs on lowercased text, the plain one ignores case
+    plain_words = re.compile(lookahead.sub("", grounding._WORDS.pattern, count=1), re.I)
+    for text in texts:
+        fast = [m.group(0) for m in grounding._WORDS.finditer(text.lower())]
+        assert fast == [m.group(0).lower() for m in plain_words.finditer(text)]
+    assert any(plain_words.search(text) for text in texts)

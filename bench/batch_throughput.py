@@ -50,6 +50,7 @@ class Point:
     seconds: float
     ok: int
     requests: int
+    connections: int
     cpu_seconds: float
 
     @property
@@ -103,7 +104,8 @@ def _measure(concurrency: int, articles: int, offset: int) -> Point:
         seconds = time.perf_counter() - started
         cpu_seconds = time.process_time() - cpu
     requests = int(fake.stats.get("requests", -1))
-    return Point(concurrency, articles, seconds, ok, requests, cpu_seconds)
+    connections = int(fake.stats.get("connections", -1))
+    return Point(concurrency, articles, seconds, ok, requests, connections, cpu_seconds)
 
 
 def run(options: Options) -> Result:
@@ -123,19 +125,21 @@ def run(options: Options) -> Result:
         print(
             f"   concurrency {concurrency:>2}: {articles} articles in {point.seconds:.2f}s = "
             f"{point.rate:.1f}/s, ideal {point.ideal:.1f}/s, ratio {point.ratio:.3f} "
-            f"({point.ok} ok, {point.requests} requests, client CPU {point.cpu_ms:.1f} ms/article)",
+            f"({point.ok} ok, {point.requests} requests on {point.connections} connections, "
+            f"client CPU {point.cpu_ms:.1f} ms/article)",
             flush=True,
         )
         curve.append(point)
     head = next(p for p in curve if p.concurrency == HEADLINE_CONCURRENCY)
     rows = [
         "| concurrency | articles | seconds | articles/s | ideal/s | ratio | best possible "
-        "| ok | FAKE requests | client CPU ms/article | CPU-bound ceiling/s |",
-        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| ok | FAKE requests | connections | client CPU ms/article | CPU-bound ceiling/s |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     rows += [
         f"| {p.concurrency} | {p.articles} | {p.seconds:.2f} | {p.rate:.1f} | {p.ideal:.1f} "
-        f"| {p.ratio:.3f} | {p.best:.3f} | {p.ok} | {p.requests} | {p.cpu_ms:.1f} "
+        f"| {p.ratio:.3f} | {p.best:.3f} | {p.ok} | {p.requests} | {p.connections} "
+        f"| {p.cpu_ms:.1f} "
         f"| {p.cpu_ceiling:.0f} |"
         for p in curve
     ]
@@ -159,6 +163,7 @@ def run(options: Options) -> Result:
                 "best_possible_ratio": round(head.best, 4),
                 "ok": head.ok,
                 "fake_requests": head.requests,
+                "connections": head.connections,
                 "client_cpu_ms_per_article": round(head.cpu_ms, 2),
                 "cpu_bound_ceiling_per_second": round(head.cpu_ceiling, 1),
             },
@@ -173,6 +178,7 @@ def run(options: Options) -> Result:
                     "best_possible_ratio": round(p.best, 4),
                     "ok": p.ok,
                     "fake_requests": p.requests,
+                    "connections": p.connections,
                     "client_cpu_ms_per_article": round(p.cpu_ms, 2),
                 }
                 for p in curve
@@ -184,6 +190,8 @@ def run(options: Options) -> Result:
             "client, validation) at a fixed latency; it runs in a child process",
             "ideal = concurrency / latency; 'best possible' accounts for the last partly "
             "filled round of requests",
+            "connections: TCP connections the FAKE accepted; at most the concurrency when "
+            "the client's pool keeps every connection alive between requests",
             "client CPU ms/article: the benchmark process's CPU time (all threads) over the "
             "articles; the CPU-bound ceiling 1000 / that is the most one core could drive, "
             "whatever the concurrency (the event loop and the GIL make the client one core)",

@@ -133,6 +133,21 @@ async def test_async_generator_yields_as_completed_with_bounded_concurrency(
         assert fake.stats.requests == 24
 
 
+async def test_connections_are_reused_above_twenty_in_flight(tmp_path: Path) -> None:
+    """At concurrency 32 every request after the first round reuses a kept-alive
+    connection (httpx's default pool keeps only 20, which reopened 12 per round)."""
+    with FakeOpenAI(Faults(latency=0.2)) as fake:
+        settings = fast_settings(fake, tmp_path, request_timeout=10)
+        async with contextlib.aclosing(
+            asummarize_many(inputs(96), concurrency=32, settings=settings, cache=False)
+        ) as stream:
+            results = [result async for result in stream]
+        assert all(result.ok for result in results)
+        assert fake.stats.requests == 96
+        assert fake.stats.max_in_flight > 20
+        assert fake.stats.connections <= 32, fake.stats.connections
+
+
 async def test_async_input_iterables_are_consumed_lazily(fake: FakeOpenAI, tmp_path: Path) -> None:
     produced: list[int] = []
 

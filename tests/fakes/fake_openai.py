@@ -143,6 +143,7 @@ class FakeStats:
     """What the FAKE served (read it after the requests finished; guarded by a lock)."""
 
     requests: int = 0
+    connections: int = 0
     outcomes: Counter[str] = field(default_factory=Counter)
     prompt_tokens: int = 0
     completion_tokens: int = 0
@@ -282,6 +283,8 @@ class _Server(ThreadingHTTPServer):
         with self._lock:
             self._connections.add(request)
             self._workers.add(worker)
+        with self.fake._lock:
+            self.fake.stats.connections += 1
         worker.start()
 
     def _work(self, request: Any, client_address: Any) -> None:

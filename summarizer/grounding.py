@@ -225,6 +225,12 @@ class LoadedTerm:
     instead: str
     pattern: re.Pattern[str]
     replace: str | None = None
+    first: str = ""  # the term's first word, lowercase ASCII ('' when it is not)
+
+    def may_occur(self, folded: str) -> bool:
+        """A quick necessary condition for :attr:`pattern` to match a text, given
+        :func:`_case_folded` of it: the first word occurs in it as a substring."""
+        return self.first in folded
 
 
 @functools.cache
@@ -238,12 +244,24 @@ def loaded_terms() -> tuple[LoadedTerm, ...]:
         body = r"[\s-]+".join(re.escape(part) for part in re.split(r"[\s-]+", term))
         pattern = re.compile(rf"\b{body}\b", re.IGNORECASE)
         replace = entry.get("replace")
+        first = re.split(r"[\s-]+", term)[0].lower()
         terms.append(
             LoadedTerm(
-                term, str(entry["instead"]), pattern, None if replace is None else str(replace)
+                term,
+                str(entry["instead"]),
+                pattern,
+                None if replace is None else str(replace),
+                first if first.isascii() else "",
             )
         )
     return tuple(terms)
+
+
+def _case_folded(text: str) -> str:
+    """The text as the lexicon's case-insensitive patterns see it: every character that
+    IGNORECASE matches to an ASCII letter becomes that letter (casefold does it for all
+    but the dotless i)."""
+    return text.casefold().replace("ı", "i")
 
 
 def strip_quoted(text: str) -> str:
@@ -256,7 +274,10 @@ def loaded_terms_in(text: str) -> list[LoadedTerm]:
     own_voice = strip_quoted(text)
     if not _any_loaded_term().search(own_voice):
         return []
-    return [term for term in loaded_terms() if term.pattern.search(own_voice)]
+    folded = _case_folded(own_voice)
+    return [
+        term for term in loaded_terms() if term.may_occur(folded) and term.pattern.search(own_voice)
+    ]
 
 
 @functools.cache
@@ -290,11 +311,15 @@ def neutralize(text: str) -> tuple[str, list[str]]:
     for match in [*_QUOTED.finditer(text), None]:
         end = match.start() if match else len(text)
         segment = text[last:end]
+        folded = _case_folded(segment)
         for term in loaded_terms() if _any_loaded_term().search(segment) else ():
-            if term.replace is None or not term.pattern.search(segment):
+            if term.replace is None or not term.may_occur(folded):
+                continue
+            if not term.pattern.search(segment):
                 continue
             replaced.append(term.term)
             segment = term.pattern.sub(_replacer(term.replace), segment)
+            folded = _case_folded(segment)
         pieces.append(segment)
         if match:
             pieces.append(match.group(0))

@@ -272,3 +272,22 @@ def test_the_lookahead_patterns_match_exactly_as_their_plain_forms() -> None:
         fast = [m.group(0) for m in grounding._WORDS.finditer(text.lower())]
         assert fast == [m.group(0).lower() for m in plain_words.finditer(text)]
     assert any(plain_words.search(text) for text in texts)
+
+
+def test_the_loaded_term_prefilter_never_hides_a_match() -> None:
+    """``LoadedTerm.may_occur`` skips the regex when the first word is absent; it must
+    hold whenever the pattern matches, also for letters IGNORECASE folds to ASCII
+    (long s, Kelvin sign, dotless i) and for upper and title case."""
+    from summarizer.grounding import _case_folded, loaded_terms
+
+    odd = str.maketrans({"s": "ſ", "k": "\u212a", "i": "ı"})
+    for term in loaded_terms():
+        variants = [term.term, term.term.upper(), term.term.title(), term.term.translate(odd)]
+        for variant in variants:
+            text = f"They said {variant} twice."
+            assert term.pattern.search(text), (term.term, variant)
+            assert term.may_occur(_case_folded(text)), (term.term, variant)
+    assert neutralize("The ſo-called \u212aing's regıme forces.")[1] == [
+        "regime forces",
+        "so-called",
+    ]

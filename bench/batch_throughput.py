@@ -20,9 +20,18 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
+import json
 import math
+import sys
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
+
+import httpx2
+import instructor
+import openai
 
 from bench.common import (
     FAKE_LATENCY,
@@ -31,9 +40,12 @@ from bench.common import (
     Result,
     Status,
     isolated_settings,
+    load_fixtures,
     synthetic_inputs,
 )
 from summarizer.batch import BatchInput, asummarize_many
+from summarizer.llm import _response_model  # private on purpose: the wrapped model
+from summarizer.schema import Extraction
 from summarizer.settings import Settings
 
 NAME = "batch_throughput"
@@ -108,6 +120,97 @@ def _measure(concurrency: int, articles: int, offset: int) -> Point:
     return Point(concurrency, articles, seconds, ok, requests, connections, cpu_seconds)
 
 
+class _Answer(httpx2.AsyncBaseTransport):
+    """An in-memory endpoint: every request gets the same recorded completion."""
+
+    def __init__(self, body: bytes) -> None:
+        self.body = body
+
+    async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
+        await request.aread()
+        return httpx2.Response(200, content=self.body, headers={"content-type": "application/json"})
+
+
+async def _cpu_ms(call: Callable[[], Awaitable[object]], repetitions: int) -> float:
+    for _ in range(10):
+        await call()
+    gc.disable()
+    started = time.process_time()
+    try:
+        for _ in range(repetitions):
+            await call()
+    finally:
+        gc.enable()
+    return (time.process_time() - started) / repetitions * 1000
+
+
+async def _stack_costs(repetitions: int) -> dict[str, float]:
+    """CPU ms per request of the libraries under the client, without sockets: the
+    openai client with plain validation of the answer, the same call through
+    instructor, and instructor's async-validator scan of the response model alone."""
+    from instructor.v2.validation.async_validators import reject_async_validators
+
+    fixture = load_fixtures()[0]
+    body = {
+        "id": "bench", "object": "chat.completion", "created": 0, "model": "local",
+        "choices": [{"index": 0, "finish_reason": "stop",
+                     "message": {"role": "assistant", "content": fixture.completions[-1]}}],
+        "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
+    }  # fmt: skip
+    client = openai.AsyncOpenAI(
+        base_url="http://in-memory/v1",
+        api_key="no-key",
+        max_retries=0,
+        http_client=httpx2.AsyncClient(transport=_Answer(json.dumps(body).encode())),
+    )
+    patched = instructor.from_openai(client, mode=instructor.Mode.JSON_SCHEMA)
+    model = _response_model(Extraction)
+    messages: list[Any] = [{"role": "user", "content": fixture.text}]
+    response_format: Any = {
+        "type": "json_schema",
+        "json_schema": {"name": "Extraction", "schema": model.model_json_schema()},
+    }
+
+    async def plain() -> object:
+        answer = await client.chat.completions.create(
+            model="local",
+            messages=messages,
+            temperature=0,
+            response_format=response_format,
+        )
+        return Extraction.model_validate_json(answer.choices[0].message.content or "")
+
+    async def through_instructor() -> object:
+        return await patched.chat.completions.create(
+            model="local", messages=messages, response_model=model, max_retries=0, temperature=0
+        )
+
+    async def scan() -> None:
+        reject_async_validators(model)
+
+    scans = 0
+
+    def count(frame: Any, event: str, _: Any) -> None:
+        nonlocal scans
+        if event == "call" and frame.f_code is reject_async_validators.__code__:
+            scans += 1
+
+    try:
+        sys.setprofile(count)  # how many scans one call makes (counted, not assumed)
+        try:
+            await through_instructor()
+        finally:
+            sys.setprofile(None)
+        return {
+            "openai_ms": await _cpu_ms(plain, repetitions),
+            "instructor_ms": await _cpu_ms(through_instructor, repetitions),
+            "scan_ms": await _cpu_ms(scan, repetitions),
+            "scans_per_call": scans,
+        }
+    finally:
+        await client.close()
+
+
 def run(options: Options) -> Result:
     """Measure the curve and the headline point."""
     headline_articles = 96 if options.quick else 500
@@ -131,6 +234,25 @@ def run(options: Options) -> Result:
         )
         curve.append(point)
     head = next(p for p in curve if p.concurrency == HEADLINE_CONCURRENCY)
+    stack = asyncio.run(_stack_costs(50 if options.quick else 300))
+    scans = int(stack["scans_per_call"])
+    print(
+        f"   per request, no sockets: openai client + validation {stack['openai_ms']:.2f} ms CPU, "
+        f"through instructor {stack['instructor_ms']:.2f} ms; instructor's async-validator "
+        f"scan {stack['scan_ms']:.2f} ms x {scans}",
+        flush=True,
+    )
+    stack_rows = [
+        "| per request, in-memory endpoint | CPU ms |",
+        "| --- | ---: |",
+        f"| openai client + plain validation of the answer | {stack['openai_ms']:.2f} |",
+        f"| the same call through instructor (no re-ask) | {stack['instructor_ms']:.2f} |",
+        f"| instructor's added cost | {stack['instructor_ms'] - stack['openai_ms']:.2f} |",
+        f"| of which its async-validator scan ({scans} per call, "
+        f"{stack['scan_ms']:.2f} each) | {scans * stack['scan_ms']:.2f} |",
+        f"| client CPU per article in the batch at concurrency {head.concurrency} "
+        f"| {head.cpu_ms:.1f} |",
+    ]
     rows = [
         "| concurrency | articles | seconds | articles/s | ideal/s | ratio | best possible "
         "| ok | FAKE requests | connections | client CPU ms/article | CPU-bound ceiling/s |",
@@ -167,6 +289,7 @@ def run(options: Options) -> Result:
                 "client_cpu_ms_per_article": round(head.cpu_ms, 2),
                 "cpu_bound_ceiling_per_second": round(head.cpu_ceiling, 1),
             },
+            "stack_cpu_ms_per_request": {k: round(v, 3) for k, v in stack.items()},
             "curve": [
                 {
                     "concurrency": p.concurrency,
@@ -184,7 +307,10 @@ def run(options: Options) -> Result:
                 for p in curve
             ],
         },
-        tables={"throughput curve (FAKE server, 300 ms per request, cache off)": rows},
+        tables={
+            "throughput curve (FAKE server, 300 ms per request, cache off)": rows,
+            "where the client's CPU goes (informational)": stack_rows,
+        },
         notes=[
             "the FAKE server is not a model: it measures the plumbing (batch engine, "
             "client, validation) at a fixed latency; it runs in a child process",
@@ -197,5 +323,8 @@ def run(options: Options) -> Result:
             "whatever the concurrency (the event loop and the GIL make the client one core)",
             "client and FAKE share the machine's cores with whatever else runs (see the load "
             "average above)",
+            "where the CPU goes: the same recorded answer served from memory, so the figures "
+            "are the libraries' own work per request; instructor's scan walks every model "
+            "class of the response model looking for async validators, on every call",
         ],
     )

@@ -266,3 +266,33 @@ async def test_concurrent_extractions_validate_against_their_own_article(
     assert not isinstance(grounded, BaseException) and grounded.events
     assert isinstance(ungrounded, ExtractionFailed)
     assert "not grounded" in str(ungrounded) or "not in the article" in str(ungrounded)
+
+
+def tool_call(arguments: str, *, tokens: int = 10) -> Reply:
+    body = {
+        "id": "fake", "object": "chat.completion", "created": 0, "model": "fake",
+        "choices": [{"index": 0, "finish_reason": "tool_calls", "message": {
+            "role": "assistant", "content": None,
+            "tool_calls": [{"id": "call_1", "type": "function",
+                            "function": {"name": "Extraction", "arguments": arguments}}],
+        }}],
+        "usage": {"prompt_tokens": tokens, "completion_tokens": tokens,
+                  "total_tokens": 2 * tokens},
+    }  # fmt: skip
+    return 200, {"content-type": "application/json"}, json.dumps(body).encode()
+
+
+def test_tools_mode_as_used_for_openai(fake: Callable[..., FakeOpenAI]) -> None:
+    """OpenAI and Azure get tool calls (the default mode for those hosts): the schema
+    goes out as the function's parameters, a re-ask follows an ungrounded answer, and
+    the grounding context reaches the validators the same way."""
+    server = fake(tool_call(UNGROUNDED), tool_call(VALID))
+    report = run(server, mode="tools")
+    assert report.provenance.attempts == 2
+    assert report.events[0].fatalities.total == 55
+    sent = server.requests[0]
+    assert "response_format" not in sent
+    function = sent["tools"][0]["function"]
+    assert function["name"] == "Extraction"
+    assert set(function["parameters"]["properties"]) == {"article", "events", "summary"}
+    assert "the summary gives the number 61" in json.dumps(server.requests[1]["messages"])

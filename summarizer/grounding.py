@@ -311,15 +311,8 @@ def neutralize(text: str) -> tuple[str, list[str]]:
     for match in [*_QUOTED.finditer(text), None]:
         end = match.start() if match else len(text)
         segment = text[last:end]
-        folded = _case_folded(segment)
-        for term in loaded_terms() if _any_loaded_term().search(segment) else ():
-            if term.replace is None or not term.may_occur(folded):
-                continue
-            if not term.pattern.search(segment):
-                continue
-            replaced.append(term.term)
-            segment = term.pattern.sub(_replacer(term.replace), segment)
-            folded = _case_folded(segment)
+        if _any_loaded_term().search(segment):
+            segment = _neutral_segment(segment, replaced)
         pieces.append(segment)
         if match:
             pieces.append(match.group(0))
@@ -330,6 +323,20 @@ def neutralize(text: str) -> tuple[str, list[str]]:
         new = re.sub(r" +([,.;:])", r"\1", new).strip()
         new = re.sub(r"(^|[.!?]\s+)([a-z])", lambda m: m.group(1) + m.group(2).upper(), new)
     return new, replaced
+
+
+def _neutral_segment(segment: str, replaced: list[str]) -> str:
+    """``segment`` (text outside quotation marks) with each term that has a ``replace``
+    wording replaced, in lexicon order; the terms replaced are added to ``replaced``."""
+    folded = _case_folded(segment)
+    for term in loaded_terms():
+        if term.replace is None or not term.may_occur(folded):
+            continue
+        if term.pattern.search(segment):
+            replaced.append(term.term)
+            segment = term.pattern.sub(_replacer(term.replace), segment)
+            folded = _case_folded(segment)
+    return segment
 
 
 def _replacer(replacement: str) -> Callable[[re.Match[str]], str]:

@@ -28,14 +28,14 @@ from tenacity import (
     stop_after_delay,
 )
 
-__all__ = ["POOL_LIMITS", "AsyncRetryTransport", "RetryPolicy", "RetryTransport"]
+__all__ = ["AsyncRetryTransport", "RetryPolicy", "RetryTransport"]
 
 _log = logging.getLogger(__name__)
 # Connection pool: keep up to 512 idle connections (the batch's largest concurrency), as
 # the openai client's own default pool would (1000 / 100). httpx's default keeps 20, so
 # at a concurrency above 20 every round of requests closed and reopened connections: a
 # new TCP (and TLS) handshake per request beyond the 20th.
-POOL_LIMITS = httpx2.Limits(max_connections=1000, max_keepalive_connections=512)
+_POOL_LIMITS = httpx2.Limits(max_connections=1000, max_keepalive_connections=512)
 _RETRY_STATUS = frozenset({408, 409, 429, 500, 502, 503, 504})
 _RETRY_EXCEPTIONS = (
     httpx2.TimeoutException,
@@ -122,7 +122,7 @@ class RetryTransport(httpx2.BaseTransport):
 
     def __init__(self, policy: RetryPolicy, inner: httpx2.BaseTransport | None = None) -> None:
         self.policy = policy
-        self.inner = inner or httpx2.HTTPTransport(limits=POOL_LIMITS)
+        self.inner = inner or httpx2.HTTPTransport(limits=_POOL_LIMITS)
 
     def _attempt(self, request: httpx2.Request) -> httpx2.Response:
         response = self.inner.handle_request(request)
@@ -144,7 +144,7 @@ class AsyncRetryTransport(httpx2.AsyncBaseTransport):
 
     def __init__(self, policy: RetryPolicy, inner: httpx2.AsyncBaseTransport | None = None) -> None:
         self.policy = policy
-        self.inner = inner or httpx2.AsyncHTTPTransport(limits=POOL_LIMITS)
+        self.inner = inner or httpx2.AsyncHTTPTransport(limits=_POOL_LIMITS)
 
     async def _attempt(self, request: httpx2.Request) -> httpx2.Response:
         response = await self.inner.handle_async_request(request)

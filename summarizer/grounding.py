@@ -67,8 +67,8 @@ _TENS = {
 }  # fmt: skip
 _SCALES = {"hundred": 100, "thousand": 1000, "million": 1_000_000}
 _NUMBER_WORD = "|".join([*_UNITS, *_TENS, *_SCALES, "a"])
-_DIGITS = re.compile(
-    r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:\s+(hundred|thousand|million))?"
+_DIGITS = re.compile(  # (?=\d) first: the lookbehind is tried only where a digit is
+    r"(?=\d)(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:\s+(hundred|thousand|million))?"
 )
 # The word patterns below start with a one-character lookahead of the letters their
 # alternatives begin with: Python's regex engine then tries the alternatives only where

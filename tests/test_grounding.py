@@ -266,6 +266,11 @@ def test_the_lookahead_patterns_match_exactly_as_their_plain_forms() -> None:
         for text in texts:
             fast = [m.group(0) for m in pattern.finditer(text)]
             assert fast == [m.group(0) for m in plain.finditer(text)], pattern.pattern[:40]
+    plain_digits = re.compile(grounding._DIGITS.pattern.removeprefix(r"(?=\d)"))
+    assert plain_digits.pattern != grounding._DIGITS.pattern
+    for text in texts:
+        fast_numbers = [m.groups() for m in grounding._DIGITS.finditer(text)]
+        assert fast_numbers == [m.groups() for m in plain_digits.finditer(text)]
     # number words: the fast form runs on lowercased text, the plain one ignores case
     plain_words = re.compile(lookahead.sub("", grounding._WORDS.pattern, count=1), re.I)
     for text in texts:

@@ -15,8 +15,8 @@ wrapped and its JSON Schema generated once per model class (:func:`_response_mod
 not on every request. The grounding context reaches the validators through
 :func:`summarizer.schema.validation_context`, not instructor's ``context=``:
 instructor renders every message as a Jinja template with that context, which
-would rewrite an article containing ``{{ ... }}`` or ``{% raw %}`` and reject one
-containing a lone ``{{``. The messages go to the endpoint exactly as rendered.
+fails on an article containing a lone ``{{``, ``{%`` or ``{#`` and cuts a ``{# ... #}``
+passage out of it. The messages go to the endpoint exactly as rendered.
 """
 
 from __future__ import annotations

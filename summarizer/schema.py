@@ -178,7 +178,7 @@ def validation_context(context: dict[str, Any]) -> Iterator[dict[str, Any]]:
 
     The LLM client uses this instead of handing the context to instructor, which
     would also render every message as a Jinja template with it: an article that
-    contains ``{{`` or ``{% raw %}`` would be rewritten or rejected. A context
+    contains a lone ``{{`` or a ``{# ... #}`` would be rejected or cut. A context
     variable is per thread and per asyncio task, so concurrent extractions do not
     see each other's context; an explicit ``context=`` argument to pydantic wins.
     """

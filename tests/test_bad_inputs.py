@@ -167,6 +167,7 @@ def test_template_syntax_reaches_the_endpoint_verbatim(
     source = load_source(BAD / "template-syntax.txt", settings=Settings())
     assert sent == clean_text(source.text).text
     assert "fighters {{ and {# marks, {% half a tag." in sent
+    assert "belonged {# per its count #}." in sent
 
 
 def test_an_obeyed_injection_yields_no_record(tmp_path: Path) -> None:

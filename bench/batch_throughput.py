@@ -39,6 +39,7 @@ from bench.common import (
     Options,
     Result,
     Status,
+    completion_body,
     isolated_settings,
     load_fixtures,
     synthetic_inputs,
@@ -151,12 +152,7 @@ async def _stack_costs(repetitions: int) -> dict[str, float]:
     from instructor.v2.validation.async_validators import reject_async_validators
 
     fixture = load_fixtures()[0]
-    body = {
-        "id": "bench", "object": "chat.completion", "created": 0, "model": "local",
-        "choices": [{"index": 0, "finish_reason": "stop",
-                     "message": {"role": "assistant", "content": fixture.completions[-1]}}],
-        "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
-    }  # fmt: skip
+    body = completion_body(fixture.completions[-1])
     client = openai.AsyncOpenAI(
         base_url="http://in-memory/v1",
         api_key="no-key",

@@ -29,7 +29,16 @@ from typing import Any
 import httpx2
 from pydantic import ValidationError
 
-from bench.common import Fixture, Options, Result, Status, isolated_settings, load_fixtures, median
+from bench.common import (
+    Fixture,
+    Options,
+    Result,
+    Status,
+    completion_body,
+    isolated_settings,
+    load_fixtures,
+    median,
+)
 from summarizer.api import PreparedArticle, build_report, extract, prepare
 from summarizer.grounding import _clear_memo  # private on purpose: only benchmarks need it
 from summarizer.llm import LLM, Completion, Endpoint
@@ -119,20 +128,7 @@ def _full_stack(
     responses = {
         fixture.id: [
             json.dumps(
-                {
-                    "id": f"chatcmpl-{fixture.id}-{n}",
-                    "object": "chat.completion",
-                    "created": 0,
-                    "model": "local",
-                    "choices": [
-                        {
-                            "index": 0,
-                            "finish_reason": "stop",
-                            "message": {"role": "assistant", "content": content},
-                        }
-                    ],
-                    "usage": fixture.usages[n],
-                }
+                completion_body(content, fixture.usages[n], id=f"chatcmpl-{fixture.id}-{n}")
             ).encode()
             for n, content in enumerate(fixture.completions)
         ]

@@ -264,6 +264,27 @@ def load_fixtures() -> list[Fixture]:
     return fixtures
 
 
+def completion_body(
+    content: str, usage: dict[str, Any] | None = None, *, id: str = "bench"
+) -> dict[str, Any]:
+    """An OpenAI chat completion whose answer is ``content`` (a recorded completion),
+    for the in-memory endpoints that replay recordings without a socket."""
+    return {
+        "id": id,
+        "object": "chat.completion",
+        "created": 0,
+        "model": "local",
+        "choices": [
+            {
+                "index": 0,
+                "finish_reason": "stop",
+                "message": {"role": "assistant", "content": content},
+            }
+        ],
+        "usage": usage or {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0},
+    }
+
+
 def synthetic_inputs(count: int, *, prefix: str = "synth") -> list[BatchInput]:
     """``count`` distinct articles made from the fixtures: each is a fixture's text with
     a unique first line, so no two share a cache key or an input hash."""

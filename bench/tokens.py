@@ -37,7 +37,15 @@ import httpx2
 import instructor
 import openai
 
-from bench.common import Fixture, Options, Result, Status, isolated_settings, load_fixtures
+from bench.common import (
+    Fixture,
+    Options,
+    Result,
+    Status,
+    completion_body,
+    isolated_settings,
+    load_fixtures,
+)
 from summarizer.api import prepare
 from summarizer.schema import Extraction
 from summarizer.sources import load_source
@@ -129,12 +137,7 @@ def _instructor_json_messages(fixture: Fixture) -> list[dict[str, Any]]:
     default system prompt, which carries the schema. Captured from a real instructor
     call over an in-memory transport that answers with the recorded completion."""
     sent: list[dict[str, Any]] = []
-    answer = {
-        "id": "bench", "object": "chat.completion", "created": 0, "model": "local",
-        "choices": [{"index": 0, "finish_reason": "stop",
-                     "message": {"role": "assistant", "content": fixture.completions[-1]}}],
-        "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0},
-    }  # fmt: skip
+    answer = completion_body(fixture.completions[-1])
 
     def handle(request: httpx2.Request) -> httpx2.Response:
         sent.append(json.loads(request.read()))

@@ -113,11 +113,10 @@ async def _summarize(
     from summarizer.batch import CachedSummarizer
     from summarizer.ingest import summarize_items
 
-    if not use_cache:
-        return await summarize_items(
-            items, settings=settings, concurrency=concurrency, on_result=on_result
+    async with contextlib.AsyncExitStack() as stack:
+        summarizer = (
+            await stack.enter_async_context(CachedSummarizer(settings)) if use_cache else None
         )
-    async with CachedSummarizer(settings) as summarizer:
         return await summarize_items(
             items,
             settings=settings,

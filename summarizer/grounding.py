@@ -95,9 +95,13 @@ _ATTRIBUTION = re.compile(
     r"claims|cited|citing|per|stated|announced|estimate[sd]?|tally)\b",
     re.IGNORECASE,
 )
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’']?\s+|\n+")
+# A sentence ends at . ! or ? (kept, with a closing quote mark dropped) before white
+# space, or at a line break. Written to start with a character set rather than a
+# lookbehind, which lets the regex engine skip ahead to candidate positions.
+_SENTENCE_END = re.compile(r"[.!?][\"”’']?\s+|\n+")
 _QUOTED = re.compile(r"\"[^\"]*\"|“[^”]*”|‘[^’]*’|«[^»]*»|(?<![\w])'[^'\n]*'(?![\w])")
-_QUOTE_MARKS = str.maketrans("", "", "\"'“”‘’«»`´")
+# fold's one pass over characters: dashes become '-', quote marks go.
+_FOLD_CHARS = str.maketrans({**dict.fromkeys("‐‑‒–—―", "-"), **dict.fromkeys("\"'“”‘’«»`´")})
 # A paragraph that addresses the summarizer (a prompt injection) is data the model saw, but
 # never grounds a claim: no toll, number or evidence quote may come from it.
 _INSTRUCTION = re.compile(
@@ -107,6 +111,16 @@ _INSTRUCTION = re.compile(
     r"your (summary|record|output)\b)",
     re.IGNORECASE,
 )
+
+
+# Each match of _INSTRUCTION contains one of these, in _case_folded text: a cheap test
+# that skips the scan for almost every article (tests/test_grounding.py checks it).
+_INSTRUCTION_WORDS = (
+    "ignore", "disregard", "forget", "override", "summariser", "summarizer",
+    "language model", "ai assistant", "ai model", "chatbot", "llm", "system notice",
+    "system prompt", "system message", "system instruction", "your summary",
+    "your record", "your output",
+)  # fmt: skip
 
 
 def without_instructions(text: str) -> tuple[str, list[str]]:
@@ -122,8 +136,9 @@ _MEMO = 512
 
 @functools.lru_cache(maxsize=_MEMO)
 def _without_instructions(text: str) -> tuple[str, tuple[str, ...]]:
-    if not _INSTRUCTION.search(text):  # the usual case: one scan, as no line can match
-        return "\n".join(text.splitlines()), ()
+    folded = _case_folded(text)
+    if not any(word in folded for word in _INSTRUCTION_WORDS) or not _INSTRUCTION.search(text):
+        return "\n".join(text.splitlines()), ()  # the usual case: no line can match
     kept: list[str] = []
     dropped: list[str] = []
     for line in text.splitlines():
@@ -134,9 +149,8 @@ def _without_instructions(text: str) -> tuple[str, tuple[str, ...]]:
 @functools.lru_cache(maxsize=4 * _MEMO)
 def fold(text: str) -> str:
     """Fold for comparison: NFKC, no quote marks, dashes as '-', collapsed space, casefold."""
-    text = unicodedata.normalize("NFKC", text)
-    text = re.sub(r"[‐‑‒–—―]|--", "-", text).translate(_QUOTE_MARKS)
-    return re.sub(r"\s+", " ", text).strip().casefold()
+    text = unicodedata.normalize("NFKC", text).replace("--", "-").translate(_FOLD_CHARS)
+    return " ".join(text.split()).casefold()
 
 
 def quote_in_text(quote: str, text: str) -> bool:
@@ -200,7 +214,14 @@ def _sentences(text: str) -> list[str]:
 
 @functools.lru_cache(maxsize=_MEMO)
 def _sentences_of(text: str) -> tuple[str, ...]:
-    return tuple(s for s in _SENTENCE_END.split(text) if s.strip())
+    sentences: list[str] = []
+    start = 0
+    for end in _SENTENCE_END.finditer(text):
+        cut = end.start() + 1 if text[end.start()] in ".!?" else end.start()
+        sentences.append(text[start:cut])
+        start = end.end()
+    sentences.append(text[start:])
+    return tuple(s for s in sentences if s.strip())
 
 
 @functools.lru_cache(maxsize=_MEMO)
@@ -258,10 +279,18 @@ def loaded_terms() -> tuple[LoadedTerm, ...]:
 
 
 def _case_folded(text: str) -> str:
-    """The text as the lexicon's case-insensitive patterns see it: every character that
-    IGNORECASE matches to an ASCII letter becomes that letter (casefold does it for all
-    but the dotless i)."""
-    return text.casefold().replace("ı", "i")
+    """The text as case-insensitive patterns see ASCII words in it: lowercase, with
+    every character that IGNORECASE matches to an ASCII letter made that letter.
+
+    Outside ASCII those are (a search of every code point, repeated in
+    tests/test_grounding.py) the dotted capital I, which lowercases to 'i' and a
+    combining dot, the dotless i, the Kelvin sign, which lowercases to 'k', and the
+    long s.
+    """
+    low = text.lower()
+    if low.isascii():
+        return low
+    return low.replace("\u0307", "").replace("ı", "i").replace("ſ", "s")
 
 
 def strip_quoted(text: str) -> str:
@@ -455,6 +484,11 @@ def _death_sentence_days(source_text: str) -> tuple[tuple[frozenset[int], frozen
     )
 
 
+@functools.lru_cache(maxsize=_MEMO)
+def _says_nobody_died(source_text: str) -> bool:
+    return bool(_NOBODY_DIED.search(source_text))
+
+
 def _event_key(event: EventDraft) -> tuple[str, str, str]:
     return (fold(event.date_text), fold(event.location.name), event.event_type.value)
 
@@ -512,7 +546,7 @@ def _event_problems(
 ) -> list[Problem]:
     problems: list[Problem] = []
     fatal = _fatality_numbers(source_text)
-    nobody_died = bool(_NOBODY_DIED.search(source_text))
+    nobody_died = _says_nobody_died(source_text)
     seen: dict[tuple[str, str, str], int] = {}
     for index, event in enumerate(events, start=1):
         label = f"events[{index}] ({event.date_text}, {event.location.name})"
@@ -751,5 +785,6 @@ def _clear_memo() -> None:
         _folded_words,
         _death_sentence_days,
         _sums_of_two,
+        _says_nobody_died,
     ):
         memoised.cache_clear()

@@ -3,6 +3,7 @@ quote of the article is always found in it."""
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 import pytest
@@ -10,6 +11,7 @@ from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from summarizer.grounding import (
+    _sentences,
     check_extraction,
     fold,
     loaded_terms,
@@ -55,6 +57,24 @@ def test_numbers_in_never_crashes(text: str) -> None:
 @COMMON
 def test_quote_in_text_never_crashes(quote: str, text: str) -> None:
     assert quote_in_text(quote, text) in (True, False)
+
+
+# fold and the sentence splitter are written for speed; these are their plain forms.
+_DASHES = re.compile(r"[‐‑‒–—―]|--")
+_PLAIN_SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’']?\s+|\n+")
+fold_pieces = st.lists(
+    st.sampled_from([*WORDS, "--", "---", "–-", "-–", "\t", "\r\n", "``", "´", "\u2028"]),
+    max_size=30,
+).map("".join)
+
+
+@given(st.one_of(st.text(max_size=80), fold_pieces))
+@COMMON
+def test_fold_and_sentences_match_their_plain_regex_forms(text: str) -> None:
+    plain = unicodedata.normalize("NFKC", text)
+    plain = _DASHES.sub("-", plain).translate(str.maketrans("", "", "\"'“”‘’«»`´"))
+    assert fold(text) == re.sub(r"\s+", " ", plain).strip().casefold()
+    assert _sentences(text) == [s for s in _PLAIN_SENTENCE_END.split(text) if s.strip()]
 
 
 def _stable_cut(text: str, at: int) -> bool:

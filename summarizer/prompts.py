@@ -31,6 +31,7 @@ _FENCE = "<<<ARTICLE>>>"
 _FENCE_END = "<<<END ARTICLE>>>"
 
 
+@functools.cache
 def prompts_dir() -> Path:
     """The prompt directory: packaged copy if installed as a wheel, else the repo's."""
     packaged = Path(__file__).parent / "_prompts"
@@ -66,22 +67,23 @@ class Prompt:
         parts = [self.system_source, self.user_source, *(self.example_sources or ())]
         return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:16]
 
+    @functools.cached_property
+    def _templates(self) -> list[tuple[str, jinja2.Template]]:
+        """(role, template) per message, compiled once from the sources that
+        :attr:`sha256` hashes (so the hash always describes what is rendered)."""
+        env = _environment(self.root)
+        sources = [("system", self.system_source)]
+        if self.example_sources is not None:
+            sources += [("user", self.example_sources[0]), ("assistant", self.example_sources[1])]
+        sources.append(("user", self.user_source))
+        return [(role, env.from_string(source)) for role, source in sources]
+
     def render(self, **variables: Any) -> list[dict[str, str]]:
         """The chat messages for these variables (all of them must be given)."""
-        env = _environment(self.root)
-        roles = [("system", "system")]
-        if self.example_sources is not None:
-            roles += [("user", "example.user"), ("assistant", "example.assistant")]
-        roles.append(("user", "user"))
         try:
             return [
-                {
-                    "role": role,
-                    "content": env.get_template(f"{self.name}/{self.version}.{part}.j2")
-                    .render(variables)
-                    .strip(),
-                }
-                for role, part in roles
+                {"role": role, "content": template.render(variables).strip()}
+                for role, template in self._templates
             ]
         except jinja2.UndefinedError as exc:
             raise ConfigurationError(
@@ -90,8 +92,16 @@ class Prompt:
 
 
 def load_prompt(name: str = "extract", version: str = "v1") -> Prompt:
-    """Load a prompt by task name and version; ConfigurationError names what exists."""
-    root = prompts_dir()
+    """Load a prompt by task name and version; ConfigurationError names what exists.
+
+    Read once per process: the templates ship with the package and every article of a
+    batch uses the same prompt.
+    """
+    return _load_prompt(prompts_dir(), name, version)
+
+
+@functools.cache
+def _load_prompt(root: Path, name: str, version: str) -> Prompt:
     if not re.fullmatch(r"v\d+", version) or not re.fullmatch(r"[a-z_]+", name):
         raise ConfigurationError(f"invalid prompt name/version {name!r}/{version!r}")
     system = root / name / f"{version}.system.j2"

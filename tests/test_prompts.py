@@ -32,12 +32,22 @@ def test_a_missing_variable_is_an_error_not_an_empty_string() -> None:
 
 
 def test_the_sandbox_refuses_unsafe_attribute_access(tmp_path: Path) -> None:
-    (tmp_path / "evil").mkdir()
-    (tmp_path / "evil" / "v1.system.j2").write_text("{{ ''.__class__.__mro__ }}")
-    (tmp_path / "evil" / "v1.user.j2").write_text("hi")
-    prompt = Prompt("evil", "v1", "", "", tmp_path)
+    prompt = Prompt("evil", "v1", "{{ ''.__class__.__mro__ }}", "hi", tmp_path)
     with pytest.raises(Exception, match=r"unsafe|access to attribute"):
         prompt.render()
+
+
+def test_a_prompt_renders_the_sources_its_hash_covers(tmp_path: Path) -> None:
+    # The templates are compiled from the loaded sources, not re-read from disk, so the
+    # prompt hash in a record always describes the text that was sent.
+    (tmp_path / "task").mkdir()
+    (tmp_path / "task" / "v1.system.j2").write_text("on disk {{ x }}")
+    prompt = Prompt("task", "v1", "loaded {{ x }}", "user {{ x }}", tmp_path)
+    assert prompt.render(x=1) == [
+        {"role": "system", "content": "loaded 1"},
+        {"role": "user", "content": "user 1"},
+    ]
+    assert load_prompt("extract", "v1") is load_prompt("extract", "v1")  # read once
 
 
 def test_the_article_is_fenced_and_fences_inside_it_are_defused() -> None:

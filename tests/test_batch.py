@@ -135,8 +135,9 @@ async def test_async_generator_yields_as_completed_with_bounded_concurrency(
 
 async def test_connections_are_reused_above_twenty_in_flight(tmp_path: Path) -> None:
     """At concurrency 32 every request after the first round reuses a kept-alive
-    connection (httpx's default pool keeps only 20, which reopened 12 per round)."""
-    with FakeOpenAI(Faults(latency=0.2)) as fake:
+    connection (httpx's default pool keeps only 20, which reopened 12 per round).
+    The latency leaves a slow or busy machine time to put more than 20 in flight."""
+    with FakeOpenAI(Faults(latency=0.5)) as fake:
         settings = fast_settings(fake, tmp_path, request_timeout=10)
         async with contextlib.aclosing(
             asummarize_many(inputs(96), concurrency=32, settings=settings, cache=False)

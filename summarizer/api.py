@@ -25,7 +25,7 @@ from summarizer.errors import ConfigurationError, InputError
 from summarizer.grounding import quote_in_text
 from summarizer.llm import LLM, Completion, Endpoint
 from summarizer.notes import event_notes
-from summarizer.prompts import Prompt, fence_article, field_guide, load_prompt
+from summarizer.prompts import Prompt, fence_article, field_guide, field_tree, load_prompt
 from summarizer.schema import (
     SCHEMA_VERSION,
     SUB_EVENT_TYPES,
@@ -130,6 +130,7 @@ def prepare(
         event_types=[(t.value, [s.value for s in subs]) for t, subs in SUB_EVENT_TYPES.items()],
         actor_types=[a.value for a in ActorType],
         field_guide=field_guide(Extraction),
+        field_tree=field_tree(Extraction),
     )
     return PreparedArticle(document, cleaned, published, outlet, prompt, messages)
 

@@ -25,7 +25,7 @@ from pydantic import BaseModel
 
 from summarizer.errors import ConfigurationError
 
-__all__ = ["Prompt", "fence_article", "field_guide", "load_prompt", "prompts_dir"]
+__all__ = ["Prompt", "fence_article", "field_guide", "field_tree", "load_prompt", "prompts_dir"]
 
 _FENCE = "<<<ARTICLE>>>"
 _FENCE_END = "<<<END ARTICLE>>>"
@@ -136,6 +136,35 @@ def field_guide(model: type[BaseModel]) -> str:
     lines: list[str] = []
     _walk(model, "", lines, {})
     return "\n".join(lines)
+
+
+@functools.cache
+def field_tree(model: type[BaseModel]) -> str:
+    """The field guide as an indented tree: 'name: description', children indented.
+
+    The same descriptions as :func:`field_guide` without repeating each field's full
+    path (``events[].fatalities.breakdown[].side`` is ``side`` under ``breakdown[]``),
+    which makes it about a tenth shorter in tokens. A list of objects is marked ``[]``.
+    """
+    lines: list[str] = []
+    _walk_tree(model, 0, lines, {})
+    return "\n".join(lines)
+
+
+def _walk_tree(
+    model: type[BaseModel], depth: int, lines: list[str], seen: dict[type[BaseModel], str]
+) -> None:
+    pad = "  " * depth
+    for name, field in model.model_fields.items():
+        nested = _nested_model(field.annotation)
+        label = f"{name}[]" if nested is not None and "list[" in str(field.annotation) else name
+        if nested is not None and nested in seen:
+            lines.append(f"{pad}{label}: {field.description} Same fields as {seen[nested]}.")
+            continue
+        lines.append(f"{pad}{label}: {field.description}")
+        if nested is not None:
+            seen[nested] = name
+            _walk_tree(nested, depth + 1, lines, seen)
 
 
 def _walk(

@@ -8,7 +8,14 @@ import pytest
 
 from summarizer.api import prepare
 from summarizer.errors import ConfigurationError
-from summarizer.prompts import Prompt, fence_article, field_guide, load_prompt, prompts_dir
+from summarizer.prompts import (
+    Prompt,
+    fence_article,
+    field_guide,
+    field_tree,
+    load_prompt,
+    prompts_dir,
+)
 from summarizer.schema import Extraction
 from summarizer.settings import Settings
 from summarizer.sources import SourceDocument
@@ -65,6 +72,19 @@ def test_rendered_messages_carry_rules_field_guide_and_article() -> None:
     assert "battles: government_regains_territory" in system
     assert "<<<ARTICLE>>>\nClashes killed 5 people in Idlib on Sunday.\n<<<END ARTICLE>>>" in user
     assert "Outlet: AFP" in user
+
+
+def test_field_tree_has_the_guide_s_descriptions_without_the_paths() -> None:
+    guide, tree = field_guide(Extraction), field_tree(Extraction)
+    descriptions = [
+        line.split(": ", 1)[1].replace("as events[].actor1", "as actor1")
+        for line in guide.splitlines()
+    ]
+    assert [line.split(": ", 1)[1] for line in tree.splitlines()] == descriptions
+    assert "\n    total: Total killed in THIS event" in tree  # under events[] > fatalities
+    assert "\n      side: Who died" in tree  # under breakdown[]
+    assert "events[]: New events" in tree and "breakdown[]: Per-side" in tree
+    assert "actor2: The other side" in tree and "Same fields as actor1." in tree
 
 
 def test_field_guide_expands_each_model_once() -> None:

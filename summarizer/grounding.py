@@ -300,6 +300,8 @@ def strip_quoted(text: str) -> str:
 
 def loaded_terms_in(text: str) -> list[LoadedTerm]:
     """Lexicon terms used in the text outside quotation marks."""
+    if not _any_loaded_term().search(text):  # none anywhere: none outside quotes
+        return []
     own_voice = strip_quoted(text)
     if not _any_loaded_term().search(own_voice):
         return []
@@ -348,10 +350,15 @@ def neutralize(text: str) -> tuple[str, list[str]]:
             last = match.end()
     new = "".join(pieces)
     if replaced:
-        new = re.sub(r"[ \t]{2,}", " ", new)
-        new = re.sub(r" +([,.;:])", r"\1", new).strip()
-        new = re.sub(r"(^|[.!?]\s+)([a-z])", lambda m: m.group(1) + m.group(2).upper(), new)
+        new = _BLANKS.sub(" ", new)
+        new = _SPACE_BEFORE_PUNCTUATION.sub(r"\1", new).strip()
+        new = _SENTENCE_START.sub(lambda m: m.group(1) + m.group(2).upper(), new)
     return new, replaced
+
+
+_BLANKS = re.compile(r"[ \t]{2,}")
+_SPACE_BEFORE_PUNCTUATION = re.compile(r" +([,.;:])")
+_SENTENCE_START = re.compile(r"(^|[.!?]\s+)([a-z])")
 
 
 def _neutral_segment(segment: str, replaced: list[str]) -> str:
@@ -497,20 +504,24 @@ _COPY_WORDS = 10
 
 
 @functools.lru_cache(maxsize=_MEMO)
-def _folded_words(source_text: str) -> str:
-    """The folded text's words joined by single spaces, with a space at each end."""
-    return f" {' '.join(fold(source_text).split())} "
+def _folded_words(source_text: str) -> tuple[list[str], dict[str, list[int]]]:
+    """The folded text's words, and where each word occurs among them."""
+    words = fold(source_text).split()
+    where: dict[str, list[int]] = {}
+    for index, word in enumerate(words):
+        where.setdefault(word, []).append(index)
+    return words, where
 
 
 def copied_passage(text: str, source_text: str, words: int = _COPY_WORDS) -> str | None:
     """The first run of ``words`` words of ``text`` (outside quotes) found verbatim in the
     source, or None. A summary should paraphrase, not copy."""
-    source = _folded_words(source_text)
+    source, where = _folded_words(source_text)
     own = fold(strip_quoted(text)).split()
     for i in range(len(own) - words + 1):
-        candidate = " ".join(own[i : i + words])
-        if f" {candidate} " in source:  # whole words: both sides are space-delimited
-            return candidate
+        run = own[i : i + words]
+        if any(source[start : start + words] == run for start in where.get(run[0], ())):
+            return " ".join(run)
     return None
 
 

@@ -130,7 +130,8 @@ def without_instructions(text: str) -> tuple[str, list[str]]:
 
 
 # The grounding checks run many times over the same source text (every attempt, every
-# event, every summary sentence): the pure functions of a text are memoised.
+# event, every summary sentence), and a re-ask at temperature 0 often gets the same answer
+# back: the pure functions of a text, the article's and the answer's, are memoised.
 _MEMO = 512
 
 
@@ -153,6 +154,7 @@ def fold(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
+@functools.lru_cache(maxsize=4 * _MEMO)
 def quote_in_text(quote: str, text: str) -> bool:
     """Whether a quote occurs in the text; '...' or '…' may join fragments that each occur."""
     folded_text = fold(text)
@@ -300,15 +302,20 @@ def strip_quoted(text: str) -> str:
 
 def loaded_terms_in(text: str) -> list[LoadedTerm]:
     """Lexicon terms used in the text outside quotation marks."""
+    return list(_loaded_terms_in(text))
+
+
+@functools.lru_cache(maxsize=4 * _MEMO)
+def _loaded_terms_in(text: str) -> tuple[LoadedTerm, ...]:
     if not _any_loaded_term().search(text):  # none anywhere: none outside quotes
-        return []
+        return ()
     own_voice = strip_quoted(text)
     if not _any_loaded_term().search(own_voice):
-        return []
+        return ()
     folded = _case_folded(own_voice)
-    return [
+    return tuple(
         term for term in loaded_terms() if term.may_occur(folded) and term.pattern.search(own_voice)
-    ]
+    )
 
 
 @functools.cache
@@ -334,8 +341,14 @@ def _loaded_problem(where: str, text: str) -> list[str]:
 def neutralize(text: str) -> tuple[str, list[str]]:
     """Replace lexicon terms that have a neutral ``replace`` wording, outside quotation
     marks; return the new text and the terms replaced."""
+    new, replaced = _neutralize(text)
+    return new, list(replaced)
+
+
+@functools.lru_cache(maxsize=4 * _MEMO)
+def _neutralize(text: str) -> tuple[str, tuple[str, ...]]:
     if not _any_loaded_term().search(text):  # no term anywhere: none outside quotes
-        return text, []
+        return text, ()
     replaced: list[str] = []
     pieces: list[str] = []
     last = 0
@@ -353,7 +366,7 @@ def neutralize(text: str) -> tuple[str, list[str]]:
         new = _BLANKS.sub(" ", new)
         new = _SPACE_BEFORE_PUNCTUATION.sub(r"\1", new).strip()
         new = _SENTENCE_START.sub(lambda m: m.group(1) + m.group(2).upper(), new)
-    return new, replaced
+    return new, tuple(replaced)
 
 
 _BLANKS = re.compile(r"[ \t]{2,}")
@@ -389,6 +402,7 @@ def _tokens(text: str) -> list[str]:
     return re.findall(r"[\w']+", fold(text))
 
 
+@functools.lru_cache(maxsize=_MEMO)
 def nearest_sentence(quote: str, source_text: str, threshold: float = 0.75) -> str | None:
     """The article sentence that contains most of the quote's words (at least
     ``threshold`` of them, in a sentence no more than twice as long), else None."""
@@ -459,6 +473,7 @@ def repair_extraction(extraction: Extraction, source_text: str, repairs: list[st
         summary.text = " ".join(s.strip() for s in sentences)
 
 
+@functools.lru_cache(maxsize=4 * _MEMO)
 def _unattributed_casualty(sentence: str) -> bool:
     return bool(
         _DEATH.search(sentence)
@@ -513,6 +528,7 @@ def _folded_words(source_text: str) -> tuple[list[str], dict[str, list[int]]]:
     return words, where
 
 
+@functools.lru_cache(maxsize=_MEMO)
 def copied_passage(text: str, source_text: str, words: int = _COPY_WORDS) -> str | None:
     """The first run of ``words`` words of ``text`` (outside quotes) found verbatim in the
     source, or None. A summary should paraphrase, not copy."""
@@ -797,5 +813,11 @@ def _clear_memo() -> None:
         _death_sentence_days,
         _sums_of_two,
         _says_nobody_died,
+        quote_in_text,
+        _loaded_terms_in,
+        _neutralize,
+        nearest_sentence,
+        _unattributed_casualty,
+        copied_passage,
     ):
         memoised.cache_clear()

@@ -67,6 +67,9 @@ _TENS = {
 }  # fmt: skip
 _SCALES = {"hundred": 100, "thousand": 1000, "million": 1_000_000}
 _NUMBER_WORD = "|".join([*_UNITS, *_TENS, *_SCALES, "a"])
+# A phrase may start with 'a' only as the multiplier of a scale ('a hundred'): 'a
+# two-day truce' is 2, not 1 + 2.
+_FIRST_NUMBER_WORD = "|".join([*_UNITS, *_TENS, *_SCALES, rf"a(?=[\s-]+(?:{'|'.join(_SCALES)})\b)"])
 _DIGITS = re.compile(  # (?=\d) first: the lookbehind is tried only where a digit is
     r"(?=\d)(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:\s+(hundred|thousand|million))?"
 )
@@ -77,7 +80,7 @@ _DIGITS = re.compile(  # (?=\d) first: the lookbehind is tried only where a digi
 _FIRST_NUMBER_LETTERS = "".join(sorted({word[0] for word in _NUMBER_WORD.split("|")}))
 # Applied to lowercased text (numbers_in lowercases), which is faster than IGNORECASE.
 _WORDS = re.compile(
-    rf"\b(?=[{_FIRST_NUMBER_LETTERS}])(?:{_NUMBER_WORD})"
+    rf"\b(?=[{_FIRST_NUMBER_LETTERS}])(?:{_FIRST_NUMBER_WORD})"
     rf"(?:[\s-]+(?:and[\s-]+)?(?:{_NUMBER_WORD}))*\b"
 )
 _DEATH = re.compile(
@@ -201,8 +204,6 @@ def _numbers_in(text: str, include_small_words: bool) -> frozenset[int]:
         found.add(value)
     for match in _WORDS.finditer(text.lower()):
         phrase = match.group(0)
-        if phrase == "a":
-            continue
         word_value = _words_value(phrase)
         if word_value is None or (not include_small_words and word_value <= 1):
             continue

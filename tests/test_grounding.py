@@ -196,6 +196,15 @@ def test_helpers() -> None:
     assert copied_passage("nothing copied here at all in this text", SOURCE) is None
 
 
+def test_an_article_a_before_a_number_word_is_not_a_one() -> None:
+    # 'a' multiplies a scale ('a hundred') but does not add to the next number: 'a
+    # five-year-old' was read as 6 and 'a two-day truce' as 3.
+    assert numbers_in("a two-day truce and a five-year-old boy") == {2, 5}
+    assert numbers_in("a twenty-one gun salute") == {21}
+    assert numbers_in("a hundred killed, A Thousand fled, a thousand and five") == {100, 1000, 1005}
+    assert numbers_in("one of a million") == {1, 1_000_000}
+
+
 def test_a_quote_joining_two_article_sentences_is_split_into_them() -> None:
     joined = (
         "Clashes between loyalists and insurgents killed 55 combatants on Saturday, a monitor "

@@ -66,10 +66,25 @@ _TENS = {
     "eighty": 80, "ninety": 90,
 }  # fmt: skip
 _SCALES = {"hundred": 100, "thousand": 1000, "million": 1_000_000}
-_NUMBER_WORD = "|".join([*_UNITS, *_TENS, *_SCALES, "a"])
+
+
+def _by_first_letter(words: list[str]) -> str:
+    """An alternation of words grouped by their first letter ('t(?:wo|hree|en)|…'):
+    the regex engine compares the first letter once per group instead of once per word.
+    It matches what the plain alternation matches (tests/test_grounding.py checks)."""
+    groups: dict[str, list[str]] = {}
+    for word in words:
+        groups.setdefault(word[0], []).append(word[1:])
+    return "|".join(
+        f"{first}(?:{'|'.join(rests)})" if any(rests) else first for first, rests in groups.items()
+    )
+
+
+_NUMBER_WORDS = [*_UNITS, *_TENS, *_SCALES]
+_NUMBER_WORD = _by_first_letter([*_NUMBER_WORDS, "a"])
 # A phrase may start with 'a' only as the multiplier of a scale ('a hundred'): 'a
 # two-day truce' is 2, not 1 + 2.
-_FIRST_NUMBER_WORD = "|".join([*_UNITS, *_TENS, *_SCALES, rf"a(?=[\s-]+(?:{'|'.join(_SCALES)})\b)"])
+_FIRST_NUMBER_WORD = f"{_by_first_letter(_NUMBER_WORDS)}|a(?=[\\s-]+(?:{'|'.join(_SCALES)})\\b)"
 _DIGITS = re.compile(  # (?=\d) first: the lookbehind is tried only where a digit is
     r"(?=\d)(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:\s+(hundred|thousand|million))?"
 )
@@ -77,7 +92,7 @@ _DIGITS = re.compile(  # (?=\d) first: the lookbehind is tried only where a digi
 # alternatives begin with: Python's regex engine then tries the alternatives only where
 # a word starts with one of them, which makes a scan of an article 2 to 4 times faster
 # and changes no match (tests/test_grounding.py compares each with its plain form).
-_FIRST_NUMBER_LETTERS = "".join(sorted({word[0] for word in _NUMBER_WORD.split("|")}))
+_FIRST_NUMBER_LETTERS = "".join(sorted({word[0] for word in [*_NUMBER_WORDS, "a"]}))
 # Applied to lowercased text (numbers_in lowercases), which is faster than IGNORECASE.
 _WORDS = re.compile(
     rf"\b(?=[{_FIRST_NUMBER_LETTERS}])(?:{_FIRST_NUMBER_WORD})"
@@ -228,15 +243,20 @@ def _sentences_of(text: str) -> tuple[str, ...]:
 
 
 @functools.lru_cache(maxsize=_MEMO)
+def _about_deaths(text: str) -> tuple[bool, ...]:
+    """For each sentence of the text: whether it is about deaths."""
+    return tuple(_DEATH.search(sentence) is not None for sentence in _sentences_of(text))
+
+
+@functools.lru_cache(maxsize=_MEMO)
 def _fatality_numbers(text: str) -> frozenset[int]:
     """Numbers in sentences about deaths and in the sentence right after each of them
     ('70 were killed, 32 of them soldiers. The remaining 38 were rebels.')."""
     numbers: set[int] = set()
     previous_about_deaths = False
-    for sentence in _sentences(text):
-        about_deaths = bool(_DEATH.search(sentence))
+    for sentence, about_deaths in zip(_sentences_of(text), _about_deaths(text), strict=True):
         if about_deaths or previous_about_deaths:
-            numbers |= numbers_in(sentence)
+            numbers |= _numbers_in(sentence, True)
         previous_about_deaths = about_deaths
     return frozenset(numbers)
 
@@ -502,13 +522,25 @@ def _death_sentence_days(source_text: str) -> tuple[tuple[frozenset[int], frozen
     """For each sentence about deaths: the numbers it gives and the weekdays it names."""
     return tuple(
         (_numbers_in(sentence, True), frozenset(d.lower() for d in _WEEKDAY.findall(sentence)))
-        for sentence in _sentences_of(source_text)
-        if _DEATH.search(sentence)
+        for sentence, about_deaths in zip(
+            _sentences_of(source_text), _about_deaths(source_text), strict=True
+        )
+        if about_deaths
     )
+
+
+# Each match of _NOBODY_DIED contains one of these, in _case_folded text (tested).
+_NOBODY_WORDS = (
+    "no one", "nobody", "no-one", "casualties", "deaths", "fatalities", "one died",
+    "loss of life",
+)  # fmt: skip
 
 
 @functools.lru_cache(maxsize=_MEMO)
 def _says_nobody_died(source_text: str) -> bool:
+    folded = _case_folded(source_text)
+    if not any(word in folded for word in _NOBODY_WORDS):
+        return False
     return bool(_NOBODY_DIED.search(source_text))
 
 
@@ -814,6 +846,7 @@ def _clear_memo() -> None:
         _death_sentence_days,
         _sums_of_two,
         _says_nobody_died,
+        _about_deaths,
         quote_in_text,
         _loaded_terms_in,
         _neutralize,

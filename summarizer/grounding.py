@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING
 
 import yaml
 
+from summarizer._ignorecase import folded as _folded
 from summarizer.schema import Summary
 
 if TYPE_CHECKING:
@@ -131,7 +132,7 @@ _INSTRUCTION = re.compile(
 )
 
 
-# Each match of _INSTRUCTION contains one of these, in _case_folded text: a cheap test
+# Each match of _INSTRUCTION contains one of these in _ignorecase.folded text: a cheap test
 # that skips the scan for almost every article (tests/test_grounding.py checks it).
 _INSTRUCTION_WORDS = (
     "ignore", "disregard", "forget", "override", "summariser", "summarizer",
@@ -155,7 +156,7 @@ _MEMO = 512
 
 @functools.lru_cache(maxsize=_MEMO)
 def _without_instructions(text: str) -> tuple[str, tuple[str, ...]]:
-    folded = _case_folded(text)
+    folded = _folded(text)
     if not any(word in folded for word in _INSTRUCTION_WORDS) or not _INSTRUCTION.search(text):
         return "\n".join(text.splitlines()), ()  # the usual case: no line can match
     kept: list[str] = []
@@ -273,7 +274,7 @@ class LoadedTerm:
 
     def may_occur(self, folded: str) -> bool:
         """A quick necessary condition for :attr:`pattern` to match a text, given
-        :func:`_case_folded` of it: the first word occurs in it as a substring."""
+        :func:`summarizer._ignorecase.folded` of it: the first word occurs in it as a substring."""
         return self.first in folded
 
 
@@ -301,21 +302,6 @@ def loaded_terms() -> tuple[LoadedTerm, ...]:
     return tuple(terms)
 
 
-def _case_folded(text: str) -> str:
-    """The text as case-insensitive patterns see ASCII words in it: lowercase, with
-    every character that IGNORECASE matches to an ASCII letter made that letter.
-
-    Outside ASCII those are (a search of every code point, repeated in
-    tests/test_grounding.py) the dotted capital I, which lowercases to 'i' and a
-    combining dot, the dotless i, the Kelvin sign, which lowercases to 'k', and the
-    long s.
-    """
-    low = text.lower()
-    if low.isascii():
-        return low
-    return low.replace("\u0307", "").replace("ı", "i").replace("ſ", "s")
-
-
 def strip_quoted(text: str) -> str:
     """The text with quoted passages blanked out (they are attributed speech, not our voice)."""
     return _QUOTED.sub(" ", text)
@@ -333,7 +319,7 @@ def _loaded_terms_in(text: str) -> tuple[LoadedTerm, ...]:
     own_voice = strip_quoted(text)
     if not _any_loaded_term().search(own_voice):
         return ()
-    folded = _case_folded(own_voice)
+    folded = _folded(own_voice)
     return tuple(
         term for term in loaded_terms() if term.may_occur(folded) and term.pattern.search(own_voice)
     )
@@ -398,14 +384,14 @@ _SENTENCE_START = re.compile(r"(^|[.!?]\s+)([a-z])")
 def _neutral_segment(segment: str, replaced: list[str]) -> str:
     """``segment`` (text outside quotation marks) with each term that has a ``replace``
     wording replaced, in lexicon order; the terms replaced are added to ``replaced``."""
-    folded = _case_folded(segment)
+    folded = _folded(segment)
     for term in loaded_terms():
         if term.replace is None or not term.may_occur(folded):
             continue
         if term.pattern.search(segment):
             replaced.append(term.term)
             segment = term.pattern.sub(_replacer(term.replace), segment)
-            folded = _case_folded(segment)
+            folded = _folded(segment)
     return segment
 
 
@@ -529,7 +515,7 @@ def _death_sentence_days(source_text: str) -> tuple[tuple[frozenset[int], frozen
     )
 
 
-# Each match of _NOBODY_DIED contains one of these, in _case_folded text (tested).
+# Each match of _NOBODY_DIED contains one of these in _ignorecase.folded text (tested).
 _NOBODY_WORDS = (
     "no one", "nobody", "no-one", "casualties", "deaths", "fatalities", "one died",
     "loss of life",
@@ -538,7 +524,7 @@ _NOBODY_WORDS = (
 
 @functools.lru_cache(maxsize=_MEMO)
 def _says_nobody_died(source_text: str) -> bool:
-    folded = _case_folded(source_text)
+    folded = _folded(source_text)
     if not any(word in folded for word in _NOBODY_WORDS):
         return False
     return bool(_NOBODY_DIED.search(source_text))

@@ -324,7 +324,8 @@ def test_the_loaded_term_prefilter_never_hides_a_match() -> None:
     """``LoadedTerm.may_occur`` skips the regex when the first word is absent; it must
     hold whenever the pattern matches, also for letters IGNORECASE folds to ASCII
     (long s, Kelvin sign, dotless i) and for upper and title case."""
-    from summarizer.grounding import _case_folded, loaded_terms
+    from summarizer._ignorecase import folded
+    from summarizer.grounding import loaded_terms
 
     odd = str.maketrans({"s": "ſ", "k": "\u212a", "i": "ı"})
     dotted = str.maketrans({"i": "İ"})
@@ -334,7 +335,7 @@ def test_the_loaded_term_prefilter_never_hides_a_match() -> None:
         for variant in variants:
             text = f"They said {variant} twice."
             assert term.pattern.search(text), (term.term, variant)
-            assert term.may_occur(_case_folded(text)), (term.term, variant)
+            assert term.may_occur(folded(text)), (term.term, variant)
     assert neutralize("The ſo-called \u212aing's regıme forces.")[1] == [
         "regime forces",
         "so-called",
@@ -343,9 +344,9 @@ def test_the_loaded_term_prefilter_never_hides_a_match() -> None:
 
 
 def test_the_characters_ignorecase_matches_to_ascii_letters_are_all_folded() -> None:
-    """``_case_folded`` lists the non-ASCII characters that IGNORECASE matches to an
-    ASCII letter; search every code point for one it misses."""
-    from summarizer.grounding import _case_folded
+    """``summarizer._ignorecase.folded`` handles the non-ASCII characters that
+    IGNORECASE matches to an ASCII letter; search every code point for one it misses."""
+    from summarizer._ignorecase import folded
 
     letters = set(string.ascii_letters)
     found = []
@@ -356,7 +357,7 @@ def test_the_characters_ignorecase_matches_to_ascii_letters_are_all_folded() -> 
             found += [(char, a) for a in string.ascii_lowercase if re.fullmatch(a, char, re.I)]
     assert found == [("İ", "i"), ("ı", "i"), ("ſ", "s"), ("\u212a", "k")]
     for char, letter in found:
-        assert _case_folded(char) == letter
+        assert folded(char) == letter
 
 
 def test_the_instruction_prefilter_never_hides_an_injection() -> None:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import functools
+import importlib
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -26,6 +27,17 @@ from importlib import resources
 from typing import Any
 
 import yaml
+
+from summarizer._ignorecase import folded
+
+# The regex parser behind the re module (re._parser since Python 3.11, which this package
+# requires), to read what a rule's pattern must contain (_required_word).
+_sre: Any = importlib.import_module("re._parser")
+_sre_constants: Any = importlib.import_module("re._constants")
+_sre_parse = _sre.parse
+_LITERAL = _sre_constants.LITERAL
+_REPEATS = (_sre_constants.MAX_REPEAT, _sre_constants.MIN_REPEAT)
+_LONG_REPEAT = 20
 
 __all__ = ["CleanResult", "clean_text"]
 
@@ -121,24 +133,62 @@ class _Outlet:
 class _LineRules:
     """Rules that match whole lines, and one regular expression joining them: one scan
     of a line instead of one per rule (``joined`` is None when the rules cannot be
-    joined, e.g. two use the same group name)."""
+    joined, e.g. two use the same group name).
+
+    A rule that opens with a long repetition (``[^.!?]{0,100}``) retries every length of it
+    on every paragraph of the article before it fails. If it must also contain a word
+    of four or more letters outside any group or repetition ('...your\\s+inbox...'), it
+    is kept out of the joined expression and tried only on lines holding that word
+    (``gated``). Other rules fail at the first characters of a line, and stay joined.
+    """
 
     patterns: tuple[re.Pattern[str], ...]
     joined: re.Pattern[str] | None
+    gated: tuple[tuple[str, re.Pattern[str]], ...] = ()
 
     @classmethod
     def of(cls, patterns: tuple[re.Pattern[str], ...]) -> _LineRules:
+        gated = tuple((word, p) for p in patterns if (word := _required_word(p)) is not None)
+        rest = [p for p in patterns if _required_word(p) is None]
         joined = None
-        if patterns:
+        if rest:
             with contextlib.suppress(re.error):
-                joined = re.compile("|".join(f"(?:{p.pattern})" for p in patterns), re.I)
-        return cls(patterns, joined)
+                joined = re.compile("|".join(f"(?:{p.pattern})" for p in rest), re.I)
+        if joined is None and rest:  # cannot be joined: every rule is tried in turn
+            gated = ()
+        return cls(patterns, joined, gated)
 
     def match(self, line: str) -> bool:
         """Whether some rule matches the whole line."""
-        if self.joined is not None:
-            return self.joined.fullmatch(line) is not None
-        return any(p.fullmatch(line) for p in self.patterns)
+        if self.joined is None and not self.gated:
+            return any(p.fullmatch(line) for p in self.patterns)
+        if self.joined is not None and self.joined.fullmatch(line) is not None:
+            return True
+        if not self.gated:
+            return False
+        words = folded(line)
+        return any(word in words and p.fullmatch(line) for word, p in self.gated)
+
+
+def _required_word(pattern: re.Pattern[str]) -> str | None:
+    """For a pattern that opens with a repetition of up to 20 or more characters: the
+    longest run of four or more ASCII letters that every match contains, lowercase (a run
+    of literal characters at its top level, outside any group, alternative or
+    repetition). None otherwise."""
+    items = list(_sre_parse(pattern.pattern, pattern.flags))
+    if not items or items[0][0] not in _REPEATS or items[0][1][1] < _LONG_REPEAT:
+        return None
+    best = ""
+    run: list[str] = []
+    for op, value in [*items, (None, None)]:
+        if op is _LITERAL and isinstance(value, int) and chr(value).isascii():
+            run.append(chr(value))
+            continue
+        word = "".join(run)
+        if len(word) > len(best) and word.isalpha():
+            best = word
+        run = []
+    return best.lower() if len(best) >= 4 else None
 
 
 @dataclass(frozen=True)

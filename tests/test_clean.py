@@ -408,3 +408,51 @@ def test_body_sentences_always_survive(
         lines.insert(min(position, len(lines)), line)
     result = clean_text("\n\n".join([*lines, *trailer]))
     assert result.text.split("\n") == body
+
+
+def _lines_for_rules() -> list[str]:
+    texts = [p.read_text("utf-8") for p in sorted((FIXTURES / "articles").glob("*.txt"))]
+    texts += [p.read_text("utf-8", "replace") for p in sorted((FIXTURES / "bad").glob("*.txt"))]
+    texts += [p.read_text("utf-8", "replace") for p in sorted((FIXTURES / "html").glob("*.html"))]
+    lines = [line.strip() for text in texts for line in text.splitlines()]
+    lines += [
+        "Get the day's top stories delivered to your inbox.",
+        "Sent straight to your INBOX every morning!",
+        "The newsletter, delivered to your İnbox",
+        "© 2019 The Hindu. All rights reserved.",
+        "ALL RIGHTS RESERVED",
+        "Copyright 2024 Example News, all rights reſerved worldwide",
+        "The army said it was delivered to your inbox of options, a source said.",
+    ]
+    return [line for line in lines if line]
+
+
+def test_gated_line_rules_match_as_every_rule_tried_in_turn() -> None:
+    """Some rules are tried only on lines holding a word they must contain; every rule
+    set must still match exactly the lines one of its rules matches."""
+    from summarizer.clean import _rules
+
+    rules = _rules()
+    sets = [rules.cut_always, rules.cut_tail, rules.drop_lines, rules.trailing_drop_lines]
+    assert any(line_rules.gated for line_rules in sets)
+    matched = 0
+    for line in _lines_for_rules():
+        for line_rules in [*sets, rules.published]:
+            expected = any(p.fullmatch(line) for p in line_rules.patterns)
+            assert line_rules.match(line) is expected, (line, line_rules.patterns)
+            matched += expected
+    assert matched > 20
+
+
+def test_the_word_a_rule_must_contain_is_read_from_its_pattern() -> None:
+    from summarizer.clean import _required_word
+
+    def word(pattern: str) -> str | None:
+        return _required_word(re.compile(pattern, re.I))
+
+    assert word(r"[^.!?]{0,100}\bsent\s+to\s+your\s+INBOX\b.*") == "inbox"
+    assert word(r"[^.!?]{0,120}\ball\s+rights\s+reserved\b") == "reserved"
+    assert word(r"[^.]{0,50}(?:inbox|mail)") is None  # only inside an alternative
+    assert word(r"[^.]{0,50}\bfoo(?:bar)?") is None  # too short
+    assert word(r"subscribe\s+now") is None  # opens with a literal: fails fast anyway
+    assert word(r"\d{1,3}\s*min\s+read") is None  # a short opening repetition

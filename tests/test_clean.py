@@ -231,6 +231,12 @@ def test_control_characters_and_whitespace_are_normalised() -> None:
     assert result.dropped == ()
 
 
+@pytest.mark.parametrize("separator", ["\r\n", "\r", "\u2028", "\u2029", "\n"])
+def test_every_kind_of_line_break_separates_paragraphs(separator: str) -> None:
+    text = separator.join(["Clashes killed 12 people in Idlib.", "A monitor said so."])
+    assert clean_text(text).text == "Clashes killed 12 people in Idlib.\nA monitor said so."
+
+
 def test_tabs_inside_lines_are_kept() -> None:
     assert clean_text("Toll:\t12 killed in Idlib.").text == "Toll:\t12 killed in Idlib."
 

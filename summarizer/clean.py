@@ -149,8 +149,9 @@ class _LineRules:
 
     @classmethod
     def of(cls, patterns: tuple[re.Pattern[str], ...]) -> _LineRules:
-        gated = tuple((word, p) for p in patterns if (word := _required_word(p)) is not None)
-        rest = [p for p in patterns if _required_word(p) is None]
+        words = [_required_word(p) for p in patterns]
+        gated = tuple((word, p) for word, p in zip(words, patterns, strict=True) if word)
+        rest = [p for word, p in zip(words, patterns, strict=True) if not word]
         joined = None
         if rest:
             with contextlib.suppress(re.error):
@@ -172,10 +173,10 @@ class _LineRules:
 
 
 def _required_word(pattern: re.Pattern[str]) -> str | None:
-    """For a pattern that opens with a repetition of up to 20 or more characters: the
-    longest run of four or more ASCII letters that every match contains, lowercase (a run
-    of literal characters at its top level, outside any group, alternative or
-    repetition). None otherwise."""
+    """For a pattern that opens with a repetition allowed to run to 20 characters or
+    more: the longest run of four or more ASCII letters that every match contains,
+    lowercase (a run of literal characters at its top level, outside any group,
+    alternative or repetition). None otherwise."""
     items = list(_sre_parse(pattern.pattern, pattern.flags))
     if not items or items[0][0] not in _REPEATS or items[0][1][1] < _LONG_REPEAT:
         return None

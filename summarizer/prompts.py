@@ -145,6 +145,8 @@ def field_tree(model: type[BaseModel]) -> str:
     The same descriptions as :func:`field_guide` without repeating each field's full
     path (``events[].fatalities.breakdown[].side`` is ``side`` under ``breakdown[]``),
     which makes it about a tenth shorter in tokens. A list of objects is marked ``[]``.
+    Used by prompt v4, an experiment that the embedded model did worse with than v1
+    (docs/eval/2026-12-02).
     """
     lines: list[str] = []
     _walk_tree(model, 0, lines, {})

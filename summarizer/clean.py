@@ -274,12 +274,13 @@ def _rules() -> _Rules:
 
 # --- cleaning --------------------------------------------------------------------------
 
-_PROSE_END = re.compile(r"[.!?…][\"'”’»)\]]*$")
+_CLOSING = "\"'”’»)]"
 
 
 def _is_prose(line: str) -> bool:
-    """A sentence-like line: a few words ending in sentence punctuation."""
-    return len(line.split()) >= 4 and _PROSE_END.search(line) is not None
+    """A sentence-like line: a few words ending in sentence punctuation (closing quotes
+    and brackets after it allowed)."""
+    return line.rstrip(_CLOSING)[-1:] in (".", "!", "?", "…") and len(line.split()) >= 4
 
 
 def _find_cut(lines: list[str], rules: _Rules) -> int | None:

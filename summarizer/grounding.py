@@ -173,18 +173,24 @@ def fold(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
+_ELLIPSIS = re.compile(r"\.\.\.|…|\[\.\.\.\]")
+_WORD_GAP = re.compile(r"[\s-]+")
+_WORD = re.compile(r"[\w']+")
+
+
 @functools.lru_cache(maxsize=4 * _MEMO)
 def quote_in_text(quote: str, text: str) -> bool:
     """Whether a quote occurs in the text; '...' or '…' may join fragments that each occur."""
     folded_text = fold(text)
-    fragments = [fold(part).strip(" .,;:") for part in re.split(r"\.\.\.|…|\[\.\.\.\]", quote)]
+    parts = _ELLIPSIS.split(quote) if "..." in quote or "…" in quote else [quote]
+    fragments = [fold(part).strip(" .,;:") for part in parts]
     fragments = [part for part in fragments if part]
     return bool(fragments) and all(part in folded_text for part in fragments)
 
 
 def _words_value(phrase: str) -> int | None:
     total, current, seen = 0, 0, False
-    for token in re.split(r"[\s-]+", phrase.lower()):
+    for token in _WORD_GAP.split(phrase.lower()):
         if token in ("and", ""):
             continue
         if token == "a":
@@ -406,7 +412,7 @@ def _same_case(original: str, replacement: str | None) -> str:
 
 
 def _tokens(text: str) -> list[str]:
-    return re.findall(r"[\w']+", fold(text))
+    return _WORD.findall(fold(text))
 
 
 @functools.lru_cache(maxsize=_MEMO)

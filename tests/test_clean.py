@@ -462,3 +462,12 @@ def test_the_word_a_rule_must_contain_is_read_from_its_pattern() -> None:
     assert word(r"[^.]{0,50}\bfoo(?:bar)?") is None  # too short
     assert word(r"subscribe\s+now") is None  # opens with a literal: fails fast anyway
     assert word(r"\d{1,3}\s*min\s+read") is None  # a short opening repetition
+
+
+@given(st.text(alphabet="ab .!?…\"'”’»)]\t\u00a0", max_size=30))
+@settings(max_examples=500, deadline=None)
+def test_prose_lines_are_found_as_by_the_plain_pattern(line: str) -> None:
+    from summarizer.clean import _is_prose
+
+    plain = re.compile(r"[.!?…][\"'”’»)\]]*$")
+    assert _is_prose(line) is (len(line.split()) >= 4 and plain.search(line) is not None)

@@ -544,25 +544,21 @@ _COPY_WORDS = 10
 
 
 @functools.lru_cache(maxsize=_MEMO)
-def _folded_words(source_text: str) -> tuple[list[str], dict[str, list[int]]]:
-    """The folded text's words, and where each word occurs among them."""
-    words = fold(source_text).split()
-    where: dict[str, list[int]] = {}
-    for index, word in enumerate(words):
-        where.setdefault(word, []).append(index)
-    return words, where
+def _folded_words(source_text: str) -> str:
+    """The folded text's words joined by single spaces, with a space at each end."""
+    return f" {' '.join(fold(source_text).split())} "
 
 
 @functools.lru_cache(maxsize=_MEMO)
 def copied_passage(text: str, source_text: str, words: int = _COPY_WORDS) -> str | None:
     """The first run of ``words`` words of ``text`` (outside quotes) found verbatim in the
     source, or None. A summary should paraphrase, not copy."""
-    source, where = _folded_words(source_text)
+    source = _folded_words(source_text)
     own = fold(strip_quoted(text)).split()
     for i in range(len(own) - words + 1):
-        run = own[i : i + words]
-        if any(source[start : start + words] == run for start in where.get(run[0], ())):
-            return " ".join(run)
+        candidate = " ".join(own[i : i + words])
+        if f" {candidate} " in source:  # whole words: both sides are space-delimited
+            return candidate
     return None
 
 

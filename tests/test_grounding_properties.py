@@ -13,13 +13,11 @@ from hypothesis import strategies as st
 from summarizer.grounding import (
     _sentences,
     check_extraction,
-    copied_passage,
     fold,
     loaded_terms,
     neutralize,
     numbers_in,
     quote_in_text,
-    strip_quoted,
 )
 from summarizer.schema import (
     Actor,
@@ -77,19 +75,6 @@ def test_fold_and_sentences_match_their_plain_regex_forms(text: str) -> None:
     plain = _DASHES.sub("-", plain).translate(str.maketrans("", "", "\"'“”‘’«»`´"))
     assert fold(text) == re.sub(r"\s+", " ", plain).strip().casefold()
     assert _sentences(text) == [s for s in _PLAIN_SENTENCE_END.split(text) if s.strip()]
-
-
-@given(article_like, article_like, st.integers(min_value=1, max_value=4))
-@COMMON
-def test_copied_passage_matches_its_plain_substring_form(
-    text: str, source: str, words: int
-) -> None:
-    own = fold(strip_quoted(text)).split()
-    padded = f" {' '.join(fold(source).split())} "
-    runs = [" ".join(own[i : i + words]) for i in range(len(own) - words + 1)]
-    assert copied_passage(text, source, words) == next(
-        (run for run in runs if f" {run} " in padded), None
-    )
 
 
 def _stable_cut(text: str, at: int) -> bool:

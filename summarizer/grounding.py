@@ -86,8 +86,11 @@ _NUMBER_WORD = _by_first_letter([*_NUMBER_WORDS, "a"])
 # A phrase may start with 'a' only as the multiplier of a scale ('a hundred'): 'a
 # two-day truce' is 2, not 1 + 2.
 _FIRST_NUMBER_WORD = f"{_by_first_letter(_NUMBER_WORDS)}|a(?=[\\s-]+(?:{'|'.join(_SCALES)})\\b)"
-_DIGITS = re.compile(  # (?=\d) first: the lookbehind is tried only where a digit is
-    r"(?=\d)(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:\s+(hundred|thousand|million))?"
+# A number in digits: (?<![\w.])(\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:\s+(hundred|…))?,
+# written to open with a digit (the lookbehind then checks the character before it), so
+# that the regex engine skips ahead to digits instead of trying every position.
+_DIGITS = re.compile(
+    r"(\d(?<![\w.]\d)(?:\d{0,2}(?:,\d{3})+|\d*))(?:\.\d+)?(?:\s+(hundred|thousand|million))?"
 )
 # The word patterns below start with a one-character lookahead of the letters their
 # alternatives begin with: Python's regex engine then tries the alternatives only where

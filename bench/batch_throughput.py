@@ -121,17 +121,6 @@ def _measure(concurrency: int, articles: int, offset: int) -> Point:
     return Point(concurrency, articles, seconds, ok, requests, connections, cpu_seconds)
 
 
-class _Answer(httpx2.AsyncBaseTransport):
-    """An in-memory endpoint: every request gets the same recorded completion."""
-
-    def __init__(self, body: bytes) -> None:
-        self.body = body
-
-    async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
-        await request.aread()
-        return httpx2.Response(200, content=self.body, headers={"content-type": "application/json"})
-
-
 async def _cpu_ms(call: Callable[[], Awaitable[object]], repetitions: int) -> float:
     for _ in range(10):
         await call()
@@ -152,12 +141,14 @@ async def _stack_costs(repetitions: int) -> dict[str, float]:
     from instructor.v2.validation.async_validators import reject_async_validators
 
     fixture = load_fixtures()[0]
-    body = completion_body(fixture.completions[-1])
+    body = json.dumps(completion_body(fixture.completions[-1])).encode()
+    headers = {"content-type": "application/json"}
+    answer = httpx2.MockTransport(lambda _: httpx2.Response(200, content=body, headers=headers))
     client = openai.AsyncOpenAI(
         base_url="http://in-memory/v1",
         api_key="no-key",
         max_retries=0,
-        http_client=httpx2.AsyncClient(transport=_Answer(json.dumps(body).encode())),
+        http_client=httpx2.AsyncClient(transport=answer),
     )
     patched = instructor.from_openai(client, mode=instructor.Mode.JSON_SCHEMA)
     model = _response_model(Extraction)

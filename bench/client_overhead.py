@@ -96,19 +96,6 @@ def _ours(
     return run
 
 
-class _Replay(httpx2.BaseTransport):
-    """Answers every request with the next recorded response body."""
-
-    def __init__(self) -> None:
-        self.bodies: list[bytes] = []
-
-    def handle_request(self, request: httpx2.Request) -> httpx2.Response:
-        request.read()
-        return httpx2.Response(
-            200, content=self.bodies.pop(0), headers={"content-type": "application/json"}
-        )
-
-
 def _full_stack(
     fixtures: list[Fixture], documents: list[SourceDocument], settings: Settings, reps: int
 ) -> dict[str, float] | None:
@@ -116,7 +103,11 @@ def _full_stack(
     (None if the client's internals moved and the transport cannot be swapped in)."""
     endpoint = Endpoint(str(settings.base_url), str(settings.model), "no-key")
     llm = LLM(settings, endpoint)
-    replay = _Replay()
+    bodies: list[bytes] = []  # the recorded responses still to be served, in order
+    headers = {"content-type": "application/json"}
+    replay = httpx2.MockTransport(
+        lambda _: httpx2.Response(200, content=bodies.pop(0), headers=headers)
+    )
     try:
         client = llm._sync_openai._client  # internal: swap the socket for the replay
         client._transport = RetryTransport(llm.policy, inner=replay)
@@ -135,7 +126,7 @@ def _full_stack(
     }
 
     def one(fixture: Fixture, document: SourceDocument) -> None:
-        replay.bodies = list(responses[fixture.id])
+        bodies[:] = responses[fixture.id]
         prepared: PreparedArticle = prepare(
             document, published=None, outlet=None, settings=settings
         )

@@ -16,7 +16,6 @@ mentioning a furniture word.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import functools
 import importlib
@@ -133,14 +132,15 @@ class _Outlet:
 @dataclass(frozen=True)
 class _LineRules:
     """Rules that match whole lines, and one regular expression joining them: one scan
-    of a line instead of one per rule (``joined`` is None when the rules cannot be
-    joined, e.g. two use the same group name).
+    of a line instead of one per rule.
 
     A rule that opens with a long repetition (``[^.!?]{0,100}``) retries every length of it
     on every paragraph of the article before it fails. If it must also contain a word
     of four or more letters outside any group or repetition ('...your\\s+inbox...'), it
     is kept out of the joined expression and tried only on lines holding that word
     (``gated``). Other rules fail at the first characters of a line, and stay joined.
+    When the rules cannot be joined (e.g. two use the same group name), ``joined`` is
+    None and every rule is gated by the empty word, which every line holds.
     """
 
     patterns: tuple[re.Pattern[str], ...]
@@ -154,16 +154,14 @@ class _LineRules:
         rest = [p for word, p in zip(words, patterns, strict=True) if not word]
         joined = None
         if rest:
-            with contextlib.suppress(re.error):
+            try:
                 joined = re.compile("|".join(f"(?:{p.pattern})" for p in rest), re.I)
-        if joined is None and rest:  # cannot be joined: every rule is tried in turn
-            gated = ()
+            except re.error:  # cannot be joined: every rule is tried in turn
+                gated = tuple(("", p) for p in patterns)
         return cls(patterns, joined, gated)
 
     def match(self, line: str) -> bool:
         """Whether some rule matches the whole line."""
-        if self.joined is None and not self.gated:
-            return any(p.fullmatch(line) for p in self.patterns)
         if self.joined is not None and self.joined.fullmatch(line) is not None:
             return True
         if not self.gated:

@@ -471,3 +471,17 @@ def test_prose_lines_are_found_as_by_the_plain_pattern(line: str) -> None:
 
     plain = re.compile(r"[.!?…][\"'”’»)\]]*$")
     assert _is_prose(line) is (len(line.split()) >= 4 and plain.search(line) is not None)
+
+
+def test_rules_that_cannot_be_joined_are_tried_one_by_one() -> None:
+    from summarizer.clean import _LineRules
+
+    patterns = tuple(
+        re.compile(p, re.I)
+        for p in [r"(?P<x>share) this", r"(?P<x>print) this", r"[^.]{0,50}\bsent\s+to\s+inbox"]
+    )
+    rules = _LineRules.of(patterns)  # the same group name twice: no joined expression
+    assert rules.joined is None
+    for line in ["Share this", "PRINT THIS", "news sent to INBOX", "share this story", ""]:
+        assert rules.match(line) is any(p.fullmatch(line) for p in patterns), line
+    assert rules.match("Share this") and not rules.match("share this story")

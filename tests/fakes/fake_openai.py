@@ -314,6 +314,10 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server: _Server
     timeout = 60
+    # TCP_NODELAY, as real servers set it: the headers and the body go out in two
+    # writes, and with Nagle's algorithm the body waited for the client's delayed ACK
+    # (about 40 ms on Linux), which the FAKE added to every request.
+    disable_nagle_algorithm = True
 
     def log_message(self, format: str, *args: Any) -> None:
         """Silence the per-request log."""
@@ -357,11 +361,12 @@ class _Handler(BaseHTTPRequestHandler):
             self._json(404, _error_body(404, f"no route {path}"))
 
     def do_POST(self) -> None:
+        arrived = time.monotonic()
         fake = self.server.fake
         path = self.path.split("?", 1)[0]
         raw = self._body()
         if path == "/v1/chat/completions":
-            self._chat(raw)
+            self._chat(raw, arrived)
         elif path == "/v1/files":
             self._json(200, fake._upload(self.headers.get("content-type", ""), raw))
         elif path == "/v1/batches":
@@ -369,7 +374,7 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             self._json(404, _error_body(404, f"no route {path}"))
 
-    def _chat(self, raw: bytes) -> None:
+    def _chat(self, raw: bytes, arrived: float) -> None:
         fake = self.server.fake
         try:
             body = json.loads(raw)
@@ -378,16 +383,19 @@ class _Handler(BaseHTTPRequestHandler):
             return
         kind = fake._begin(body, raw)
         try:
-            fake._sleep(fake._latency(raw))
+            # The answer is made inside the latency window and sent when it ends, so a
+            # request takes `latency` from its arrival, however busy the FAKE is
+            # (answering after the sleep added the FAKE's own CPU and GIL waits to it).
+            reply = fake.respond(body, kind) if kind != "drop" else None
+            fake._sleep(arrived + fake._latency(raw) - time.monotonic())
             if kind == "timeout":
                 fake._sleep(fake.faults.hang_seconds)
-            if kind == "drop":
+            if reply is None:
                 self.close_connection = True
                 with contextlib.suppress(OSError):
                     self.connection.shutdown(socket.SHUT_RDWR)
                 return
-            status, payload, headers = fake.respond(body, kind)
-            self._send(status, payload, headers)
+            self._send(*reply)
         finally:
             fake._end()
 

@@ -44,10 +44,12 @@ from bench.common import (
     load_fixtures,
     synthetic_inputs,
 )
+from summarizer.api import prepare
 from summarizer.batch import BatchInput, asummarize_many
 from summarizer.llm import _response_model  # private on purpose: the wrapped model
 from summarizer.schema import Extraction
 from summarizer.settings import Settings
+from summarizer.sources import load_source
 
 NAME = "batch_throughput"
 TARGET = 0.9
@@ -114,6 +116,64 @@ def _measure(concurrency: int, articles: int, offset: int) -> Point:
         cpu = time.process_time()
         started = time.perf_counter()
         ok = asyncio.run(_drive(inputs, concurrency, settings))
+        seconds = time.perf_counter() - started
+        cpu_seconds = time.process_time() - cpu
+    requests = int(fake.stats.get("requests", -1))
+    connections = int(fake.stats.get("connections", -1))
+    return Point(concurrency, articles, seconds, ok, requests, connections, cpu_seconds)
+
+
+def _bodies(inputs: list[BatchInput], settings: Settings) -> list[bytes]:
+    """The chat completion requests summarizer sends for ``inputs``: the rendered
+    messages and the record's JSON Schema as the response format (JSON_SCHEMA mode)."""
+    schema = _response_model(Extraction).model_json_schema()
+    response_format = {
+        "type": "json_schema",
+        "json_schema": {"name": "Extraction", "schema": schema},
+    }
+    bodies = []
+    for item in inputs:
+        document = load_source(item.source, settings=settings)
+        prepared = prepare(document, published=None, outlet=None, settings=settings)
+        body = {
+            "model": "FAKE",
+            "messages": prepared.messages,
+            "temperature": settings.temperature,
+            "max_tokens": settings.max_tokens,
+            "response_format": response_format,
+        }
+        bodies.append(json.dumps(body).encode())
+    return bodies
+
+
+async def _post_all(base_url: str, bodies: list[bytes], concurrency: int) -> int:
+    limits = httpx2.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    headers = {"content-type": "application/json"}
+    slots = asyncio.Semaphore(concurrency)
+    ok = 0
+    async with httpx2.AsyncClient(limits=limits, timeout=60) as client:
+
+        async def one(body: bytes) -> None:
+            nonlocal ok
+            async with slots:
+                response = await client.post(
+                    f"{base_url}/chat/completions", content=body, headers=headers
+                )
+                ok += response.status_code == 200 and bool(response.json()["choices"])
+
+        await asyncio.gather(*(one(body) for body in bodies))
+    return ok
+
+
+def _floor(concurrency: int, articles: int, offset: int) -> Point:
+    """The same requests from a bare httpx2 client (no cleaning, instructor, openai
+    client or validation): what the FAKE and the sockets allow, measured in this run."""
+    inputs = synthetic_inputs(articles + offset)[offset:]
+    with FakeProcess(FAKE_LATENCY) as fake:
+        bodies = _bodies(inputs, isolated_settings(base_url=fake.base_url, model=fake.model))
+        cpu = time.process_time()
+        started = time.perf_counter()
+        ok = asyncio.run(_post_all(fake.base_url, bodies, concurrency))
         seconds = time.perf_counter() - started
         cpu_seconds = time.process_time() - cpu
     requests = int(fake.stats.get("requests", -1))
@@ -221,6 +281,13 @@ def run(options: Options) -> Result:
         )
         curve.append(point)
     head = next(p for p in curve if p.concurrency == HEADLINE_CONCURRENCY)
+    floor = _floor(HEADLINE_CONCURRENCY, head.articles, offset)
+    print(
+        f"   bare httpx2 client, same requests, concurrency {floor.concurrency}: "
+        f"{floor.seconds:.2f}s = {floor.rate:.1f}/s, ratio {floor.ratio:.3f} "
+        f"(client CPU {floor.cpu_ms:.1f} ms/request)",
+        flush=True,
+    )
     stack = asyncio.run(_stack_costs(50 if options.quick else 300))
     scans = int(stack["scans_per_call"])
     print(
@@ -252,6 +319,12 @@ def run(options: Options) -> Result:
         f"| {p.cpu_ceiling:.0f} |"
         for p in curve
     ]
+    rows.append(
+        f"| {floor.concurrency}, bare httpx2 client | {floor.articles} | {floor.seconds:.2f} "
+        f"| {floor.rate:.1f} | {floor.ideal:.1f} | {floor.ratio:.3f} | {floor.best:.3f} "
+        f"| {floor.ok} | {floor.requests} | {floor.connections} | {floor.cpu_ms:.1f} "
+        f"| {floor.cpu_ceiling:.0f} |"
+    )
     status: Status = "ok" if head.ratio >= TARGET and head.ok == head.articles else "short"
     return Result(
         NAME,
@@ -275,6 +348,15 @@ def run(options: Options) -> Result:
                 "connections": head.connections,
                 "client_cpu_ms_per_article": round(head.cpu_ms, 2),
                 "cpu_bound_ceiling_per_second": round(head.cpu_ceiling, 1),
+            },
+            "bare_client": {
+                "concurrency": floor.concurrency,
+                "requests": floor.articles,
+                "seconds": round(floor.seconds, 3),
+                "ratio": round(floor.ratio, 4),
+                "ok": floor.ok,
+                "connections": floor.connections,
+                "client_cpu_ms_per_request": round(floor.cpu_ms, 2),
             },
             "stack_cpu_ms_per_request": {k: round(v, 3) for k, v in stack.items()},
             "curve": [
@@ -303,6 +385,11 @@ def run(options: Options) -> Result:
             "client, validation) at a fixed latency; it runs in a child process",
             "ideal = concurrency / latency; 'best possible' accounts for the last partly "
             "filled round of requests",
+            "bare httpx2 client: the same request bodies (rendered by summarizer "
+            "beforehand, outside the timing) posted by a plain httpx2 client with no "
+            "cleaning, instructor, openai client or validation; what the FAKE, the sockets "
+            "and the shared cores allow, so the gap between it and the headline row is the "
+            "client's",
             "connections: TCP connections the FAKE accepted; at most the concurrency when "
             "the client's pool keeps every connection alive between requests",
             "client CPU ms/article: the benchmark process's CPU time (all threads) over the "

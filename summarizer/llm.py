@@ -158,25 +158,43 @@ class LLM:
         self.policy = RetryPolicy(
             retries=settings.transport_retries, max_seconds=settings.transport_max_seconds
         )
-        timeout = httpx2.Timeout(settings.request_timeout, connect=settings.connect_timeout)
-        common: dict[str, Any] = {
-            "base_url": endpoint.base_url,
-            "api_key": endpoint.api_key,
+
+    @functools.cached_property
+    def _common(self) -> dict[str, Any]:
+        return {
+            "base_url": self.endpoint.base_url,
+            "api_key": self.endpoint.api_key,
             "max_retries": 0,
-            "timeout": timeout,
-        }
-        self._sync_openai = openai.OpenAI(
-            **common,
-            http_client=httpx2.Client(transport=RetryTransport(self.policy), timeout=timeout),
-        )
-        self._async_openai = openai.AsyncOpenAI(
-            **common,
-            http_client=httpx2.AsyncClient(
-                transport=AsyncRetryTransport(self.policy), timeout=timeout
+            "timeout": httpx2.Timeout(
+                self.settings.request_timeout, connect=self.settings.connect_timeout
             ),
+        }
+
+    # Each side is made on first use: a batch or asummarize() never needs the sync
+    # client, summarize() never the async one, and each costs an HTTP transport.
+    @functools.cached_property
+    def _sync_openai(self) -> openai.OpenAI:
+        transport = RetryTransport(self.policy)
+        timeout = self._common["timeout"]
+        return openai.OpenAI(
+            **self._common, http_client=httpx2.Client(transport=transport, timeout=timeout)
         )
-        self._sync = instructor.from_openai(self._sync_openai, mode=self.mode)
-        self._async = instructor.from_openai(self._async_openai, mode=self.mode)
+
+    @functools.cached_property
+    def _async_openai(self) -> openai.AsyncOpenAI:
+        transport = AsyncRetryTransport(self.policy)
+        timeout = self._common["timeout"]
+        return openai.AsyncOpenAI(
+            **self._common, http_client=httpx2.AsyncClient(transport=transport, timeout=timeout)
+        )
+
+    @functools.cached_property
+    def _sync(self) -> instructor.Instructor:
+        return instructor.from_openai(self._sync_openai, mode=self.mode)
+
+    @functools.cached_property
+    def _async(self) -> instructor.AsyncInstructor:
+        return instructor.from_openai(self._async_openai, mode=self.mode)
 
     def _tally(self, context: dict[str, Any]) -> _Tally:
         context["final_attempt"] = self.settings.max_reasks + 1
@@ -278,12 +296,14 @@ class LLM:
 
     def close(self) -> None:
         """Release the sync HTTP client (the async one is closed by :meth:`aclose`)."""
-        self._sync_openai.close()
+        if "_sync_openai" in self.__dict__:
+            self._sync_openai.close()
 
     async def aclose(self) -> None:
-        """Release both HTTP clients."""
-        self._sync_openai.close()
-        await self._async_openai.close()
+        """Release both HTTP clients (those that were made)."""
+        self.close()
+        if "_async_openai" in self.__dict__:
+            await self._async_openai.close()
 
 
 def _since(started: float) -> float:

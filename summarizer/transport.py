@@ -11,8 +11,11 @@ openai client unchanged so it raises its usual ``APIStatusError``.
 from __future__ import annotations
 
 import email.utils
+import functools
 import logging
+import os
 import random
+import ssl
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -36,6 +39,22 @@ _log = logging.getLogger(__name__)
 # at a concurrency above 20 every round of requests closed and reopened connections: a
 # new TCP (and TLS) handshake per request beyond the 20th.
 _POOL_LIMITS = httpx2.Limits(max_connections=1000, max_keepalive_connections=512)
+
+
+def _ssl_context() -> ssl.SSLContext:
+    """httpx2's default TLS context, made once per process (per ``SSL_CERT_FILE`` and
+    ``SSL_CERT_DIR``, which it reads): loading the CA store takes about 40 ms, which
+    every transport, so every ``summarize()`` call, paid. A context can be shared by
+    any number of connections and threads."""
+    return _ssl_context_for(os.environ.get("SSL_CERT_FILE"), os.environ.get("SSL_CERT_DIR"))
+
+
+@functools.cache
+def _ssl_context_for(cafile: str | None, capath: str | None) -> ssl.SSLContext:
+    del cafile, capath  # the cache key: create_ssl_context reads them from the environment
+    return httpx2.create_ssl_context()
+
+
 _RETRY_STATUS = frozenset({408, 409, 429, 500, 502, 503, 504})
 _RETRY_EXCEPTIONS = (
     httpx2.TimeoutException,
@@ -122,7 +141,7 @@ class RetryTransport(httpx2.BaseTransport):
 
     def __init__(self, policy: RetryPolicy, inner: httpx2.BaseTransport | None = None) -> None:
         self.policy = policy
-        self.inner = inner or httpx2.HTTPTransport(limits=_POOL_LIMITS)
+        self.inner = inner or httpx2.HTTPTransport(limits=_POOL_LIMITS, verify=_ssl_context())
 
     def _attempt(self, request: httpx2.Request) -> httpx2.Response:
         response = self.inner.handle_request(request)
@@ -144,7 +163,7 @@ class AsyncRetryTransport(httpx2.AsyncBaseTransport):
 
     def __init__(self, policy: RetryPolicy, inner: httpx2.AsyncBaseTransport | None = None) -> None:
         self.policy = policy
-        self.inner = inner or httpx2.AsyncHTTPTransport(limits=_POOL_LIMITS)
+        self.inner = inner or httpx2.AsyncHTTPTransport(limits=_POOL_LIMITS, verify=_ssl_context())
 
     async def _attempt(self, request: httpx2.Request) -> httpx2.Response:
         response = await self.inner.handle_async_request(request)

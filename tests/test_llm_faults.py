@@ -296,3 +296,30 @@ def test_tools_mode_as_used_for_openai(fake: Callable[..., FakeOpenAI]) -> None:
     assert function["name"] == "Extraction"
     assert set(function["parameters"]["properties"]) == {"article", "events", "summary"}
     assert "the summary gives the number 61" in json.dumps(server.requests[1]["messages"])
+
+
+def test_http_clients_are_made_on_first_use_and_share_one_tls_context(
+    fake: Callable[..., FakeOpenAI], monkeypatch: pytest.MonkeyPatch, tmp_path: Any
+) -> None:
+    from summarizer.transport import AsyncRetryTransport, RetryPolicy, RetryTransport
+
+    server = fake(completion(VALID))
+    config = Settings()
+    llm = LLM(config, Endpoint(server.base_url, "fake-model", "sk-fake-key"))
+    assert "_sync_openai" not in vars(llm) and "_async_openai" not in vars(llm)
+    llm.close()  # closing what was never made is fine
+    prepared = prepare(
+        SourceDocument(text=SOURCE, kind="text"), published=None, outlet=None, settings=config
+    )
+    assert extract(prepared, llm=llm).events
+    assert "_sync_openai" in vars(llm) and "_async_openai" not in vars(llm)
+    llm.close()
+
+    def context(transport: RetryTransport | AsyncRetryTransport) -> object:
+        return transport.inner._pool._ssl_context  # type: ignore[union-attr]
+
+    policy = RetryPolicy()
+    shared = context(RetryTransport(policy))
+    assert shared is context(AsyncRetryTransport(policy)) is context(RetryTransport(policy))
+    monkeypatch.setenv("SSL_CERT_DIR", str(tmp_path))  # httpx2 reads it: another context
+    assert context(RetryTransport(policy)) is not shared

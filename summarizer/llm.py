@@ -36,6 +36,7 @@ from instructor.core.exceptions import IncompleteOutputException, InstructorRetr
 from instructor.core.hooks import Hooks
 from pydantic import BaseModel
 
+from summarizer import _instructor_scan
 from summarizer.errors import ConfigurationError, EndpointError, ExtractionFailed
 from summarizer.schema import Usage, validation_context
 from summarizer.settings import Settings
@@ -93,6 +94,8 @@ def _response_model(response_model: type[T]) -> type[T]:
     gets a fresh copy of the schema, so nothing can alter the cached one.
     """
     wrapped: type[T] = instructor.openai_schema(response_model)
+    _instructor_scan.install()
+    _instructor_scan.remember(wrapped)
     schema = json.dumps(wrapped.model_json_schema())
     generate = wrapped.model_json_schema
 

@@ -51,7 +51,7 @@ from summarizer.errors import EndpointError, ExtractionFailed, InputError, Summa
 from summarizer.llm import LLM
 from summarizer.schema import SCHEMA_VERSION, ArticleReport
 from summarizer.settings import Settings
-from summarizer.sources import aload_source
+from summarizer.sources import aload_source, aload_text
 
 __all__ = [
     "BatchFailure",
@@ -78,7 +78,7 @@ class BatchInput:
 
     Attributes:
         id: unique within the batch; results and failures are keyed by it.
-        text: the article itself (plain text or HTML).
+        text: the article itself (plain text or HTML), never read as a path or URL.
         url: an http(s) URL to fetch.
         path: a file to read.
         published: publication date, to resolve "on Sunday" to a date.
@@ -262,7 +262,11 @@ class _Runner:
         )
 
     async def once(self, item: BatchInput) -> tuple[ArticleReport, bool]:
-        document = await aload_source(item.source, settings=self.settings)
+        document = await (
+            aload_text(item.text, settings=self.settings)
+            if item.text is not None
+            else aload_source(item.source, settings=self.settings)
+        )
         # Cleaning and rendering are pure CPU, about a millisecond for a news article:
         # on the event loop, as a worker thread would add its hand-offs (4-5% of a
         # batch's CPU, profiled) and no parallelism under the GIL.

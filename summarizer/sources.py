@@ -32,7 +32,14 @@ import httpx
 from summarizer.errors import ConfigurationError, FetchError, InputError
 from summarizer.settings import Settings
 
-__all__ = ["SourceDocument", "SourceKind", "aload_source", "load_source"]
+__all__ = [
+    "SourceDocument",
+    "SourceKind",
+    "aload_source",
+    "aload_text",
+    "load_source",
+    "load_text",
+]
 
 SourceKind = Literal["text", "html", "path", "url"]
 
@@ -440,3 +447,17 @@ async def aload_source(
         page = await _afetch(url, settings)
         return await asyncio.to_thread(_page_document, page, _display_url(url))
     return await asyncio.to_thread(load_source, source, settings=settings)
+
+
+def load_text(text: str, *, settings: Settings) -> SourceDocument:
+    """Load ``text`` as an article's plain text or HTML, never as a path or a URL (what
+    :func:`load_source` would make of a one-line string naming a file or a URL)."""
+    return _load_string(text, settings)
+
+
+async def aload_text(text: str, *, settings: Settings) -> SourceDocument:
+    """The asyncio twin of :func:`load_text`: HTML is extracted in a worker thread,
+    plain text needs no thread."""
+    if _looks_like_html(text):
+        return await asyncio.to_thread(_load_string, text, settings)
+    return _load_string(text, settings)

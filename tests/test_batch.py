@@ -210,6 +210,26 @@ def test_input_errors_are_failures_not_exceptions(fake: FakeOpenAI, tmp_path: Pa
     assert fake.stats.requests == 1
 
 
+def test_a_text_input_is_the_article_even_when_it_names_a_file_or_url(tmp_path: Path) -> None:
+    """``text=`` is the article itself: a one-line text that happens to name an existing
+    file is not read, and one that is a URL is not fetched (a bare URL is no article)."""
+    named = tmp_path / "secret.txt"
+    named.write_text("This file's content must not reach the model.\n", "utf-8")
+    batch = [
+        BatchInput(id="file", text=str(named)),
+        BatchInput(id="url", text="http://127.0.0.1:9/never-fetched"),
+    ]
+    with FakeOpenAI(Faults(), keep_bodies=True) as server:
+        settings = fast_settings(server, tmp_path)
+        results = {r.id: r for r in summarize_many(batch, settings=settings, cache=False)}
+        sent = json.dumps(server.stats.bodies)
+    assert results["file"].ok and str(named) in sent
+    assert "must not reach the model" not in sent
+    failure = results["url"].failure
+    assert failure is not None and failure.error == "InputError"
+    assert failure.message == "the article is empty once page furniture is removed"
+
+
 def test_endpoint_failures_are_retried_by_the_batch_then_recorded(tmp_path: Path) -> None:
     with FakeOpenAI(Faults(rate_503=1.0)) as fake:
         settings = fast_settings(fake, tmp_path, transport_retries=1, transport_max_seconds=0.5)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import inspect
 import socket
 import sys
 import threading
@@ -399,3 +400,24 @@ def test_broken_trafilatura_is_a_configuration_error(monkeypatch: pytest.MonkeyP
             load_source("<html><body><p>Clashes in Idlib.</p></body></html>", settings=Settings())
     finally:
         sources._trafilatura.cache_clear()
+
+
+async def test_load_text_takes_a_string_as_the_article_itself(tmp_path: Path) -> None:
+    from summarizer.sources import aload_text, load_text
+
+    settings = Settings()
+    named = tmp_path / "article.txt"
+    named.write_text("The file's own text.\n", "utf-8")
+    html = (
+        "<html><body><article><p>"
+        + "Troops shelled the town on Monday, a monitor said. " * 8
+        + "</p></article></body></html>"
+    )
+    for load in (load_text, aload_text):
+        for text, kind in ((str(named), "text"), ("https://example.org/a", "text"), (html, "html")):
+            loaded = load(text, settings=settings)
+            document = await loaded if inspect.isawaitable(loaded) else loaded
+            assert document.kind == kind
+            assert document.url is None
+            assert "file's own text" not in document.text
+        assert "Troops shelled the town" in document.text

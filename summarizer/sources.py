@@ -69,7 +69,10 @@ class SourceDocument:
 
 _URL = re.compile(r"https?://\S+", re.IGNORECASE)
 # A tag, not a fence such as "<<<ARTICLE>>>" (which would otherwise read as "<article").
-_HTML_TAG = re.compile(r"(?<!<)<(?:html|body|article)\b|(?<!<)<p[\s>]", re.IGNORECASE)
+# A tag not written as "<<"; the pattern opens with the "<" itself (the look-behind
+# follows it) so the regex engine skips to each "<": opening with the look-behind made
+# it try every position of the text, 170 µs for a 3.7 kB article against 2 µs.
+_HTML_TAG = re.compile(r"<(?<!<<)(?:html|body|article)\b|<(?<!<<)p[\s>]", re.IGNORECASE)
 _PATH_LIKE = re.compile(r"[/\\]|\.\w{1,5}$")
 _MAX_PATH_CHARS = 4096
 _HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml", ".shtml"})

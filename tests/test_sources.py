@@ -13,6 +13,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from summarizer import sources
 from summarizer.errors import ConfigurationError, FetchError, InputError
@@ -421,3 +424,20 @@ async def test_load_text_takes_a_string_as_the_article_itself(tmp_path: Path) ->
             assert document.url is None
             assert "file's own text" not in document.text
         assert "Troops shelled the town" in document.text
+
+
+_TAG_PIECES = st.sampled_from(
+    ["<", "<<", "p", "P", " ", ">", "\n", "html", "HTML", "body", "article", "Article", "x", "-"]
+)
+
+
+@given(st.lists(_TAG_PIECES, max_size=24).map("".join))
+@hypothesis_settings(max_examples=400, deadline=None)
+def test_html_detection_is_the_plain_look_behind_pattern(text: str) -> None:
+    """The tag pattern opens with "<" so the engine can skip ahead; it finds what the
+    plainly written one (look-behind first) finds, at the same place."""
+    import re
+
+    plain = re.compile(r"(?<!<)<(?:html|body|article)\b|(?<!<)<p[\s>]", re.IGNORECASE)
+    found, expected = sources._HTML_TAG.search(text), plain.search(text)
+    assert (found and found.span()) == (expected and expected.span())

@@ -6,6 +6,8 @@ import re
 import string
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from summarizer import grounding
@@ -320,6 +322,19 @@ def test_the_lookahead_patterns_match_exactly_as_their_plain_forms() -> None:
         fast = [m.group(0) for m in grounding._WORDS.finditer(text.lower())]
         assert fast == [m.group(0).lower() for m in plain_words.finditer(text)]
     assert any(plain_words.search(text) for text in texts)
+
+
+@given(
+    st.lists(st.sampled_from([".", "!", "?", "\n", " ", "\t", '"', "”", "’", "'", "a", "Ab"])).map(
+        "".join
+    )
+)
+@settings(max_examples=400, deadline=None)
+def test_sentence_ends_match_as_the_plain_alternation(text: str) -> None:
+    plain = re.compile(r"[.!?][\"”’']?\s+|\n+")
+    assert [m.span() for m in grounding._SENTENCE_END.finditer(text)] == [
+        m.span() for m in plain.finditer(text)
+    ]
 
 
 def test_the_loaded_term_prefilter_never_hides_a_match() -> None:

@@ -393,3 +393,28 @@ def test_the_instruction_prefilter_never_hides_an_injection() -> None:
         assert grounding._INSTRUCTION.search(text), text
         assert without_instructions(text)[1], text
     assert without_instructions("Shelling hit the town.\nNobody was hurt.")[1] == []
+
+
+def test_clear_memo_forgets_every_memoised_text_function() -> None:
+    """Benchmarks time each article cold by clearing the memos; a memo left out would
+    be timed warm. The lexicon caches (no size bound) are data, not per-text memos."""
+    from summarizer.schema import Extraction
+    from tests.records import SOURCE, event_data, extraction_data
+
+    near = "Clashes between loyalists and insurgents killed 55 combatants on Saturday"
+    data = extraction_data([{**event_data(), "evidence": [f"{near}, a monitor says."]}])
+    warnings: list[str] = []
+    grounding.check_extraction(Extraction.model_validate(data), SOURCE, warnings)
+    assert any("replaced by the article's sentence" in w for w in warnings), warnings
+    memos = {
+        name: memo
+        for name, memo in vars(grounding).items()
+        if hasattr(memo, "cache_info") and memo.cache_parameters()["maxsize"] is not None
+    }
+    assert len(memos) > 10 and any(memo.cache_info().currsize for memo in memos.values())
+    grounding._clear_memo()
+    assert {
+        name: memo.cache_info().currsize
+        for name, memo in memos.items()
+        if memo.cache_info().currsize
+    } == {}

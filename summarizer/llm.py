@@ -10,10 +10,12 @@ only the :class:`Endpoint` differs. Two retry layers, kept apart:
 
 Tokens of every attempt are summed through per-call instructor hooks.
 
-Two things are kept away from instructor's per-call work. The response model is
+Three things are kept away from instructor's per-call work. The response model is
 wrapped and its JSON Schema generated once per model class (:func:`_response_model`),
-not on every request. The grounding context reaches the validators through
-:func:`summarizer.schema.validation_context`, not instructor's ``context=``:
+not on every request, and instructor's check of it for async validators, made five
+times per call, runs once (:mod:`summarizer._instructor_scan`). The grounding context
+reaches the validators through :func:`summarizer.schema.validation_context`, not
+instructor's ``context=``:
 instructor renders every message as a Jinja template with that context, which
 fails on an article containing a lone ``{{``, ``{%`` or ``{#`` and cuts a ``{# ... #}``
 passage out of it. The messages go to the endpoint exactly as rendered.

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import functools
 import json
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
@@ -163,9 +164,14 @@ class LLM:
         self.policy = RetryPolicy(
             retries=settings.transport_retries, max_seconds=settings.transport_max_seconds
         )
+        # Each side is made on first use: a batch or asummarize() never needs the sync
+        # client, summarize() never the async one, and each costs an HTTP transport. The
+        # lock keeps threads sharing this object from making (and leaking) a second one.
+        self._making = threading.Lock()
+        self._sync_side: tuple[openai.OpenAI, instructor.Instructor] | None = None
+        self._async_side: tuple[openai.AsyncOpenAI, instructor.AsyncInstructor] | None = None
 
-    @functools.cached_property
-    def _common(self) -> dict[str, Any]:
+    def _client_options(self) -> dict[str, Any]:
         return {
             "base_url": self.endpoint.base_url,
             "api_key": self.endpoint.api_key,
@@ -175,31 +181,43 @@ class LLM:
             ),
         }
 
-    # Each side is made on first use: a batch or asummarize() never needs the sync
-    # client, summarize() never the async one, and each costs an HTTP transport.
-    @functools.cached_property
+    def _sync_pair(self) -> tuple[openai.OpenAI, instructor.Instructor]:
+        with self._making:
+            if self._sync_side is None:
+                options = self._client_options()
+                http = httpx2.Client(
+                    transport=RetryTransport(self.policy), timeout=options["timeout"]
+                )
+                client = openai.OpenAI(**options, http_client=http)
+                self._sync_side = client, instructor.from_openai(client, mode=self.mode)
+            return self._sync_side
+
+    def _async_pair(self) -> tuple[openai.AsyncOpenAI, instructor.AsyncInstructor]:
+        with self._making:
+            if self._async_side is None:
+                options = self._client_options()
+                http = httpx2.AsyncClient(
+                    transport=AsyncRetryTransport(self.policy), timeout=options["timeout"]
+                )
+                client = openai.AsyncOpenAI(**options, http_client=http)
+                self._async_side = client, instructor.from_openai(client, mode=self.mode)
+            return self._async_side
+
+    @property
     def _sync_openai(self) -> openai.OpenAI:
-        transport = RetryTransport(self.policy)
-        timeout = self._common["timeout"]
-        return openai.OpenAI(
-            **self._common, http_client=httpx2.Client(transport=transport, timeout=timeout)
-        )
+        return self._sync_pair()[0]
 
-    @functools.cached_property
-    def _async_openai(self) -> openai.AsyncOpenAI:
-        transport = AsyncRetryTransport(self.policy)
-        timeout = self._common["timeout"]
-        return openai.AsyncOpenAI(
-            **self._common, http_client=httpx2.AsyncClient(transport=transport, timeout=timeout)
-        )
-
-    @functools.cached_property
+    @property
     def _sync(self) -> instructor.Instructor:
-        return instructor.from_openai(self._sync_openai, mode=self.mode)
+        return self._sync_pair()[1]
 
-    @functools.cached_property
+    @property
+    def _async_openai(self) -> openai.AsyncOpenAI:
+        return self._async_pair()[0]
+
+    @property
     def _async(self) -> instructor.AsyncInstructor:
-        return instructor.from_openai(self._async_openai, mode=self.mode)
+        return self._async_pair()[1]
 
     def _tally(self, context: dict[str, Any]) -> _Tally:
         context["final_attempt"] = self.settings.max_reasks + 1
@@ -301,14 +319,14 @@ class LLM:
 
     def close(self) -> None:
         """Release the sync HTTP client (the async one is closed by :meth:`aclose`)."""
-        if "_sync_openai" in self.__dict__:
-            self._sync_openai.close()
+        if self._sync_side is not None:
+            self._sync_side[0].close()
 
     async def aclose(self) -> None:
         """Release both HTTP clients (those that were made)."""
         self.close()
-        if "_async_openai" in self.__dict__:
-            await self._async_openai.close()
+        if self._async_side is not None:
+            await self._async_side[0].close()
 
 
 def _since(started: float) -> float:

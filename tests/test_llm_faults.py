@@ -6,6 +6,7 @@ validation re-asks; tokens of every attempt are summed; failures are typed error
 
 from __future__ import annotations
 
+import asyncio
 import json
 import threading
 import time
@@ -375,14 +376,22 @@ def test_http_clients_are_made_on_first_use_and_share_one_tls_context(
     server = fake(completion(VALID))
     config = Settings()
     llm = LLM(config, Endpoint(server.base_url, "fake-model", "sk-fake-key"))
-    assert "_sync_openai" not in vars(llm) and "_async_openai" not in vars(llm)
+    assert llm._sync_side is None and llm._async_side is None
     llm.close()  # closing what was never made is fine
     prepared = prepare(
         SourceDocument(text=SOURCE, kind="text"), published=None, outlet=None, settings=config
     )
     assert extract(prepared, llm=llm).events
-    assert "_sync_openai" in vars(llm) and "_async_openai" not in vars(llm)
+    assert llm._sync_side is not None and llm._async_side is None
     llm.close()
+    made = []
+    threads = [threading.Thread(target=lambda: made.append(llm._async_openai)) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(made) == 8 and all(client is made[0] for client in made), "one client, shared"
+    asyncio.run(llm.aclose())
 
     def context(transport: RetryTransport | AsyncRetryTransport) -> object:
         return transport.inner._pool._ssl_context  # type: ignore[union-attr]

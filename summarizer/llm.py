@@ -27,6 +27,7 @@ import functools
 import json
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 from urllib.parse import urlsplit
@@ -48,6 +49,7 @@ from summarizer.transport import AsyncRetryTransport, RetryPolicy, RetryTranspor
 __all__ = ["LLM", "Completion", "Endpoint", "choose_mode"]
 
 T = TypeVar("T", bound=BaseModel)
+S = TypeVar("S")
 
 _MODES = {
     "json_schema": instructor.Mode.JSON_SCHEMA,
@@ -164,60 +166,64 @@ class LLM:
         self.policy = RetryPolicy(
             retries=settings.transport_retries, max_seconds=settings.transport_max_seconds
         )
-        # Each side is made on first use: a batch or asummarize() never needs the sync
-        # client, summarize() never the async one, and each costs an HTTP transport. The
+        self._timeout = httpx2.Timeout(settings.request_timeout, connect=settings.connect_timeout)
+        # Each client is made on first use: a batch or asummarize() never needs the sync
+        # one, summarize() never the async one, and each costs an HTTP transport. The
         # lock keeps threads sharing this object from making (and leaking) a second one.
-        self._making = threading.Lock()
-        self._sync_side: tuple[openai.OpenAI, instructor.Instructor] | None = None
-        self._async_side: tuple[openai.AsyncOpenAI, instructor.AsyncInstructor] | None = None
+        self._making = threading.RLock()
+        self._made: dict[str, Any] = {}
 
-    def _client_options(self) -> dict[str, Any]:
+    def _once(self, name: str, make: Callable[[], S]) -> S:
+        """The object called ``name``, made by ``make`` the first time it is asked for."""
+        made: S | None = self._made.get(name)
+        if made is None:
+            with self._making:
+                made = self._made.get(name)
+                if made is None:
+                    made = self._made[name] = make()
+        return made
+
+    def _options(self) -> dict[str, Any]:
         return {
             "base_url": self.endpoint.base_url,
             "api_key": self.endpoint.api_key,
             "max_retries": 0,
-            "timeout": httpx2.Timeout(
-                self.settings.request_timeout, connect=self.settings.connect_timeout
-            ),
+            "timeout": self._timeout,
         }
-
-    def _sync_pair(self) -> tuple[openai.OpenAI, instructor.Instructor]:
-        with self._making:
-            if self._sync_side is None:
-                options = self._client_options()
-                http = httpx2.Client(
-                    transport=RetryTransport(self.policy), timeout=options["timeout"]
-                )
-                client = openai.OpenAI(**options, http_client=http)
-                self._sync_side = client, instructor.from_openai(client, mode=self.mode)
-            return self._sync_side
-
-    def _async_pair(self) -> tuple[openai.AsyncOpenAI, instructor.AsyncInstructor]:
-        with self._making:
-            if self._async_side is None:
-                options = self._client_options()
-                http = httpx2.AsyncClient(
-                    transport=AsyncRetryTransport(self.policy), timeout=options["timeout"]
-                )
-                client = openai.AsyncOpenAI(**options, http_client=http)
-                self._async_side = client, instructor.from_openai(client, mode=self.mode)
-            return self._async_side
 
     @property
     def _sync_openai(self) -> openai.OpenAI:
-        return self._sync_pair()[0]
-
-    @property
-    def _sync(self) -> instructor.Instructor:
-        return self._sync_pair()[1]
+        return self._once(
+            "sync_openai",
+            lambda: openai.OpenAI(
+                **self._options(),
+                http_client=httpx2.Client(
+                    transport=RetryTransport(self.policy), timeout=self._timeout
+                ),
+            ),
+        )
 
     @property
     def _async_openai(self) -> openai.AsyncOpenAI:
-        return self._async_pair()[0]
+        return self._once(
+            "async_openai",
+            lambda: openai.AsyncOpenAI(
+                **self._options(),
+                http_client=httpx2.AsyncClient(
+                    transport=AsyncRetryTransport(self.policy), timeout=self._timeout
+                ),
+            ),
+        )
+
+    @property
+    def _sync(self) -> instructor.Instructor:
+        return self._once("sync", lambda: instructor.from_openai(self._sync_openai, mode=self.mode))
 
     @property
     def _async(self) -> instructor.AsyncInstructor:
-        return self._async_pair()[1]
+        return self._once(
+            "async", lambda: instructor.from_openai(self._async_openai, mode=self.mode)
+        )
 
     def _tally(self, context: dict[str, Any]) -> _Tally:
         context["final_attempt"] = self.settings.max_reasks + 1
@@ -319,14 +325,14 @@ class LLM:
 
     def close(self) -> None:
         """Release the sync HTTP client (the async one is closed by :meth:`aclose`)."""
-        if self._sync_side is not None:
-            self._sync_side[0].close()
+        if "sync_openai" in self._made:
+            self._sync_openai.close()
 
     async def aclose(self) -> None:
         """Release both HTTP clients (those that were made)."""
         self.close()
-        if self._async_side is not None:
-            await self._async_side[0].close()
+        if "async_openai" in self._made:
+            await self._async_openai.close()
 
 
 def _since(started: float) -> float:

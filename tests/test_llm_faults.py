@@ -376,13 +376,13 @@ def test_http_clients_are_made_on_first_use_and_share_one_tls_context(
     server = fake(completion(VALID))
     config = Settings()
     llm = LLM(config, Endpoint(server.base_url, "fake-model", "sk-fake-key"))
-    assert llm._sync_side is None and llm._async_side is None
+    assert llm._made == {}
     llm.close()  # closing what was never made is fine
     prepared = prepare(
         SourceDocument(text=SOURCE, kind="text"), published=None, outlet=None, settings=config
     )
     assert extract(prepared, llm=llm).events
-    assert llm._sync_side is not None and llm._async_side is None
+    assert set(llm._made) == {"sync_openai", "sync"}
     llm.close()
     made = []
     threads = [threading.Thread(target=lambda: made.append(llm._async_openai)) for _ in range(8)]

@@ -123,20 +123,22 @@ def _measure(concurrency: int, articles: int, offset: int) -> Point:
     return Point(concurrency, articles, seconds, ok, requests, connections, cpu_seconds)
 
 
-def _bodies(inputs: list[BatchInput], settings: Settings) -> list[bytes]:
-    """The chat completion requests summarizer sends for ``inputs``: the rendered
-    messages and the record's JSON Schema as the response format (JSON_SCHEMA mode)."""
+def _response_format() -> dict[str, Any]:
+    """The response format summarizer's requests carry (instructor's JSON_SCHEMA mode)."""
     schema = _response_model(Extraction).model_json_schema()
-    response_format = {
-        "type": "json_schema",
-        "json_schema": {"name": "Extraction", "schema": schema},
-    }
+    return {"type": "json_schema", "json_schema": {"name": "Extraction", "schema": schema}}
+
+
+def _bodies(inputs: list[BatchInput], settings: Settings) -> list[bytes]:
+    """The chat completion requests summarizer sends for ``inputs`` (a test holds them
+    to what the client sends): the rendered messages and the record's response format."""
+    response_format = _response_format()
     bodies = []
     for item in inputs:
         document = load_source(item.source, settings=settings)
         prepared = prepare(document, published=None, outlet=None, settings=settings)
         body = {
-            "model": "FAKE",
+            "model": settings.model,
             "messages": prepared.messages,
             "temperature": settings.temperature,
             "max_tokens": settings.max_tokens,
@@ -213,10 +215,7 @@ async def _stack_costs(repetitions: int) -> dict[str, float]:
     patched = instructor.from_openai(client, mode=instructor.Mode.JSON_SCHEMA)
     model = _response_model(Extraction)
     messages: list[Any] = [{"role": "user", "content": fixture.text}]
-    response_format: Any = {
-        "type": "json_schema",
-        "json_schema": {"name": "Extraction", "schema": model.model_json_schema()},
-    }
+    response_format: Any = _response_format()
 
     async def plain() -> object:
         answer = await client.chat.completions.create(

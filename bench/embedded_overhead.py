@@ -116,7 +116,10 @@ def _endpoint() -> Iterator[tuple[Settings, Endpoint, str, float]]:
     with EmbeddedServer(settings) as server:
         startup = time.perf_counter() - started
         endpoint = Endpoint(server.base_url, ALIAS, "no-key", embedded=True)
-        yield settings, endpoint, f"embedded llama-server ({model_file(settings).name})", startup
+        command = server.command()
+        options = " ".join(command[command.index("-c") :])  # the flags after host and port
+        description = f"embedded llama-server ({model_file(settings).name}; `{options}`)"
+        yield settings, endpoint, description, startup
 
 
 def _wait_idle(base_url: str) -> float:

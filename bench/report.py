@@ -30,6 +30,7 @@ def render_markdown(results: list[Result], machine: dict[str, Any], *, quick: bo
         "| | |",
         "| --- | --- |",
         f"| CPU | {machine['cpu_model']} |",
+        f"| CPU features | {', '.join(machine.get('cpu_features') or []) or 'n/a'} |",
         f"| cores | {machine['cores']} ({machine['usable_cores']} usable) |",
         f"| Python | {machine['implementation']} {machine['python']} ({machine['platform']}) |",
         f"| date (UTC) | {machine['date']} |",

@@ -26,6 +26,7 @@ from typing import Any, Literal
 
 from summarizer.batch import BatchInput
 from summarizer.cassettes import deserialize
+from summarizer.embedded import _cpu_flags  # private on purpose: the one reader of the flags
 from summarizer.settings import Settings
 
 __all__ = [
@@ -136,12 +137,8 @@ _FEATURES = ("avx2", "avx512f", "avx512_vnni", "avx_vnni", "amx_int8")
 
 def _cpu_features() -> list[str]:
     """Which of :data:`_FEATURES` the CPU reports (its ``flags``)."""
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("flags") and ":" in line:
-                flags = set(line.split(":", 1)[1].split())
-                return [feature for feature in _FEATURES if feature in flags]
-    return []
+    flags = _cpu_flags()
+    return [feature for feature in _FEATURES if feature in flags]
 
 
 def _load() -> list[float] | None:

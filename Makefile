@@ -38,7 +38,7 @@ setup-local: install  ## fetch and verify the embedded model (1.1 GB, cached out
 
 demo: setup-local  ## summarize a fixture article with the embedded model
 	$(BIN)/summarizer summarize $(ARTICLE) --save demo-record.json
-	$(BIN)/python -m summarizer.check demo-record.json $(ARTICLE)
+	$(BIN)/summarizer check demo-record.json $(ARTICLE)
 
 test: setup-local  ## the whole test suite: offline replay + one live smoke test
 	$(BIN)/python -m pytest

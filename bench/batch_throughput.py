@@ -6,7 +6,7 @@ from the article (one request per article: it never triggers a re-ask). With
 ``concurrency`` requests in flight the ideal rate is ``concurrency / latency`` requests
 per second; the figure is the achieved rate over that ideal, for 500 synthetic
 articles (distinct fixture-based texts) at concurrency 32 through
-:func:`summarizer.batch.asummarize_many` with the cache disabled, plus the curve for
+:func:`summarizer.batch.runner.asummarize_many` with the cache disabled, plus the curve for
 concurrency 1, 4, 16, 32 and 64 (``max(20, 8 × concurrency)`` articles each).
 Target: at least 0.9 of ideal at concurrency 32.
 
@@ -45,11 +45,11 @@ from bench.common import (
     synthetic_inputs,
 )
 from summarizer.api import prepare
-from summarizer.batch import BatchInput, asummarize_many
-from summarizer.llm import _response_model  # private on purpose: the wrapped model
+from summarizer.batch.runner import BatchInput, asummarize_many
+from summarizer.llm.client import _response_model  # private on purpose: the wrapped model
 from summarizer.schema import Extraction
 from summarizer.settings import Settings
-from summarizer.sources import load_source
+from summarizer.text.sources import load_source
 
 NAME = "batch_throughput"
 TARGET = 0.9

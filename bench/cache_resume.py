@@ -1,7 +1,7 @@
 """``cache``: a result-cache hit against a miss, and ``--resume`` of a finished batch.
 
-*Hit vs miss*: distinct synthetic articles go through :func:`summarizer.batch.
-asummarize_many` one at a time (concurrency 1) with a :class:`~summarizer.cache.
+*Hit vs miss*: distinct synthetic articles go through :func:`summarizer.batch.runner.
+asummarize_many` one at a time (concurrency 1) with a :class:`~summarizer.batch.cache.
 ResultCache` in a temporary directory and the FAKE OpenAI server answering after
 300 ms: the first pass misses (a FAKE call per article, stored), the next passes hit.
 Reported: seconds per article of each, their ratio, and the FAKE's request count
@@ -44,10 +44,10 @@ from bench.common import (
     synthetic_inputs,
 )
 from summarizer.api import resolve_endpoint
-from summarizer.batch import BatchInput, asummarize_many
-from summarizer.cache import ResultCache
+from summarizer.batch.cache import ResultCache
+from summarizer.batch.runner import BatchInput, asummarize_many
 from summarizer.cli import app
-from summarizer.llm import LLM
+from summarizer.llm.client import LLM
 from summarizer.settings import Settings
 from tests.fakes.fake_openai import FakeOpenAI, Faults
 

@@ -40,12 +40,12 @@ from bench.common import (
     median,
 )
 from summarizer.api import PreparedArticle, build_report, extract, prepare
-from summarizer.grounding import _clear_memo  # private on purpose: only benchmarks need it
-from summarizer.llm import LLM, Completion, Endpoint
+from summarizer.llm.client import LLM, Completion, Endpoint
+from summarizer.llm.transport import RetryTransport
 from summarizer.schema import ArticleReport, Extraction, Usage
 from summarizer.settings import Settings
-from summarizer.sources import SourceDocument, load_source
-from summarizer.transport import RetryTransport
+from summarizer.text._memo import clear_memo as _clear_memo  # only benchmarks need it
+from summarizer.text.sources import SourceDocument, load_source
 
 NAME = "client_overhead"
 TARGET_MS = 2.0

@@ -24,9 +24,9 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any, Literal
 
-from summarizer.batch import BatchInput
-from summarizer.cassettes import deserialize
-from summarizer.embedded import _cpu_flags  # private on purpose: the one reader of the flags
+from summarizer.batch.runner import BatchInput
+from summarizer.evaluation.cassettes import deserialize
+from summarizer.llm.embedded import _cpu_flags  # private on purpose: the one reader of the flags
 from summarizer.settings import Settings
 
 __all__ = [

@@ -16,7 +16,7 @@ set-up, tokenisation). Before each article the benchmark waits until the server'
 ``/slots`` shows it idle, so that another client's request does not count as ours.
 
 Endpoint: ``SUMMARIZER_BASE_URL`` / ``SUMMARIZER_MODEL`` when set, else the embedded
-server (:class:`summarizer.embedded.EmbeddedServer`, started for the run, its start-up
+server (:class:`summarizer.llm.embedded.EmbeddedServer`, started for the run, its start-up
 reported separately). Skipped with "no model" when neither is available.
 """
 
@@ -34,11 +34,11 @@ import httpx2
 
 from bench.common import Options, Result, load_fixtures, skipped
 from summarizer.api import extract_chunks, prepare_chunks, resolve_endpoint
-from summarizer.embedded import ALIAS, EmbeddedServer, model_file, server_binary
 from summarizer.errors import EmbeddedModelError, SummarizerError
-from summarizer.llm import LLM, Endpoint
+from summarizer.llm.client import LLM, Endpoint
+from summarizer.llm.embedded import ALIAS, EmbeddedServer, model_file, server_binary
 from summarizer.settings import Settings
-from summarizer.sources import load_source
+from summarizer.text.sources import load_source
 
 NAME = "embedded_overhead"
 TARGET = 1.10

@@ -52,7 +52,7 @@ from bench.common import (
 )
 from summarizer.api import prepare
 from summarizer.schema import Extraction
-from summarizer.sources import load_source
+from summarizer.text.sources import load_source
 
 NAME = "tokens"
 TARGET = 0.6

@@ -17,15 +17,14 @@ from dataclasses import dataclass, replace
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
-from summarizer.chunking import MAX_CHUNKS, merge_reports, split_article
-from summarizer.clean import CleanResult, clean_text
-from summarizer.dates import resolve_date
-from summarizer.embedded import ALIAS, shared_server
 from summarizer.errors import ConfigurationError, InputError
+from summarizer.extraction import ArticleInput, RunInfo, adrive, drive, run_steps
+from summarizer.extraction._steps import is_steps_version, load_step_prompts
 from summarizer.grounding import quote_in_text
-from summarizer.llm import LLM, Completion, Endpoint
-from summarizer.notes import event_notes
-from summarizer.prompts import Prompt, fence_article, field_guide, field_tree, load_prompt
+from summarizer.grounding.notes import event_notes
+from summarizer.llm.client import LLM, Completion, Endpoint
+from summarizer.llm.embedded import ALIAS, shared_server
+from summarizer.llm.prompts import Prompt, fence_article, field_guide, field_tree, load_prompt
 from summarizer.schema import (
     SCHEMA_VERSION,
     SUB_EVENT_TYPES,
@@ -38,7 +37,10 @@ from summarizer.schema import (
     Provenance,
 )
 from summarizer.settings import Settings
-from summarizer.sources import SourceDocument, aload_source, load_source
+from summarizer.text.chunking import MAX_CHUNKS, merge_reports, split_article
+from summarizer.text.clean import CleanResult, clean_text
+from summarizer.text.dates import resolve_date
+from summarizer.text.sources import SourceDocument, aload_source, load_source
 
 __all__ = [
     "PreparedArticle",
@@ -88,7 +90,7 @@ class PreparedArticle:
     cleaned: CleanResult
     published: dt.date | None
     outlet: str | None
-    prompt: Prompt
+    prompt: Prompt | None  # None for a step-pipeline version (its questions are made per step)
     messages: list[dict[str, str]]
 
     @property
@@ -120,6 +122,9 @@ def prepare(
         )
     published = published or document.published or cleaned.published_hint
     outlet = outlet or document.outlet or cleaned.outlet_hint
+    if is_steps_version(settings.prompt_version):
+        load_step_prompts(settings.prompt_version)  # a missing template fails here, early
+        return PreparedArticle(document, cleaned, published, outlet, None, [])
     prompt = load_prompt("extract", settings.prompt_version)
     messages = prompt.render(
         article=fence_article(cleaned.text),
@@ -207,8 +212,31 @@ def _report(
     )
 
 
+def steps_for(prepared: PreparedArticle, llm: LLM) -> Any:
+    """The step pipeline (:func:`summarizer.extraction.run_steps`) for a prepared article."""
+    document = prepared.document
+    article = ArticleInput(
+        text=prepared.cleaned.text,
+        published=prepared.published,
+        outlet=prepared.outlet,
+        title=document.title,
+        url=document.url,
+        removed_chars=prepared.cleaned.removed_chars,
+        source_sha256=prepared.source_sha256,
+    )
+    endpoint = llm.endpoint
+    run = RunInfo(
+        model=endpoint.model,
+        endpoint_host="embedded" if endpoint.embedded else endpoint.host,
+        summarizer_version=_VERSION,
+    )
+    return run_steps(article, load_step_prompts(llm.settings.prompt_version), run)
+
+
 def extract(prepared: PreparedArticle, *, llm: LLM) -> ArticleReport:
     """Ask the LLM about a prepared article and assemble the validated record."""
+    if prepared.prompt is None:
+        return drive(steps_for(prepared, llm), llm)
     context = _context(prepared)
     completion = llm.extract(prepared.messages, Extraction, context)
     return _report(prepared, completion, llm.endpoint, context)
@@ -216,6 +244,8 @@ def extract(prepared: PreparedArticle, *, llm: LLM) -> ArticleReport:
 
 async def aextract(prepared: PreparedArticle, *, llm: LLM) -> ArticleReport:
     """The asyncio twin of :func:`extract` (one LLM client may serve many at once)."""
+    if prepared.prompt is None:
+        return await adrive(steps_for(prepared, llm), llm)
     context = _context(prepared)
     completion = await llm.aextract(prepared.messages, Extraction, context)
     return _report(prepared, completion, llm.endpoint, context)
@@ -240,7 +270,7 @@ def prepare_chunks(
     settings: Settings,
 ) -> list[PreparedArticle]:
     """:func:`prepare`, with an article longer than ``settings.max_article_chars`` split
-    by paragraphs into several prepared chunks (see :mod:`summarizer.chunking`)."""
+    by paragraphs into several prepared chunks (see :mod:`summarizer.text.chunking`)."""
     cleaned = clean_text(document.text)
     if len(cleaned.text) <= settings.max_article_chars:
         whole = prepare(
@@ -291,7 +321,7 @@ def summarize(
 ) -> ArticleReport:
     """Turn one article (text, HTML, a path or an http(s) URL) into a validated record.
 
-    An already loaded :class:`~summarizer.sources.SourceDocument` is accepted too.
+    An already loaded :class:`~summarizer.text.sources.SourceDocument` is accepted too.
 
     Raises :class:`~summarizer.errors.SummarizerError` subclasses: ``InputError`` when
     the source yields no article, ``ConfigurationError`` for settings, ``EndpointError``

@@ -12,7 +12,7 @@ Two layers share one set of field definitions:
 
 Enumerations follow the ACLED codebook, written in snake_case. Every model forbids
 extra keys. Grounding checks that need the source text run when a validation
-context carries it (see :mod:`summarizer.grounding`); without context the models
+context carries it (see :mod:`summarizer.grounding.checks`); without context the models
 validate shape only, so stored records load anywhere. The context comes from
 pydantic's ``context=`` argument or, for validation that happens inside a library
 (the LLM client's re-ask loop), from :func:`validation_context`.
@@ -405,7 +405,7 @@ class Extraction(_Model):
         """
         context = _context(info)
         if context and "source_text" in context:
-            from summarizer.grounding import check_extraction
+            from summarizer.grounding.checks import check_extraction
 
             warnings: list[str] = context.pop("repairs", [])
             final = context.get("attempt", 1) >= context.get("final_attempt", 1)

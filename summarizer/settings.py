@@ -2,7 +2,7 @@
 
 ``OPENAI_API_KEY`` and ``OPENAI_BASE_URL`` are honoured as fallbacks, so a shell set up
 for the OpenAI SDK works unchanged. With no base URL at all, summarizer uses its
-embedded llama.cpp server (see :mod:`summarizer.embedded`).
+embedded llama.cpp server (see :mod:`summarizer.llm.embedded`).
 """
 
 from __future__ import annotations

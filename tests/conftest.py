@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import yaml
 
-from summarizer import cassettes
+from summarizer.evaluation import cassettes
 from summarizer.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -84,7 +84,7 @@ def llm_settings(pytestconfig: pytest.Config) -> Iterator[Settings]:
     if os.environ.get("SUMMARIZER_BASE_URL"):
         yield Settings(transport_retries=0)
         return
-    from summarizer.embedded import EmbeddedServer
+    from summarizer.llm.embedded import EmbeddedServer
 
     with EmbeddedServer(Settings()) as server:
         yield Settings(base_url=server.base_url, model="local", transport_retries=0)

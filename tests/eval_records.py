@@ -11,11 +11,11 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from summarizer.clean import clean_text
 from summarizer.evaluation.gold import GoldArticle, load_gold
 from summarizer.evaluation.runner import ArticleOutcome, EvalResult, RunInfo
 from summarizer.evaluation.scoring import ArticleScore, score_article
 from summarizer.schema import ArticleReport
+from summarizer.text.clean import clean_text
 
 FIXTURES = Path(__file__).parent / "fixtures"
 ARTICLE = "000_a7a9f593ff51bdb6"

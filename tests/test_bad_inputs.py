@@ -16,14 +16,14 @@ import pytest
 from typer.testing import CliRunner
 
 from summarizer import summarize
-from summarizer.chunking import chunk_warning
-from summarizer.clean import clean_text
 from summarizer.cli import app
 from summarizer.errors import SummarizerError
 from summarizer.grounding import quote_in_text
 from summarizer.schema import ArticleReport
 from summarizer.settings import Settings
-from summarizer.sources import load_source
+from summarizer.text.chunking import chunk_warning
+from summarizer.text.clean import clean_text
+from summarizer.text.sources import load_source
 
 from .fakes.fake_openai import FakeOpenAI, Faults, article_of
 from .fakes.fake_web import FakeWeb

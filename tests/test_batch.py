@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from summarizer.batch import (
+from summarizer.batch.cache import ResultCache
+from summarizer.batch.runner import (
     BatchInput,
     BatchResult,
     CachedSummarizer,
@@ -26,7 +27,6 @@ from summarizer.batch import (
     read_jsonl,
     summarize_many,
 )
-from summarizer.cache import ResultCache
 from summarizer.errors import InputError
 from summarizer.grounding import quote_in_text
 from summarizer.schema import ArticleReport

@@ -46,7 +46,7 @@ def test_the_bare_client_baseline_sends_what_summarizer_sends() -> None:
 
     from bench.batch_throughput import _bodies
     from bench.common import isolated_settings, synthetic_inputs
-    from summarizer.batch import summarize_many
+    from summarizer.batch.runner import summarize_many
 
     from .fakes.fake_openai import FakeOpenAI, Faults
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from summarizer.cache import CACHE_FILE, ResultCache, cache_key, default_cache_path
+from summarizer.batch.cache import CACHE_FILE, ResultCache, cache_key, default_cache_path
 from summarizer.errors import ConfigurationError
 from summarizer.settings import Settings
 

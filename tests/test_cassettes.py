@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from summarizer import cassettes, summarize
+from summarizer import summarize
 from summarizer.errors import EndpointError
-from summarizer.prompts import Prompt
+from summarizer.evaluation import cassettes
+from summarizer.llm.prompts import Prompt
 from summarizer.settings import Settings
 
 from .conftest import ARTICLES, REPLAY_BASE_URL, ROOT

@@ -11,12 +11,12 @@ from hypothesis import strategies as st
 
 from summarizer import asummarize, summarize
 from summarizer.api import prepare_chunks
-from summarizer.chunking import MAX_CHUNKS, chunk_warning, merge_reports, split_article
-from summarizer.clean import clean_text
 from summarizer.errors import InputError
 from summarizer.schema import ArticleReport
 from summarizer.settings import Settings
-from summarizer.sources import SourceDocument
+from summarizer.text.chunking import MAX_CHUNKS, chunk_warning, merge_reports, split_article
+from summarizer.text.clean import clean_text
+from summarizer.text.sources import SourceDocument
 
 from .fakes.fake_openai import FakeOpenAI, Faults, article_of
 from .records import report

@@ -1,4 +1,4 @@
-"""Tests of summarizer.clean: furniture goes, body text always stays."""
+"""Tests of summarizer.text.clean: furniture goes, body text always stays."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from summarizer.clean import CleanResult, clean_text
+from summarizer.text.clean import CleanResult, clean_text
 
 FIXTURES = Path(__file__).parent / "fixtures"
 GOLD_FILES = sorted((FIXTURES / "gold").glob("*.yaml"))
@@ -436,7 +436,7 @@ def _lines_for_rules() -> list[str]:
 def test_gated_line_rules_match_as_every_rule_tried_in_turn() -> None:
     """Some rules are tried only on lines holding a word they must contain; every rule
     set must still match exactly the lines one of its rules matches."""
-    from summarizer.clean import _rules
+    from summarizer.text.clean import _rules
 
     rules = _rules()
     sets = [rules.cut_always, rules.cut_tail, rules.drop_lines, rules.trailing_drop_lines]
@@ -451,7 +451,7 @@ def test_gated_line_rules_match_as_every_rule_tried_in_turn() -> None:
 
 
 def test_the_word_a_rule_must_contain_is_read_from_its_pattern() -> None:
-    from summarizer.clean import _required_word
+    from summarizer.text.clean import _required_word
 
     def word(pattern: str) -> str | None:
         return _required_word(re.compile(pattern, re.I))
@@ -467,14 +467,14 @@ def test_the_word_a_rule_must_contain_is_read_from_its_pattern() -> None:
 @given(st.text(alphabet="ab .!?…\"'”’»)]\t\u00a0", max_size=30))
 @settings(max_examples=500, deadline=None)
 def test_prose_lines_are_found_as_by_the_plain_pattern(line: str) -> None:
-    from summarizer.clean import _is_prose
+    from summarizer.text.clean import _is_prose
 
     plain = re.compile(r"[.!?…][\"'”’»)\]]*$")
     assert _is_prose(line) is (len(line.split()) >= 4 and plain.search(line) is not None)
 
 
 def test_rules_that_cannot_be_joined_are_tried_one_by_one() -> None:
-    from summarizer.clean import _LineRules
+    from summarizer.text.clean import _LineRules
 
     patterns = tuple(
         re.compile(p, re.I)

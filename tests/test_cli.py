@@ -96,3 +96,19 @@ def test_eval_with_a_prompt_version_that_does_not_exist_stops_before_the_run() -
     result = run("eval", "--prompt-version", "9", "--out", "/nonexistent/never-written")
     assert_one_line_error(result, 2, "no prompt extract/v9")
     assert "available versions: v1, v2" in result.stderr
+
+
+def test_check_is_a_subcommand_and_the_module_entry_still_works(tmp_path: Path) -> None:
+    record = tmp_path / "record.json"
+    record.write_text('{"schema_version": "nonsense"}', "utf-8")
+    article = ROOT / "tests" / "fixtures" / "articles" / "000_a7a9f593ff51bdb6.txt"
+    via_command = run("check", str(record), str(article))
+    via_module = subprocess.run(
+        [sys.executable, "-m", "summarizer.check", str(record), str(article)],
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    for result in (via_command, via_module):
+        assert result.returncode == 1, result.stderr
+        assert result.stdout.startswith("FAIL schema: ")
+    assert via_command.stdout == via_module.stdout
+    assert "check" in run("--help").stdout

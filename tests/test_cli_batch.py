@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from summarizer.batch import read_jsonl
+from summarizer.batch.runner import read_jsonl
 from summarizer.cli import app
 from summarizer.schema import ArticleReport
 

@@ -17,11 +17,11 @@ from typer.testing import CliRunner
 
 import summarizer.api
 from summarizer.cli import app
-from summarizer.cli_slack import run_every
+from summarizer.cli.slack import run_every
 from summarizer.errors import ConfigurationError, FetchError, InputError
 from summarizer.schema import ArticleReport
 from summarizer.settings import Settings
-from summarizer.sources import SourceDocument
+from summarizer.text.sources import SourceDocument
 
 from .conftest import ARTICLE_IDS, ARTICLES
 from .fakes.fake_reports import FIXTURE_SUMMARIES, gold_report

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from summarizer.dates import resolve_date
+from summarizer.text.dates import resolve_date
 
 TUESDAY = dt.date(2019, 8, 13)
 

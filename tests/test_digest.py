@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from summarizer.digest import DigestArticle, FatalityFigure, build_digest, name_key
 from summarizer.schema import EventType
+from summarizer.slack.digest import DigestArticle, FatalityFigure, build_digest, name_key
 
 from .fakes.fake_reports import make_article, make_event
 

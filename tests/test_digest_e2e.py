@@ -20,10 +20,10 @@ from urllib.parse import urlsplit
 import pytest
 from typer.testing import CliRunner
 
-from summarizer import cassettes
 from summarizer.cli import app
+from summarizer.evaluation import cassettes
 from summarizer.settings import Settings
-from summarizer.slack import Ledger
+from summarizer.slack.poster import Ledger
 
 from .fakes.fake_site import FEED_DIR, FakeSite, Route, rss
 from .fakes.fake_slack import FakeMessage, FakeSlack, payload_error

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from summarizer.digest import build_digest
-from summarizer.digest_render import (
+from summarizer.slack.digest import build_digest
+from summarizer.slack.render import (
     MAX_BLOCKS,
     MAX_HEADER_TEXT,
     MAX_SECTION_TEXT,

@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from summarizer import embedded
-from summarizer.embedded import EmbeddedServer, ModelSpec, setup_local
 from summarizer.errors import EmbeddedModelError
+from summarizer.llm import embedded
+from summarizer.llm.embedded import EmbeddedServer, ModelSpec, setup_local
 from summarizer.settings import Settings
 
 FAKE_SERVER = f"""#!{sys.executable}
@@ -145,7 +145,7 @@ def test_the_child_dies_with_its_parent(settings: Settings, tmp_path: Path) -> N
     script = tmp_path / "parent.py"
     script.write_text(
         "import sys, time\n"
-        "from summarizer.embedded import EmbeddedServer\n"
+        "from summarizer.llm.embedded import EmbeddedServer\n"
         "from summarizer.settings import Settings\n"
         f"s = EmbeddedServer(Settings(cache_dir={str(tmp_path)!r}, "
         f"model_path={str(settings.model_path)!r}, "

@@ -27,7 +27,7 @@ from summarizer.evaluation import (
     write_reports,
 )
 from summarizer.evaluation.runner import DEFAULT_CASSETTE_DIR, cassette_path
-from summarizer.prompts import load_prompt
+from summarizer.llm.prompts import load_prompt
 from summarizer.schema import SCHEMA_VERSION
 from summarizer.settings import Settings
 

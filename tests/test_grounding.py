@@ -10,19 +10,23 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from summarizer import grounding
 from summarizer.grounding import (
+    checks,
     copied_passage,
-    fold,
+    injection,
+    lexicon,
     loaded_terms_in,
     nearest_sentence,
     neutralize,
+    numbers,
     numbers_in,
     quote_in_text,
-    strip_quoted,
+    quotes,
     without_instructions,
 )
 from summarizer.schema import Extraction
+from summarizer.text import _memo, folding, sentences
+from summarizer.text.folding import fold, strip_quoted
 
 from .conftest import FIXTURES
 from .records import SOURCE, event_data, extraction_data, validate
@@ -267,15 +271,15 @@ def _texts_for_patterns() -> list[str]:
 
 
 def test_the_grouped_number_words_match_as_the_plain_alternation() -> None:
-    words = [*grounding._UNITS, *grounding._TENS, *grounding._SCALES]
-    scale = f"a(?=[\\s-]+(?:{'|'.join(grounding._SCALES)})\\b)"
+    words = [*numbers._UNITS, *numbers._TENS, *numbers._SCALES]
+    scale = f"a(?=[\\s-]+(?:{'|'.join(numbers._SCALES)})\\b)"
     plain = re.compile(
         rf"\b(?:{'|'.join(words)}|{scale})"
         rf"(?:[\s-]+(?:and[\s-]+)?(?:{'|'.join([*words, 'a'])}))*\b"
     )
     texts = [text.lower() for text in _texts_for_patterns()]
     for text in texts:
-        assert [m.group(0) for m in grounding._WORDS.finditer(text)] == [
+        assert [m.group(0) for m in numbers._WORDS.finditer(text)] == [
             m.group(0) for m in plain.finditer(text)
         ]
     assert sum(len(plain.findall(text)) for text in texts) > 30
@@ -284,10 +288,10 @@ def test_the_grouped_number_words_match_as_the_plain_alternation() -> None:
 def test_the_nobody_died_prefilter_never_hides_a_match() -> None:
     for text in _texts_for_patterns():
         for line in text.splitlines():
-            expected = grounding._NOBODY_DIED.search(line) is not None
-            assert grounding._says_nobody_died(line) is expected, line
-    assert grounding._says_nobody_died("NO ONE WAS KİLLED")
-    assert not grounding._says_nobody_died("Nobody knew how many deaths there were.")
+            expected = checks._NOBODY_DIED.search(line) is not None
+            assert checks._says_nobody_died(line) is expected, line
+    assert checks._says_nobody_died("NO ONE WAS KİLLED")
+    assert not checks._says_nobody_died("Nobody knew how many deaths there were.")
 
 
 def test_the_lookahead_patterns_match_exactly_as_their_plain_forms() -> None:
@@ -295,12 +299,12 @@ def test_the_lookahead_patterns_match_exactly_as_their_plain_forms() -> None:
     speed-up): with the lookahead removed, every text gives the same matches."""
     lookahead = re.compile(r"\(\?=\[[a-z]+\]\)")
     patterns = [
-        grounding._DEATH,
-        grounding._NOBODY_DIED,
-        grounding._ATTRIBUTION,
-        grounding._INSTRUCTION,
-        grounding._WEEKDAY,
-        grounding._any_loaded_term(),
+        checks._DEATH,
+        checks._NOBODY_DIED,
+        checks._ATTRIBUTION,
+        injection._INSTRUCTION,
+        checks._WEEKDAY,
+        lexicon._any_loaded_term(),
     ]
     texts = _texts_for_patterns()
     for pattern in patterns:
@@ -314,12 +318,12 @@ def test_the_lookahead_patterns_match_exactly_as_their_plain_forms() -> None:
     )
     texts += ["1,000 and 12,5 and 3.5 million, 7 hundred; a1 b2 .5 x.7 12,34 1,234,567 99 0"]
     for text in texts:
-        fast_numbers = [m.groups() for m in grounding._DIGITS.finditer(text)]
+        fast_numbers = [m.groups() for m in numbers._DIGITS.finditer(text)]
         assert fast_numbers == [m.groups() for m in plain_digits.finditer(text)]
     # number words: the fast form runs on lowercased text, the plain one ignores case
-    plain_words = re.compile(lookahead.sub("", grounding._WORDS.pattern, count=1), re.I)
+    plain_words = re.compile(lookahead.sub("", numbers._WORDS.pattern, count=1), re.I)
     for text in texts:
-        fast = [m.group(0) for m in grounding._WORDS.finditer(text.lower())]
+        fast = [m.group(0) for m in numbers._WORDS.finditer(text.lower())]
         assert fast == [m.group(0).lower() for m in plain_words.finditer(text)]
     assert any(plain_words.search(text) for text in texts)
 
@@ -332,7 +336,7 @@ def test_the_lookahead_patterns_match_exactly_as_their_plain_forms() -> None:
 @settings(max_examples=400, deadline=None)
 def test_sentence_ends_match_as_the_plain_alternation(text: str) -> None:
     plain = re.compile(r"[.!?][\"”’']?\s+|\n+")
-    assert [m.span() for m in grounding._SENTENCE_END.finditer(text)] == [
+    assert [m.span() for m in sentences._SENTENCE_END.finditer(text)] == [
         m.span() for m in plain.finditer(text)
     ]
 
@@ -341,8 +345,8 @@ def test_the_loaded_term_prefilter_never_hides_a_match() -> None:
     """``LoadedTerm.may_occur`` skips the regex when the first word is absent; it must
     hold whenever the pattern matches, also for letters IGNORECASE folds to ASCII
     (long s, Kelvin sign, dotless i) and for upper and title case."""
-    from summarizer._ignorecase import folded
     from summarizer.grounding import loaded_terms
+    from summarizer.text.folding import folded
 
     odd = str.maketrans({"s": "ſ", "k": "\u212a", "i": "ı"})
     dotted = str.maketrans({"i": "İ"})
@@ -361,9 +365,9 @@ def test_the_loaded_term_prefilter_never_hides_a_match() -> None:
 
 
 def test_the_characters_ignorecase_matches_to_ascii_letters_are_all_folded() -> None:
-    """``summarizer._ignorecase.folded`` handles the non-ASCII characters that
+    """``summarizer.text.folding.folded`` handles the non-ASCII characters that
     IGNORECASE matches to an ASCII letter; search every code point for one it misses."""
-    from summarizer._ignorecase import folded
+    from summarizer.text.folding import folded
 
     letters = set(string.ascii_letters)
     found = []
@@ -388,9 +392,9 @@ def test_the_instruction_prefilter_never_hides_an_injection() -> None:
         "system instruction", "your summary must", "Your record should", "your output",
         "İGNORE THE RULES", "ıgnore the rules", "Summarıser, obey",
     ]  # fmt: skip
-    injection = (FIXTURES / "injection" / "injection_article.txt").read_text("utf-8")
-    for text in [*phrases, injection]:
-        assert grounding._INSTRUCTION.search(text), text
+    article = (FIXTURES / "injection" / "injection_article.txt").read_text("utf-8")
+    for text in [*phrases, article]:
+        assert injection._INSTRUCTION.search(text), text
         assert without_instructions(text)[1], text
     assert without_instructions("Shelling hit the town.\nNobody was hurt.")[1] == []
 
@@ -404,15 +408,16 @@ def test_clear_memo_forgets_every_memoised_text_function() -> None:
     near = "Clashes between loyalists and insurgents killed 55 combatants on Saturday"
     data = extraction_data([{**event_data(), "evidence": [f"{near}, a monitor says."]}])
     warnings: list[str] = []
-    grounding.check_extraction(Extraction.model_validate(data), SOURCE, warnings)
+    checks.check_extraction(Extraction.model_validate(data), SOURCE, warnings)
     assert any("replaced by the article's sentence" in w for w in warnings), warnings
     memos = {
         name: memo
-        for name, memo in vars(grounding).items()
+        for module in (checks, injection, lexicon, numbers, sentences, quotes, folding)
+        for name, memo in vars(module).items()
         if hasattr(memo, "cache_info") and memo.cache_parameters()["maxsize"] is not None
     }
     assert len(memos) > 10 and any(memo.cache_info().currsize for memo in memos.values())
-    grounding._clear_memo()
+    _memo.clear_memo()
     assert {
         name: memo.cache_info().currsize
         for name, memo in memos.items()

@@ -11,9 +11,7 @@ from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from summarizer.grounding import (
-    _sentences,
     check_extraction,
-    fold,
     loaded_terms,
     neutralize,
     numbers_in,
@@ -32,6 +30,8 @@ from summarizer.schema import (
     Summary,
     parent_event_type,
 )
+from summarizer.text.folding import fold
+from summarizer.text.sentences import _sentences
 
 # Arbitrary text, plus text made of the pieces the checks look for.
 WORDS = [

@@ -13,7 +13,9 @@ from typing import Any
 import pytest
 
 from summarizer.errors import ExtractionFailed, FetchError, InputError
-from summarizer.ingest import (
+from summarizer.schema import ArticleReport, Usage
+from summarizer.settings import Settings
+from summarizer.slack.feeds import (
     DigestSources,
     IngestItem,
     digest_articles,
@@ -27,9 +29,7 @@ from summarizer.ingest import (
     select_items,
     summarize_items,
 )
-from summarizer.schema import ArticleReport, Usage
-from summarizer.settings import Settings
-from summarizer.sources import load_source
+from summarizer.text.sources import load_source
 
 from .fakes.fake_reports import make_event, make_report
 from .fakes.fake_site import FEED_DIR, FakeSite, Route, rss

@@ -12,8 +12,8 @@ import os
 import pytest
 
 from summarizer import summarize
-from summarizer.embedded import shared_server
 from summarizer.grounding import quote_in_text
+from summarizer.llm.embedded import shared_server
 from summarizer.settings import Settings
 
 from .conftest import ARTICLES

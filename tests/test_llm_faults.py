@@ -18,9 +18,9 @@ import pytest
 
 from summarizer.api import extract, prepare
 from summarizer.errors import ConfigurationError, EndpointError, ExtractionFailed
-from summarizer.llm import LLM, Endpoint
+from summarizer.llm.client import LLM, Endpoint
 from summarizer.settings import Settings
-from summarizer.sources import SourceDocument
+from summarizer.text.sources import SourceDocument
 
 from .records import SOURCE, extraction_data
 
@@ -218,7 +218,7 @@ async def test_asummarize_takes_the_same_path(fake: Callable[..., FakeOpenAI]) -
 def test_the_schema_is_instructors_and_built_once(fake: Callable[..., FakeOpenAI]) -> None:
     import instructor
 
-    from summarizer.llm import _response_model
+    from summarizer.llm.client import _response_model
     from summarizer.schema import Extraction
 
     server = fake(completion(VALID), completion(VALID))
@@ -329,7 +329,7 @@ def test_instructor_walks_the_record_model_for_async_validators_once(
 ) -> None:
     """instructor checks the response model for its async validators five times per
     call; for the record's model the first pass is remembered, at every call site."""
-    from summarizer import _instructor_scan
+    from summarizer.llm import _instructor_scan
 
     server = fake(completion(VALID), completion(VALID))
     _instructor_scan._passed.clear()
@@ -342,7 +342,7 @@ def test_models_with_async_validators_are_still_refused_on_every_call() -> None:
     from instructor.v2.validation import async_validators
     from pydantic import BaseModel
 
-    from summarizer import _instructor_scan
+    from summarizer.llm import _instructor_scan
 
     assert _instructor_scan.install(), "this instructor's check was not found"
 
@@ -371,7 +371,7 @@ def test_models_with_async_validators_are_still_refused_on_every_call() -> None:
 def test_http_clients_are_made_on_first_use_and_share_one_tls_context(
     fake: Callable[..., FakeOpenAI], monkeypatch: pytest.MonkeyPatch, tmp_path: Any
 ) -> None:
-    from summarizer.transport import AsyncRetryTransport, RetryPolicy, RetryTransport
+    from summarizer.llm.transport import AsyncRetryTransport, RetryPolicy, RetryTransport
 
     server = fake(completion(VALID))
     config = Settings()

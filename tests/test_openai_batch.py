@@ -15,11 +15,7 @@ from typing import Any
 import pytest
 
 from summarizer import summarize
-from summarizer.batch import BatchInput
-from summarizer.chunking import chunk_warning
-from summarizer.errors import ConfigurationError, InputError
-from summarizer.grounding import quote_in_text
-from summarizer.openai_batch import (
+from summarizer.batch.openai_batch import (
     BATCH_URL,
     OFFLINE_BASE_URL,
     awrite_requests,
@@ -28,8 +24,12 @@ from summarizer.openai_batch import (
     manifest_for,
     submit_and_wait,
 )
+from summarizer.batch.runner import BatchInput
+from summarizer.errors import ConfigurationError, InputError
+from summarizer.grounding import quote_in_text
 from summarizer.schema import ArticleReport, Extraction
 from summarizer.settings import Settings
+from summarizer.text.chunking import chunk_warning
 
 from .fakes.fake_openai import FakeOpenAI, Faults, fabricate_batch_output, grounded_extraction
 

@@ -8,7 +8,7 @@ import pytest
 
 from summarizer.api import prepare
 from summarizer.errors import ConfigurationError
-from summarizer.prompts import (
+from summarizer.llm.prompts import (
     Prompt,
     fence_article,
     field_guide,
@@ -18,7 +18,7 @@ from summarizer.prompts import (
 )
 from summarizer.schema import Extraction
 from summarizer.settings import Settings
-from summarizer.sources import SourceDocument
+from summarizer.text.sources import SourceDocument
 
 
 def test_v1_templates_exist_and_are_hashed() -> None:

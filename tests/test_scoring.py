@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from summarizer.clean import clean_text
 from summarizer.evaluation.gold import GoldEvent, load_gold, load_gold_dir
 from summarizer.evaluation.scoring import (
     FIELDS,
@@ -22,6 +21,7 @@ from summarizer.evaluation.scoring import (
     total_counts,
 )
 from summarizer.schema import Event
+from summarizer.text.clean import clean_text
 
 from .eval_records import (
     ARTICLE,

@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr
 
-from summarizer.digest import DigestArticle
 from summarizer.errors import ConfigurationError
 from summarizer.settings import Settings
-from summarizer.slack import (
+from summarizer.slack.digest import DigestArticle
+from summarizer.slack.poster import (
     DigestPoster,
     Ledger,
     SlackPostError,

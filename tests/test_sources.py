@@ -1,4 +1,4 @@
-"""Tests of summarizer.sources against files and a real local HTTP server."""
+"""Tests of summarizer.text.sources against files and a real local HTTP server."""
 
 from __future__ import annotations
 
@@ -17,10 +17,10 @@ from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from summarizer import sources
 from summarizer.errors import ConfigurationError, FetchError, InputError
 from summarizer.settings import Settings
-from summarizer.sources import SourceDocument, aload_source, load_source
+from summarizer.text import sources
+from summarizer.text.sources import SourceDocument, aload_source, load_source
 
 FIXTURES = Path(__file__).parent / "fixtures"
 HTML_FIXTURE = FIXTURES / "html" / "004_mayadeen.html"
@@ -406,7 +406,7 @@ def test_broken_trafilatura_is_a_configuration_error(monkeypatch: pytest.MonkeyP
 
 
 async def test_load_text_takes_a_string_as_the_article_itself(tmp_path: Path) -> None:
-    from summarizer.sources import aload_text, load_text
+    from summarizer.text.sources import aload_text, load_text
 
     settings = Settings()
     named = tmp_path / "article.txt"

@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 
 from summarizer import ArticleReport, summarize
-from summarizer.clean import clean_text
 from summarizer.grounding import loaded_terms_in, numbers_in, quote_in_text
 from summarizer.schemafile import report_schema
 from summarizer.settings import Settings
+from summarizer.text.clean import clean_text
 
 from .conftest import ARTICLE_IDS, ARTICLES, load_gold
 

@@ -12,7 +12,7 @@ Modules, one job each: :mod:`~summarizer.evaluation.gold` (the gold YAML format)
 :mod:`~summarizer.evaluation.runner` (summarize and score, replay or live),
 :mod:`~summarizer.evaluation.reports` (terminal, JSON, Markdown, JUnit, HTML) and
 :mod:`~summarizer.evaluation.gating` (baselines and thresholds). The command line is
-``summarizer eval`` (:mod:`summarizer.cli_eval`).
+``summarizer eval`` (:mod:`summarizer.cli.eval`).
 """
 
 from summarizer.evaluation.gating import (

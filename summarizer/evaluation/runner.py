@@ -30,14 +30,19 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from summarizer.api import summarize
-from summarizer.cassettes import MISS_HINT, CassetteMismatch, is_cassette_miss, use_cassette
-from summarizer.clean import clean_text
 from summarizer.errors import InputError, SummarizerError
+from summarizer.evaluation.cassettes import (
+    MISS_HINT,
+    CassetteMismatch,
+    is_cassette_miss,
+    use_cassette,
+)
 from summarizer.evaluation.gold import GoldArticle, load_gold_dir
 from summarizer.evaluation.scoring import ArticleScore, Counts, metrics, score_article, total_counts
-from summarizer.prompts import load_prompt
+from summarizer.llm.prompts import load_prompt
 from summarizer.schema import SCHEMA_VERSION, ArticleReport
 from summarizer.settings import Settings
+from summarizer.text.clean import clean_text
 
 __all__ = [
     "DEFAULT_ARTICLES_DIR",

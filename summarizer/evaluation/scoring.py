@@ -35,8 +35,9 @@ from pydantic import BaseModel, ConfigDict, Field, JsonValue
 
 from summarizer.errors import InputError
 from summarizer.evaluation.gold import GoldArticle, GoldEvent, GoldSummary
-from summarizer.grounding import fold, numbers_in, strip_quoted
+from summarizer.grounding.numbers import numbers_in
 from summarizer.schema import ArticleReport, Event, Summary
+from summarizer.text.folding import fold, strip_quoted
 
 __all__ = [
     "FIELDS",

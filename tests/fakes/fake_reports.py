@@ -10,8 +10,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from summarizer.digest import DigestArticle
-from summarizer.notes import event_notes
+from summarizer.grounding.notes import event_notes
 from summarizer.schema import (
     Actor,
     ActorType,
@@ -28,6 +27,7 @@ from summarizer.schema import (
     Usage,
     parent_event_type,
 )
+from summarizer.slack.digest import DigestArticle
 
 __all__ = ["FIXTURE_SUMMARIES", "gold_report", "make_article", "make_event", "make_report"]
 

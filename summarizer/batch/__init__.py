@@ -1,0 +1,27 @@
+"""Many articles at once: :func:`summarize_many` / :func:`asummarize_many` with bounded
+concurrency and the result cache (:mod:`.runner`), their inputs, the cache
+(:mod:`.cache`) and the OpenAI Batch API (:mod:`.openai_batch`)."""
+
+from summarizer.batch.runner import (
+    BatchFailure,
+    BatchInput,
+    BatchResult,
+    CachedSummarizer,
+    JsonlAppender,
+    asummarize_many,
+    read_inputs,
+    read_jsonl,
+    summarize_many,
+)
+
+__all__ = [
+    "BatchFailure",
+    "BatchInput",
+    "BatchResult",
+    "CachedSummarizer",
+    "JsonlAppender",
+    "asummarize_many",
+    "read_inputs",
+    "read_jsonl",
+    "summarize_many",
+]

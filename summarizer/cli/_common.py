@@ -1,0 +1,68 @@
+"""What every command module of the command line shares: the consoles, the ``--debug``
+switch, the error handler and the settings from options.
+
+Every expected failure is a :class:`~summarizer.errors.SummarizerError`; the CLI prints
+it as one line on stderr and exits with the error's code (2 configuration, 3 input,
+4 endpoint, 5 extraction failed, 130 interrupted). ``--debug`` shows the traceback.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable
+from typing import Annotated, Any, ParamSpec, TypeVar
+
+import typer
+from rich.console import Console
+
+from summarizer.errors import SummarizerError
+from summarizer.settings import Settings
+
+__all__ = ["err", "handle_errors", "out", "root_options", "settings_from"]
+
+err = Console(stderr=True)
+out = Console()
+_state = {"debug": False}
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def root_options(
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Show full tracebacks instead of one-line errors.")
+    ] = False,
+) -> None:
+    _state["debug"] = debug
+    # Library logs (retries, instructor's attempt log) only with --debug: errors reach the
+    # user as one line through handle_errors.
+    logging.basicConfig(
+        level=logging.DEBUG if debug else logging.CRITICAL,
+        format="%(levelname)s %(name)s: %(message)s",
+        force=True,
+    )
+
+
+def handle_errors(command: Callable[P, R]) -> Callable[P, R]:
+    """Turn SummarizerError into one line on stderr and the error's exit code."""
+
+    @functools.wraps(command)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return command(*args, **kwargs)
+        except SummarizerError as exc:
+            if _state["debug"]:
+                raise
+            err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+            raise typer.Exit(exc.exit_code) from None
+        except KeyboardInterrupt:
+            err.print("interrupted")
+            raise typer.Exit(130) from None
+
+    return wrapper
+
+
+def settings_from(**overrides: Any) -> Settings:
+    """Settings from the environment with the given command-line values on top."""
+    return Settings(**{k: v for k, v in overrides.items() if v is not None})

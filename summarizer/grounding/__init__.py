@@ -1,0 +1,33 @@
+"""Grounding and neutrality of an extraction against its source text: the checks and
+repairs (:mod:`.checks`), quotes (:mod:`.quotes`), numbers (:mod:`.numbers`), the
+injection filter (:mod:`.injection`), the loaded-language lexicon (:mod:`.lexicon`) and
+the event notes (:mod:`.notes`)."""
+
+from summarizer.grounding.checks import (
+    Problem,
+    check_events,
+    check_extraction,
+    check_summary,
+    repair_extraction,
+)
+from summarizer.grounding.injection import without_instructions
+from summarizer.grounding.lexicon import LoadedTerm, loaded_terms, loaded_terms_in, neutralize
+from summarizer.grounding.numbers import numbers_in
+from summarizer.grounding.quotes import copied_passage, nearest_sentence, quote_in_text
+
+__all__ = [
+    "LoadedTerm",
+    "Problem",
+    "check_events",
+    "check_extraction",
+    "check_summary",
+    "copied_passage",
+    "loaded_terms",
+    "loaded_terms_in",
+    "nearest_sentence",
+    "neutralize",
+    "numbers_in",
+    "quote_in_text",
+    "repair_extraction",
+    "without_instructions",
+]

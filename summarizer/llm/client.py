@@ -1,0 +1,355 @@
+"""The LLM client: instructor over the openai client, for any OpenAI-compatible endpoint.
+
+One code path serves OpenAI, Azure, Ollama, vLLM and the embedded llama.cpp server;
+only the :class:`Endpoint` differs. Two retry layers, kept apart:
+
+* transport retries (429/5xx/timeouts/connection errors) in
+  :mod:`summarizer.llm.transport`, under the openai client whose own retries are 0;
+* validation re-asks by instructor: the validation and grounding errors of one
+  answer are sent back to the model, at most ``max_reasks`` times.
+
+Tokens of every attempt are summed through per-call instructor hooks.
+
+Three things are kept away from instructor's per-call work. The response model is
+wrapped and its JSON Schema generated once per model class (:func:`_response_model`),
+not on every request, and instructor's check of it for async validators, made five
+times per call, runs once (:mod:`summarizer.llm._instructor_scan`). The grounding context
+reaches the validators through :func:`summarizer.schema.validation_context`, not
+instructor's ``context=``:
+instructor renders every message as a Jinja template with that context, which
+fails on an article containing a lone ``{{``, ``{%`` or ``{#`` and cuts a ``{# ... #}``
+passage out of it. The messages go to the endpoint exactly as rendered.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+from urllib.parse import urlsplit
+
+import httpx2
+import instructor
+import openai
+import pydantic
+from instructor.core.exceptions import IncompleteOutputException, InstructorRetryException
+from instructor.core.hooks import Hooks
+from pydantic import BaseModel
+
+from summarizer.errors import ConfigurationError, EndpointError, ExtractionFailed
+from summarizer.llm import _instructor_scan
+from summarizer.llm.transport import AsyncRetryTransport, RetryPolicy, RetryTransport
+from summarizer.schema import Usage, validation_context
+from summarizer.settings import Settings
+
+__all__ = ["LLM", "Completion", "Endpoint", "choose_mode"]
+
+T = TypeVar("T", bound=BaseModel)
+S = TypeVar("S")
+
+_MODES = {
+    "json_schema": instructor.Mode.JSON_SCHEMA,
+    "tools": instructor.Mode.TOOLS,
+    "json": instructor.Mode.JSON,
+    "md_json": instructor.Mode.MD_JSON,
+}
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """Where to send completions. ``api_key`` is never stored in records or logs."""
+
+    base_url: str
+    model: str
+    api_key: str = field(repr=False)
+    embedded: bool = False
+
+    @property
+    def host(self) -> str:
+        """The host part of the base URL (what records keep)."""
+        return urlsplit(self.base_url).hostname or self.base_url
+
+
+def choose_mode(settings: Settings, endpoint: Endpoint) -> instructor.Mode:
+    """instructor mode: the user's choice, else tools for OpenAI/Azure, else JSON schema.
+
+    llama.cpp's server honours ``response_format`` JSON schema (constrained decoding)
+    but rejects tool calls with a non-string ``tool_choice``.
+    """
+    if settings.mode != "auto":
+        return _MODES[settings.mode]
+    host = endpoint.host
+    if host == "api.openai.com" or host.endswith(".openai.azure.com"):
+        return instructor.Mode.TOOLS
+    return instructor.Mode.JSON_SCHEMA
+
+
+@functools.cache
+def _response_model(response_model: type[T]) -> type[T]:
+    """``response_model`` as instructor wraps it (a ``ResponseSchema`` subclass, the
+    same class name, docstring and schema), with its JSON Schema generated once.
+
+    instructor wraps a plain model and regenerates its schema on every request, about
+    5 ms of CPU for the record's schema. A class that already is a ``ResponseSchema``
+    is used as it is, so the wrapping and the schema are done here once; every call
+    gets a fresh copy of the schema, so nothing can alter the cached one.
+    """
+    wrapped: type[T] = instructor.openai_schema(response_model)
+    _instructor_scan.install()
+    _instructor_scan.remember(wrapped)
+    schema = json.dumps(wrapped.model_json_schema())
+    generate = wrapped.model_json_schema
+
+    def model_json_schema(cls: type[T], *args: Any, **kwargs: Any) -> dict[str, Any]:
+        if args or kwargs:  # another schema flavour: not cached
+            return generate(*args, **kwargs)
+        loaded: dict[str, Any] = json.loads(schema)
+        return loaded
+
+    setattr(wrapped, "model_json_schema", classmethod(model_json_schema))  # noqa: B010
+    return wrapped
+
+
+@dataclass
+class Completion(Generic[T]):
+    """A validated answer and what it cost."""
+
+    value: T
+    attempts: int
+    usage: Usage
+    latency_seconds: float
+    raw: str | None
+
+
+@dataclass
+class _Tally:
+    """Per-call record of every completion instructor received."""
+
+    context: dict[str, Any]
+    attempts: int = 0
+    usage: Usage = field(default_factory=Usage)
+    raw: str | None = None
+
+    def hooks(self) -> Hooks:
+        hooks = Hooks()
+        hooks.on("completion:response", self._on_response)
+        return hooks
+
+    def _on_response(self, response: Any) -> None:
+        self.attempts += 1
+        self.context["attempt"] = self.attempts  # the validator knows the final attempt
+        usage = getattr(response, "usage", None)
+        if usage is not None:
+            self.usage = self.usage + Usage(
+                prompt_tokens=usage.prompt_tokens or 0,
+                completion_tokens=usage.completion_tokens or 0,
+                total_tokens=usage.total_tokens or 0,
+            )
+        choices = getattr(response, "choices", None) or []
+        if choices:
+            message = choices[0].message
+            calls = getattr(message, "tool_calls", None)
+            self.raw = calls[0].function.arguments if calls else message.content
+
+
+class LLM:
+    """Sync and async structured extraction against one endpoint."""
+
+    def __init__(self, settings: Settings, endpoint: Endpoint) -> None:
+        self.settings = settings
+        self.endpoint = endpoint
+        self.mode = choose_mode(settings, endpoint)
+        self.policy = RetryPolicy(
+            retries=settings.transport_retries, max_seconds=settings.transport_max_seconds
+        )
+        self._timeout = httpx2.Timeout(settings.request_timeout, connect=settings.connect_timeout)
+        # Each client is made on first use: a batch or asummarize() never needs the sync
+        # one, summarize() never the async one, and each costs an HTTP transport. The
+        # lock keeps threads sharing this object from making (and leaking) a second one.
+        self._making = threading.RLock()
+        self._made: dict[str, Any] = {}
+
+    def _once(self, name: str, make: Callable[[], S]) -> S:
+        """The object called ``name``, made by ``make`` the first time it is asked for."""
+        made: S | None = self._made.get(name)
+        if made is None:
+            with self._making:
+                made = self._made.get(name)
+                if made is None:
+                    made = self._made[name] = make()
+        return made
+
+    def _options(self) -> dict[str, Any]:
+        return {
+            "base_url": self.endpoint.base_url,
+            "api_key": self.endpoint.api_key,
+            "max_retries": 0,
+            "timeout": self._timeout,
+        }
+
+    @property
+    def _sync_openai(self) -> openai.OpenAI:
+        return self._once(
+            "sync_openai",
+            lambda: openai.OpenAI(
+                **self._options(),
+                http_client=httpx2.Client(
+                    transport=RetryTransport(self.policy), timeout=self._timeout
+                ),
+            ),
+        )
+
+    @property
+    def _async_openai(self) -> openai.AsyncOpenAI:
+        return self._once(
+            "async_openai",
+            lambda: openai.AsyncOpenAI(
+                **self._options(),
+                http_client=httpx2.AsyncClient(
+                    transport=AsyncRetryTransport(self.policy), timeout=self._timeout
+                ),
+            ),
+        )
+
+    @property
+    def _sync(self) -> instructor.Instructor:
+        return self._once("sync", lambda: instructor.from_openai(self._sync_openai, mode=self.mode))
+
+    @property
+    def _async(self) -> instructor.AsyncInstructor:
+        return self._once(
+            "async", lambda: instructor.from_openai(self._async_openai, mode=self.mode)
+        )
+
+    def _tally(self, context: dict[str, Any]) -> _Tally:
+        context["final_attempt"] = self.settings.max_reasks + 1
+        return _Tally(context)
+
+    def _kwargs(self, messages: list[dict[str, str]], response_model: type[T]) -> dict[str, Any]:
+        return {
+            "model": self.endpoint.model,
+            "messages": messages,
+            "response_model": _response_model(response_model),
+            "max_retries": self.settings.max_reasks,
+            "temperature": self.settings.temperature,
+            "max_tokens": self.settings.max_tokens,
+        }
+
+    def extract(
+        self, messages: list[dict[str, str]], response_model: type[T], context: dict[str, Any]
+    ) -> Completion[T]:
+        """Ask for ``response_model``; re-ask on validation errors; raise typed errors."""
+        tally = self._tally(context)
+        started = time.perf_counter()
+        try:
+            with validation_context(context):
+                value = self._sync.chat.completions.create(
+                    **self._kwargs(messages, response_model), hooks=tally.hooks()
+                )
+        except Exception as exc:
+            raise self._translate(exc, tally) from exc
+        return Completion(value, max(tally.attempts, 1), tally.usage, _since(started), tally.raw)
+
+    async def aextract(
+        self, messages: list[dict[str, str]], response_model: type[T], context: dict[str, Any]
+    ) -> Completion[T]:
+        """The asyncio twin of :meth:`extract`."""
+        tally = self._tally(context)
+        started = time.perf_counter()
+        try:
+            with validation_context(context):
+                value = await self._async.chat.completions.create(
+                    **self._kwargs(messages, response_model), hooks=tally.hooks()
+                )
+        except Exception as exc:
+            raise self._translate(exc, tally) from exc
+        return Completion(value, max(tally.attempts, 1), tally.usage, _since(started), tally.raw)
+
+    def _translate(self, exc: Exception, tally: _Tally) -> Exception:
+        cause: BaseException = exc
+        if isinstance(exc, InstructorRetryException) and exc.__cause__ is not None:
+            cause = exc.__cause__
+        if isinstance(cause, IncompleteOutputException) or isinstance(
+            exc, IncompleteOutputException
+        ):
+            return ExtractionFailed(
+                f"the model stopped at max_tokens ({self.settings.max_tokens}) before finishing "
+                "its answer; raise SUMMARIZER_MAX_TOKENS or shorten the article",
+                attempts=max(tally.attempts, 1),
+                last_completion=tally.raw,
+                usage=tally.usage,
+            )
+        if isinstance(cause, openai.AuthenticationError | openai.PermissionDeniedError):
+            return ConfigurationError(
+                f"{self.endpoint.host} rejected the API key (HTTP {cause.status_code}); "
+                "set SUMMARIZER_API_KEY or OPENAI_API_KEY"
+            )
+        if isinstance(cause, openai.NotFoundError):
+            return ConfigurationError(
+                f"{self.endpoint.host} answered 404 for model {self.endpoint.model!r} at "
+                f"{self.endpoint.base_url}; check SUMMARIZER_MODEL and SUMMARIZER_BASE_URL"
+            )
+        if isinstance(cause, openai.APIStatusError):
+            return EndpointError(
+                f"{self.endpoint.host} answered HTTP {cause.status_code} after "
+                f"{self.policy.retries} retries: {_first_line(cause.message)}"
+            )
+        if isinstance(cause, openai.APITimeoutError):
+            return EndpointError(
+                f"{self.endpoint.host} did not answer within {self.settings.request_timeout:g}s "
+                "(after retries); raise SUMMARIZER_REQUEST_TIMEOUT"
+            )
+        if isinstance(cause, openai.APIConnectionError):
+            detail = _first_line(str(cause.__cause__ or cause))
+            return EndpointError(
+                f"cannot reach the LLM endpoint {self.endpoint.base_url}: {detail}"
+            )
+        if isinstance(exc, InstructorRetryException) and isinstance(
+            cause, pydantic.ValidationError | ValueError
+        ):
+            errors = _error_lines(cause)
+            attempts = max(tally.attempts, 1)
+            return ExtractionFailed(
+                f"no valid record after {attempts} attempt{'s' if attempts > 1 else ''} "
+                f"(up to {self.settings.max_reasks} re-asks): {errors[0] if errors else cause}",
+                attempts=max(tally.attempts, 1),
+                last_completion=tally.raw,
+                usage=tally.usage,
+                errors=errors,
+            )
+        return cause if isinstance(cause, Exception) else exc
+
+    def close(self) -> None:
+        """Release the sync HTTP client (the async one is closed by :meth:`aclose`)."""
+        if "sync_openai" in self._made:
+            self._sync_openai.close()
+
+    async def aclose(self) -> None:
+        """Release both HTTP clients (those that were made)."""
+        self.close()
+        if "async_openai" in self._made:
+            await self._async_openai.close()
+
+
+def _since(started: float) -> float:
+    return round(time.perf_counter() - started, 3)
+
+
+def _first_line(text: str) -> str:
+    return text.strip().splitlines()[0] if text.strip() else text
+
+
+def _error_lines(cause: BaseException) -> list[str]:
+    errors = getattr(cause, "errors", None)
+    if callable(errors):
+        lines = []
+        for error in errors():
+            where = ".".join(str(part) for part in error.get("loc", ()))
+            message = str(error.get("msg", ""))
+            lines += [f"{where}: {line}" if where else line for line in message.splitlines()]
+        return [line for line in lines if line.strip()]
+    return [_first_line(str(cause))]

@@ -1,0 +1,181 @@
+"""Transport retries for the LLM endpoint, below the openai client and above the socket.
+
+Retried: HTTP 429 and 5xx (honouring ``Retry-After`` / ``retry-after-ms``), timeouts,
+connection errors and dropped connections; exponential backoff with full jitter,
+bounded by a number of retries and a total time. Validation re-asks are a different
+thing and live in :mod:`summarizer.llm.client`; the openai client's own retries are set to 0
+so the two never multiply. After the last retry, an error status is handed to the
+openai client unchanged so it raises its usual ``APIStatusError``.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import functools
+import logging
+import os
+import random
+import ssl
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx2
+from tenacity import (
+    AsyncRetrying,
+    RetryCallState,
+    Retrying,
+    retry_if_exception_type,
+    retry_if_result,
+    stop_after_attempt,
+    stop_after_delay,
+)
+
+__all__ = ["AsyncRetryTransport", "RetryPolicy", "RetryTransport"]
+
+_log = logging.getLogger(__name__)
+# Connection pool: keep up to 512 idle connections (the batch's largest concurrency), as
+# the openai client's own default pool would (1000 / 100). httpx's default keeps 20, so
+# at a concurrency above 20 every round of requests closed and reopened connections: a
+# new TCP (and TLS) handshake per request beyond the 20th.
+_POOL_LIMITS = httpx2.Limits(max_connections=1000, max_keepalive_connections=512)
+
+
+def _ssl_context() -> ssl.SSLContext:
+    """httpx2's default TLS context, made once per process (per ``SSL_CERT_FILE`` and
+    ``SSL_CERT_DIR``, which it reads): loading the CA store takes about 40 ms, which
+    every transport, so every ``summarize()`` call, paid. A context can be shared by
+    any number of connections and threads."""
+    return _ssl_context_for(os.environ.get("SSL_CERT_FILE"), os.environ.get("SSL_CERT_DIR"))
+
+
+@functools.cache
+def _ssl_context_for(cafile: str | None, capath: str | None) -> ssl.SSLContext:
+    del cafile, capath  # the cache key: create_ssl_context reads them from the environment
+    return httpx2.create_ssl_context()
+
+
+_RETRY_STATUS = frozenset({408, 409, 429, 500, 502, 503, 504})
+_RETRY_EXCEPTIONS = (
+    httpx2.TimeoutException,
+    httpx2.ConnectError,
+    httpx2.ReadError,
+    httpx2.WriteError,
+    httpx2.RemoteProtocolError,
+)
+
+
+@dataclass
+class RetryPolicy:
+    """How many times and how long to retry; counts the retries it made."""
+
+    retries: int = 4
+    max_seconds: float = 120.0
+    base_delay: float = 0.5
+    max_delay: float = 30.0
+    retried: int = field(default=0, init=False)
+
+    def delay(self, attempt: int, response: httpx2.Response | None) -> float:
+        """Seconds to wait before retry number ``attempt`` (1-based): full-jitter
+        exponential backoff, or the server's Retry-After when that is longer."""
+        backoff = random.uniform(0, min(self.max_delay, self.base_delay * 2 ** (attempt - 1)))
+        hinted = _retry_after(response) if response is not None else None
+        return min(max(hinted, backoff), self.max_seconds) if hinted is not None else backoff
+
+
+def _retry_after(response: httpx2.Response) -> float | None:
+    if (ms := response.headers.get("retry-after-ms")) is not None:
+        try:
+            return max(float(ms) / 1000, 0.0)
+        except ValueError:
+            pass
+    value = response.headers.get("retry-after")
+    if value is None:
+        return None
+    try:
+        return max(float(value), 0.0)
+    except ValueError:
+        parsed = email.utils.parsedate_to_datetime(value) if value else None
+        return max(parsed.timestamp() - time.time(), 0.0) if parsed else None
+
+
+def _retryable(response: httpx2.Response) -> bool:
+    return response.status_code in _RETRY_STATUS
+
+
+def _last_outcome(state: RetryCallState) -> httpx2.Response:
+    """When retries run out: re-raise the last exception, or hand back the last response."""
+    assert state.outcome is not None
+    response: httpx2.Response = state.outcome.result()
+    return response
+
+
+def _log_retry(state: RetryCallState) -> None:
+    assert state.outcome is not None and state.next_action is not None
+    what = (
+        type(state.outcome.exception()).__name__
+        if state.outcome.failed
+        else f"HTTP {state.outcome.result().status_code}"
+    )
+    _log.warning("%s from the LLM endpoint; retry in %.1fs", what, state.next_action.sleep)
+
+
+def _retry_args(policy: RetryPolicy) -> dict[str, Any]:
+    def wait(state: RetryCallState) -> float:
+        outcome = state.outcome
+        response = None if outcome is None or outcome.failed else outcome.result()
+        policy.retried += 1
+        return policy.delay(state.attempt_number, response)
+
+    return {
+        "stop": stop_after_attempt(policy.retries + 1) | stop_after_delay(policy.max_seconds),
+        "wait": wait,
+        "retry": retry_if_exception_type(_RETRY_EXCEPTIONS) | retry_if_result(_retryable),
+        "retry_error_callback": _last_outcome,
+        "before_sleep": _log_retry,
+    }
+
+
+class RetryTransport(httpx2.BaseTransport):
+    """A sync transport that retries transient failures of the wrapped transport."""
+
+    def __init__(self, policy: RetryPolicy, inner: httpx2.BaseTransport | None = None) -> None:
+        self.policy = policy
+        self.inner = inner or httpx2.HTTPTransport(limits=_POOL_LIMITS, verify=_ssl_context())
+
+    def _attempt(self, request: httpx2.Request) -> httpx2.Response:
+        response = self.inner.handle_request(request)
+        if _retryable(response):
+            response.read()  # buffer the body so the connection is released
+            response.close()
+        return response
+
+    def handle_request(self, request: httpx2.Request) -> httpx2.Response:
+        response: httpx2.Response = Retrying(**_retry_args(self.policy))(self._attempt, request)
+        return response
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+class AsyncRetryTransport(httpx2.AsyncBaseTransport):
+    """The asyncio twin of :class:`RetryTransport`."""
+
+    def __init__(self, policy: RetryPolicy, inner: httpx2.AsyncBaseTransport | None = None) -> None:
+        self.policy = policy
+        self.inner = inner or httpx2.AsyncHTTPTransport(limits=_POOL_LIMITS, verify=_ssl_context())
+
+    async def _attempt(self, request: httpx2.Request) -> httpx2.Response:
+        response = await self.inner.handle_async_request(request)
+        if _retryable(response):
+            await response.aread()
+            await response.aclose()
+        return response
+
+    async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
+        retrying = AsyncRetrying(**_retry_args(self.policy))
+        response: httpx2.Response = await retrying(self._attempt, request)
+        return response
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()

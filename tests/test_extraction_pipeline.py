@@ -1,0 +1,212 @@
+"""The step pipeline's protocol and its rules, driven by SCRIPTED FAKE answers.
+
+Nothing here is a model output: each answer below is written by hand to put one rule
+of the pipeline to the test (a summary that fails, a name the article never says, a
+background event, a wrongly typed strike). Quality is measured by the live eval.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from summarizer.errors import ExtractionFailed
+from summarizer.extraction import ArticleInput, Ask, RunInfo, run_steps
+from summarizer.extraction._steps import SummaryDraft, load_step_prompts
+from summarizer.llm.client import Completion
+from summarizer.schema import ArticleReport, Usage
+
+ARTICLE = (
+    "Shelling kills 12 in Nyala market\n"
+    "NYALA, Sudan (Reuters) - Artillery shells hit the main market of Nyala on Sunday, "
+    "killing 12 civilians, the Sudan Doctors Network said.\n"
+    "The Rapid Support Forces and the Sudanese army also fought in the city on Sunday.\n"
+    "The war has killed tens of thousands of people since April 2023."
+)
+RUN = RunInfo(model="fake", endpoint_host="fake", summarizer_version="test")
+
+
+def fake(value: Any) -> Completion[Any]:
+    """A FAKE completion carrying a hand-written answer."""
+    return Completion(value, attempts=1, usage=Usage(prompt_tokens=10, completion_tokens=5,
+                                                     total_tokens=15), latency_seconds=0.1,
+                      raw=None)  # fmt: skip
+
+
+def run(
+    text: str, answer: Callable[[Ask], Any], published: dt.date | None = dt.date(2025, 6, 17)
+) -> tuple[ArticleReport, list[str]]:
+    """Drive the pipeline with ``answer`` (an Ask -> FAKE value or exception)."""
+    steps = run_steps(ArticleInput(text=text, published=published), load_step_prompts("v5"), RUN)
+    asked: list[str] = []
+    try:
+        asks = next(steps)
+        while True:
+            answers = []
+            for ask in asks:
+                asked.append(ask.step)
+                value = answer(ask)
+                answers.append(value if isinstance(value, ExtractionFailed) else fake(value))
+            asks = steps.send(answers)
+    except StopIteration as done:
+        return done.value, asked
+
+
+def spotting(ask: Ask, events: list[dict[str, Any]]) -> Any:
+    return ask.response_model.model_validate({"events": events})
+
+
+def details(ask: Ask, **values: Any) -> Any:
+    return ask.response_model.model_validate(values)
+
+
+def failed() -> ExtractionFailed:
+    return ExtractionFailed("FAKE: no valid answer", attempts=3, last_completion=None,
+                            usage=Usage())  # fmt: skip
+
+
+def standard(ask: Ask, summary: Any = None) -> Any:
+    if ask.step == "spot":
+        return spotting(ask, [
+            {"sentences": [2], "event_type": "violence_against_civilians",
+             "date_text": "Sunday", "place": "Nyala"},
+            {"sentences": [3], "event_type": "battles", "date_text": "Sunday",
+             "place": "Nyala"},
+            {"sentences": [4], "event_type": "battles", "date_text": "since April 2023",
+             "place": "Sudan"},
+        ])  # fmt: skip
+    if ask.step.startswith("details"):
+        if "explosions" in ask.messages[-1]["content"]:
+            return details(ask, sub_event_type="shelling_artillery_missile_attack",
+                           actor1={"name": "Syrian Observatory for Human Rights",
+                                   "type": "rebel_group"},
+                           actor2={"name": "civilians", "type": "civilians"},
+                           fatalities=12, source="Sudan Doctors Network")  # fmt: skip
+        return details(ask, sub_event_type="armed_clash",
+                       actor1={"name": "Rapid Support Forces", "type": "rebel_group"},
+                       actor2={"name": "Sudanese army", "type": "state_forces"},
+                       source="Reuters")  # fmt: skip
+    return summary if summary is not None else SummaryDraft(
+        headline="Market shelled in Nyala",
+        text="Artillery fire struck a market in Nyala on Sunday and 12 civilians died, "
+        "according to the Sudan Doctors Network. Fighting between the army and the RSF "
+        "was also reported in the city.",
+    )
+
+
+def test_rounds_spot_then_details_per_event_then_summary() -> None:
+    report, asked = run(ARTICLE, standard)
+    assert asked == ["spot", "details:1", "details:2", "summary"]
+    assert len(report.events) == 2  # the 'since April 2023' event is background
+    assert report.provenance.usage.total_tokens == 15 * 4
+    assert report.provenance.prompt.version == "v5"
+    assert report.article.wire == "Reuters" and report.article.dateline == "NYALA"
+
+
+def test_an_explosive_attack_on_civilians_is_coded_as_explosions() -> None:
+    report, _ = run(ARTICLE, standard)
+    strike = report.events[0]
+    assert strike.event_type.value == "explosions_remote_violence"
+    assert strike.sub_event_type.value == "shelling_artillery_missile_attack"
+    assert strike.fatalities.total == 12
+    assert strike.fatalities.reported_by == "Sudan Doctors Network"
+    assert strike.evidence == [
+        "NYALA, Sudan (Reuters) - Artillery shells hit the main market of Nyala on Sunday, "
+        "killing 12 civilians, the Sudan Doctors Network said."
+    ]
+    assert strike.date == dt.date(2025, 6, 15)
+    assert (strike.location.country, strike.location.admin1) == ("Sudan", "South Darfur")
+
+
+def test_names_the_article_never_says_are_removed_and_noted() -> None:
+    report, _ = run(ARTICLE, standard)
+    strike = report.events[0]
+    # the invented actor1 is removed; civilians are derived with the country
+    assert strike.actor1.name == "Civilians (Sudan)"
+    assert strike.actor2 is None
+    assert any("Syrian Observatory" in w and "removed" in w for w in report.provenance.warnings)
+    clash = report.events[1]
+    assert clash.actor2 is not None and clash.actor2.name == "Military Forces of Sudan"
+
+
+def test_a_place_the_article_does_not_name_drops_the_event() -> None:
+    def answer(ask: Ask) -> Any:
+        if ask.step == "spot":
+            return spotting(ask, [{"sentences": [3], "event_type": "battles",
+                                   "date_text": "Sunday", "place": "Idlib"}])  # fmt: skip
+        return standard(ask)
+
+    report, asked = run(ARTICLE, answer)
+    assert report.events == []
+    assert asked == ["spot", "summary"]
+    assert any("'Idlib'" in w for w in report.provenance.warnings)
+
+
+def test_a_failed_summary_never_costs_the_record() -> None:
+    report, _ = run(ARTICLE, lambda ask: failed() if ask.step == "summary" else standard(ask))
+    assert len(report.events) == 2
+    assert any("composed from the record" in w for w in report.provenance.warnings)
+    assert "Nyala" in report.summary.text and "12" in report.summary.text
+
+
+def test_a_french_summary_is_replaced_by_an_english_one() -> None:
+    french = SummaryDraft(
+        headline="Bombardement à Nyala",
+        text="Des obus ont frappé le marché de Nyala dimanche. Douze civils sont morts selon "
+        "le réseau des médecins.",
+    )
+    report, _ = run(ARTICLE, lambda ask: standard(ask, french))
+    assert "not in English" in " ".join(report.provenance.warnings)
+    assert "Nyala" in report.summary.text and "marché" not in report.summary.text
+
+
+def test_a_summary_leaving_out_the_toll_and_source_is_completed_from_the_record() -> None:
+    vague = SummaryDraft(
+        headline="Violence in Sudan",
+        text="A market was hit in Nyala on Sunday. Fighting went on in the city.",
+    )
+    report, _ = run(ARTICLE, lambda ask: standard(ask, vague))
+    assert "12" in report.summary.text
+    assert "Sudan Doctors Network" in report.summary.text
+
+
+def test_a_copied_or_ungrounded_summary_sentence_is_removed() -> None:
+    copied = SummaryDraft(
+        headline="Nyala market shelled",
+        text="Artillery shells hit the main market of Nyala on Sunday, killing 12 civilians. "
+        "Officials said 500 people died in Paris. Fighting was reported in Nyala too.",
+    )
+    report, _ = run(ARTICLE, lambda ask: standard(ask, copied))
+    assert "Paris" not in report.summary.text and "500" not in report.summary.text
+    assert "Artillery shells hit the main market" not in report.summary.text
+
+
+def test_sentences_naming_two_days_become_two_events() -> None:
+    text = (
+        "Fighting raged in Kharkiv on Saturday, the army said.\n"
+        "On Sunday the fighting moved to Izium, officials said."
+    )
+
+    def answer(ask: Ask) -> Any:
+        if ask.step == "spot":
+            return spotting(ask, [{"sentences": [1, 2], "event_type": "battles",
+                                   "date_text": "Saturday", "place": "Kharkiv"}])  # fmt: skip
+        if ask.step.startswith("details"):
+            return details(ask, sub_event_type="armed_clash",
+                           actor1={"name": "army", "type": "state_forces"}, actor2=None,
+                           source=None)  # fmt: skip
+        return standard(ask)
+
+    report, asked = run(text, answer)
+    assert asked.count("details:1") == 1 and "details:2" in asked
+    assert [e.date_text for e in report.events] == ["Saturday", ""] or [
+        e.date_text for e in report.events
+    ] == ["Saturday", "On Sunday"]
+
+
+def test_spotting_that_fails_raises() -> None:
+    with pytest.raises(ExtractionFailed):
+        run(ARTICLE, lambda ask: failed())

@@ -1,0 +1,105 @@
+"""The step pipeline's deterministic parts: sentences, figures, places, names, metadata,
+summary checks. No LLM is involved."""
+
+from __future__ import annotations
+
+import pytest
+
+from summarizer.extraction._figures import death_figures, speaks_of_deaths
+from summarizer.extraction._meta import dateline_of, language_of, title_of, wire_of
+from summarizer.extraction._names import canonical_actor, derived_actor_country, in_article
+from summarizer.extraction._places import countries_in, fold_name, lookup_place, subdivision_in
+from summarizer.extraction._sentences import number_sentences, render_numbered
+from summarizer.schema import ActorType
+
+
+def test_sentences_are_numbered_with_offsets_and_abbreviations_kept_whole() -> None:
+    text = "Gen. Ali said 5 died. Mr. Smith agreed.\nU.S. forces left on Sunday. Then \"they ran.\" Done"
+    sentences = number_sentences(text)
+    assert [s.text for s in sentences] == [
+        "Gen. Ali said 5 died.",
+        "Mr. Smith agreed.",
+        "U.S. forces left on Sunday.",
+        'Then "they ran."',
+        "Done",
+    ]
+    for s in sentences:
+        assert text[s.start : s.end].strip() == s.text
+    assert render_numbered(sentences).splitlines()[2] == ""  # paragraph break kept
+    assert [s.id for s in sentences] == [1, 2, 3, 4, 5]
+
+
+def test_a_run_on_sentence_is_cut_below_the_limit() -> None:
+    text = ", ".join(["word " * 10] * 30)
+    assert all(len(s.text) <= 600 for s in number_sentences(text))
+
+
+@pytest.mark.parametrize(
+    ("sentence", "language", "expected"),
+    [
+        ("70 combatants were killed on Saturday, 32 of them soldiers.", "en", [70, 32]),
+        ("Another twenty-seven fighters died on Sunday.", "en", [27]),
+        ("Quinze civils ont été tués dimanche, et 20 blessés.", "fr", [15]),
+        ("Murieron doce personas el sábado.", "es", [12]),
+        ("The war has killed people since 2015; 40 were wounded.", "en", []),
+        ("Prices rose 12 percent on Monday.", "en", []),
+    ],
+)
+def test_death_figures(sentence: str, language: str, expected: list[int]) -> None:
+    assert death_figures([sentence], language) == expected
+
+
+def test_deaths_are_recognised_in_three_languages() -> None:
+    assert speaks_of_deaths("five were killed")
+    assert speaks_of_deaths("cinq morts")
+    assert speaks_of_deaths("tres muertos")
+    assert not speaks_of_deaths("the market rallied")
+
+
+def test_places_resolve_through_the_gazetteers() -> None:
+    fasher = lookup_place("El Fasher", {"SD": 1})
+    assert fasher is not None
+    assert (fasher.country, fasher.admin1) == ("Sudan", "North Darfur")
+    assert lookup_place("Al-Habeet") is None  # a village the gazetteer does not hold
+    # the article names Sudan: a homonym elsewhere is not an answer
+    assert lookup_place("Kharkiv", {"SD": 3}) is None
+
+
+def test_countries_by_name_and_adjective() -> None:
+    found = countries_in("The Sudanese army shelled Nyala. Somali police and Ukrainian drones.")
+    assert {"SD", "SO", "UA"} <= set(found)
+    assert countries_in("nothing here") == {}
+
+
+def test_subdivisions_named_in_the_text() -> None:
+    assert subdivision_in("seized a town on the edge of Idlib province Sunday", "SY") == "Idlib"
+    assert subdivision_in("in Borno State on Monday", "NG") == "Borno"
+    assert subdivision_in("a quiet day", "NG") is None
+
+
+def test_names_trace_to_the_article_or_are_derived_by_rule() -> None:
+    folded = fold_name("Sudanese army soldiers fought the Rapid Support Forces in al-Fasher.")
+    assert in_article("Rapid Support Forces", folded)
+    assert in_article("Fasher", folded)  # 'al-' is folded away
+    assert not in_article("Syrian Observatory for Human Rights", folded)
+    assert canonical_actor("Sudanese army", ActorType.state_forces, None) == "Military Forces of Sudan"
+    assert canonical_actor("police", ActorType.state_forces, "Kenya") == "Police Forces of Kenya"
+    assert canonical_actor("Russian troops", ActorType.state_forces, "Ukraine") == (
+        "Military Forces of Russia"
+    )
+    assert canonical_actor("villagers", ActorType.civilians, "Mali") == "Civilians (Mali)"
+    assert canonical_actor("RSF", ActorType.rebel_group, "Sudan") == "RSF"
+    assert derived_actor_country("Civilians (Mali)") == "Mali"
+    assert derived_actor_country("Hayat Tahrir al-Sham") is None
+
+
+def test_article_metadata_comes_from_its_text() -> None:
+    text = "Shelling kills 9 in town\nPort Sudan (AFP) - Shelling killed nine people."
+    assert wire_of(text) == "AFP"
+    assert dateline_of(text) == "Port Sudan"
+    assert title_of(text, None) == "Shelling kills 9 in town"
+    assert title_of(text, "Page title") == "Page title"
+    assert wire_of("BEIRUT: A monitor said five died.") is None
+    assert dateline_of("BEIRUT: A monitor said five died.") == "BEIRUT"
+    assert language_of("Quinze civils ont été tués dimanche dans le nord du pays.") == "fr"
+    assert language_of("Fifteen civilians were killed on Sunday in the north.") == "en"

@@ -61,6 +61,7 @@ __all__ = [
     "extract_chunks",
     "prepare",
     "prepare_chunks",
+    "prompt_info",
     "resolve_endpoint",
     "summarize",
 ]
@@ -89,6 +90,16 @@ def resolve_endpoint(settings: Settings) -> Endpoint:
         return Endpoint(_OPENAI_URL, settings.model or _OPENAI_DEFAULT_MODEL, key)
     server = shared_server(settings)
     return Endpoint(server.base_url, ALIAS, "no-key", embedded=True)
+
+
+def prompt_info(version: str) -> PromptInfo:
+    """Name, version and hash of extraction prompt ``version``, one-shot or steps;
+    ConfigurationError when the version or one of its templates is missing."""
+    if is_steps_version(version):
+        steps = load_step_prompts(version)
+        return PromptInfo(name="extract", version=steps.version, sha256=steps.sha256)
+    prompt = load_prompt("extract", version)
+    return PromptInfo(name=prompt.name, version=prompt.version, sha256=prompt.sha256)
 
 
 @dataclass(frozen=True)

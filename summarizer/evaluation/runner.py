@@ -29,7 +29,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from summarizer.api import summarize
+from summarizer.api import prompt_info, summarize
 from summarizer.errors import InputError, SummarizerError
 from summarizer.evaluation.cassettes import (
     MISS_HINT,
@@ -39,7 +39,6 @@ from summarizer.evaluation.cassettes import (
 )
 from summarizer.evaluation.gold import GoldArticle, load_gold_dir
 from summarizer.evaluation.scoring import ArticleScore, Counts, metrics, score_article, total_counts
-from summarizer.llm.prompts import load_prompt
 from summarizer.schema import SCHEMA_VERSION, ArticleReport
 from summarizer.settings import Settings
 from summarizer.text.clean import clean_text
@@ -235,7 +234,7 @@ def _run_info(
             **fields,
         )
     try:
-        prompt = load_prompt("extract", settings.prompt_version)
+        prompt = prompt_info(settings.prompt_version)
         name, prompt_version, sha = prompt.name, prompt.version, prompt.sha256
     except SummarizerError:
         name, prompt_version, sha = "extract", settings.prompt_version, "unknown"

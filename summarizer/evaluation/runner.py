@@ -35,6 +35,7 @@ from summarizer.evaluation.cassettes import (
     MISS_HINT,
     CassetteMismatch,
     is_cassette_miss,
+    require_vcr,
     use_cassette,
 )
 from summarizer.evaluation.gold import GoldArticle, load_gold_dir
@@ -184,6 +185,27 @@ def _timer() -> Iterator[list[float]]:
         box[0] = round(time.perf_counter() - started, 3)
 
 
+_INSTALLED_HINT = (
+    "the defaults are the source checkout's tests/fixtures and cassettes, which an "
+    "installed package does not have; pass --articles DIR and --gold DIR (and "
+    "--cassette-dir DIR to replay)"
+)
+
+
+def _require_dirs(articles_dir: Path, gold_dir: Path, cassette_dir: Path | None) -> None:
+    """Fail with one message naming the options when a directory is missing."""
+    for path, what, option, default in (
+        (gold_dir, "gold", "--gold", DEFAULT_GOLD_DIR),
+        (articles_dir, "articles", "--articles", DEFAULT_ARTICLES_DIR),
+        (cassette_dir, "cassette", "--cassette-dir", DEFAULT_CASSETTE_DIR),
+    ):
+        if path is None or path.is_dir():
+            continue
+        if path == default:
+            raise InputError(f"no {what} directory at {path}: {_INSTALLED_HINT}")
+        raise InputError(f"no {what} directory at {path}; pass {option} DIR")
+
+
 def _summarize_one(
     path: Path, mode: Mode, record: bool, cassette: Path, settings: Settings
 ) -> tuple[ArticleReport | None, str | None, float]:
@@ -271,9 +293,10 @@ def run_eval(
     """
     if record and mode != "live":
         raise InputError("recording cassettes needs live mode (--live --record)")
+    _require_dirs(articles_dir, gold_dir, cassette_dir if mode == "replay" else None)
+    if mode == "replay" or record:
+        require_vcr()
     golds = _select(load_gold_dir(gold_dir), article_ids)
-    if not articles_dir.is_dir():
-        raise InputError(f"no articles directory at {articles_dir}; pass --articles DIR")
     missing = [g.article for g in golds if not (articles_dir / g.article).is_file()]
     if missing:
         raise InputError(f"gold names article(s) not in {articles_dir}: {', '.join(missing)}")

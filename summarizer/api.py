@@ -18,7 +18,7 @@ from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
 from summarizer.errors import ConfigurationError, InputError
-from summarizer.extraction import ArticleInput, RunInfo, adrive, drive, run_steps
+from summarizer.extraction import ArticleInput, RunInfo, Steps, adrive, drive, run_steps
 from summarizer.extraction._steps import is_steps_version, load_step_prompts
 from summarizer.grounding import quote_in_text
 from summarizer.grounding.notes import event_notes
@@ -53,6 +53,8 @@ __all__ = [
     "prepare",
     "prepare_chunks",
     "resolve_endpoint",
+    "steps_for",
+    "steps_of",
     "summarize",
 ]
 
@@ -212,8 +214,10 @@ def _report(
     )
 
 
-def steps_for(prepared: PreparedArticle, llm: LLM) -> Any:
-    """The step pipeline (:func:`summarizer.extraction.run_steps`) for a prepared article."""
+def steps_of(prepared: PreparedArticle, endpoint: Endpoint, prompt_version: str) -> Steps:
+    """The step pipeline (:func:`summarizer.extraction.run_steps`) for a prepared article,
+    answered by ``endpoint`` (named in the provenance). No network: a driver sends the
+    questions, live (:func:`steps_for`) or as Batch API rounds."""
     document = prepared.document
     article = ArticleInput(
         text=prepared.cleaned.text,
@@ -224,13 +228,17 @@ def steps_for(prepared: PreparedArticle, llm: LLM) -> Any:
         removed_chars=prepared.cleaned.removed_chars,
         source_sha256=prepared.source_sha256,
     )
-    endpoint = llm.endpoint
     run = RunInfo(
         model=endpoint.model,
         endpoint_host="embedded" if endpoint.embedded else endpoint.host,
         summarizer_version=_VERSION,
     )
-    return run_steps(article, load_step_prompts(llm.settings.prompt_version), run)
+    return run_steps(article, load_step_prompts(prompt_version), run)
+
+
+def steps_for(prepared: PreparedArticle, llm: LLM) -> Steps:
+    """The step pipeline for a prepared article, to be answered by ``llm``."""
+    return steps_of(prepared, llm.endpoint, llm.settings.prompt_version)
 
 
 def extract(prepared: PreparedArticle, *, llm: LLM) -> ArticleReport:

@@ -25,7 +25,6 @@ BATCH_URL: Final = "/v1/chat/completions"
 _TERMINAL = frozenset({"completed", "failed", "expired", "cancelled"})
 
 
-
 @dataclass
 class BatchFiles:
     """A finished batch: its id, final status and the files downloaded."""

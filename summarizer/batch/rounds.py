@@ -193,7 +193,7 @@ def _advance(entry: dict[str, Any], answers: dict[str, dict[str, Any]]) -> _Outc
         line = answers.get(request_id)
         if line is None:
             body = ask_body(
-                prepared.messages,
+                entry["messages"],
                 Extraction,
                 model=str(entry["model"]),
                 temperature=float(entry["temperature"]),
@@ -288,6 +288,8 @@ async def aprepare_rounds(
                     settings.prompt_version,
                 )  # fmt: skip
                 entry |= {"temperature": settings.temperature, "max_tokens": settings.max_tokens}
+                if chunk.prompt is not None:  # a one-shot prompt: its one request's messages
+                    entry["messages"] = chunk.messages
                 manifest.write(json.dumps(entry, ensure_ascii=False))
                 entries.append(entry)
     except BaseException:

@@ -13,9 +13,9 @@ stops cleanly: finished lines stay complete, the command prints one line and exi
 ``--via openai-batch`` writes OpenAI Batch API requests instead (and, with an API key,
 submits them, polls and imports the answers); ``summarizer batch import OUTPUT.jsonl``
 imports a Batch API (or vLLM batch runner) output file. A step-pipeline prompt (v6)
-runs in rounds: ``summarizer batch ingest ROUND.output.jsonl`` takes each round's
-output and writes the next round's requests (see :mod:`summarizer.cli._via_batch`). ``summarizer cache stats`` and
-``summarizer cache clear`` look after the result cache.
+runs in rounds: ``summarizer batch ingest ROUND.output.jsonl`` takes each round's output
+and writes the next round's requests (see :mod:`summarizer.cli._via_batch`).
+``summarizer cache stats`` and ``summarizer cache clear`` look after the result cache.
 
 Added to the command line by :mod:`summarizer.cli.root`.
 """
@@ -63,7 +63,7 @@ from summarizer.cli._via_batch import (
     prune,
     via_openai_batch,
 )
-from summarizer.errors import ConfigurationError, InputError
+from summarizer.errors import ConfigurationError
 from summarizer.settings import Settings
 
 __all__ = ["batch_app", "cache_app"]

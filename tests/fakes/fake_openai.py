@@ -529,8 +529,10 @@ class FakeOpenAI:
         if kind == "malformed":
             return 200, b'{"id": "chatcmpl-broken", "object": "chat.completion", "choi', {}
         step = fake_step_answer(body)  # a question of the step pipeline (v6)
-        answer = step if step is not None else grounded_extraction(
-            article_of(body), gullible=self.faults.gullible
+        answer = (
+            step
+            if step is not None
+            else grounded_extraction(article_of(body), gullible=self.faults.gullible)
         )
         content, finish = json.dumps(answer), "stop"
         if kind == "invalid":

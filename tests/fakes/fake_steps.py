@@ -117,7 +117,11 @@ def _figures(schema: dict[str, Any]) -> list[int] | None:
     if field is None:
         return None
     options = field.get("anyOf") or [field]
-    return [value for option in options for value in option.get("enum", [])]
+    return [
+        value
+        for option in options
+        for value in option.get("enum", [option["const"]] if "const" in option else [])
+    ]
 
 
 def _details(own: str, schema: dict[str, Any]) -> dict[str, Any]:

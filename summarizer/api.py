@@ -191,14 +191,13 @@ def _report(
         published=prepared.published,
         url=document.url,
     )
+    prompt = prepared.prompt
+    if prompt is None:
+        raise TypeError("a step-pipeline article's record is assembled by the pipeline")
     provenance = Provenance(
         model=endpoint.model,
         endpoint_host="embedded" if endpoint.embedded else endpoint.host,
-        prompt=PromptInfo(
-            name=prepared.prompt.name,
-            version=prepared.prompt.version,
-            sha256=prepared.prompt.sha256,
-        ),
+        prompt=PromptInfo(name=prompt.name, version=prompt.version, sha256=prompt.sha256),
         schema_version=SCHEMA_VERSION,
         attempts=completion.attempts,
         usage=completion.usage,

@@ -32,6 +32,7 @@ from summarizer.cli import app
 from summarizer.errors import InputError
 from summarizer.schema import ArticleReport
 from summarizer.settings import Settings
+from summarizer.text.chunking import chunk_warning
 
 from .fakes.fake_openai import FakeOpenAI, Faults, fabricate_batch_output
 
@@ -49,7 +50,7 @@ TEXTS = {"clash": CLASH, "protest": PROTEST, "calm": CALM}
 
 @pytest.fixture
 def fake() -> Iterator[FakeOpenAI]:
-    with FakeOpenAI(Faults(), batch_polls=2) as server:
+    with FakeOpenAI(Faults(), batch_polls=2, keep_bodies=True) as server:
         yield server
 
 
@@ -127,9 +128,14 @@ def test_three_rounds_give_the_records_the_live_driver_gives(
     assert clash.location.name == "Kafr Zita" and clash.fatalities.total == 4
     assert batch["protest"].events[0].event_type.value == "protests"
     assert batch["calm"].events == []
+    sent = sorted(json.dumps(line["body"], sort_keys=True)
+                  for n in (1, 2, 3) for line in read_jsonl(files.round(n)))  # fmt: skip
+    fake.reset_stats()
     for key, text in TEXTS.items():
         live = summarize(text, settings=settings)
         assert comparable(batch[key]) == comparable(live), key
+    # each request is the body the live client sends for the same question
+    assert sent == sorted(json.dumps(body, sort_keys=True) for body in fake.stats.bodies)
     with pytest.raises(InputError, match="batch ingest"):  # not the one-round import
         list(import_output([prepared.round_path], files.manifest))
 
@@ -256,6 +262,29 @@ def test_v4_still_takes_one_round(fake: FakeOpenAI, tmp_path: Path) -> None:
     batch = records(results)
     for key, text in TEXTS.items():
         assert comparable(batch[key]) == comparable(summarize(text, settings=settings)), key
+
+
+def test_a_long_article_runs_its_chunks_side_by_side(fake: FakeOpenAI, tmp_path: Path) -> None:
+    settings = v6(fake, max_article_chars=300)
+    places = ["Idlib", "Hama", "Aleppo", "Daraa"]
+    text = "\n".join(
+        f"Clashes between troops and rebels near {place} on Saturday killed {n + 2} people, "
+        "a monitor said. Background fills the rest of this paragraph."
+        for n, place in enumerate(places)
+    )
+    prepared = asyncio.run(
+        aprepare_rounds([BatchInput(id="long", text=text)], tmp_path / "j.jsonl", settings=settings)
+    )
+    first = custom_ids(prepared.round_path)
+    assert len(first) >= 2 and all(i.startswith("long#") and i.endswith("#classify") for i in first)
+    results = tmp_path / "r.jsonl"
+    rounds = run_all(
+        prepared.round_path, fake, prepared.files.manifest, results, tmp_path / "f.jsonl"
+    )
+    assert len(rounds) == 3
+    (merged,) = records(results).values()
+    assert comparable(merged) == comparable(summarize(text, settings=settings))
+    assert merged.events and chunk_warning(len(first)) in merged.provenance.warnings
 
 
 def test_round_files_are_named_from_the_requests_path(tmp_path: Path) -> None:

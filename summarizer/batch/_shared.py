@@ -140,7 +140,6 @@ def manifest_entry(
     number: int,
     count: int,
     target: tuple[str, str],
-    version: str,
 ) -> dict[str, Any]:
     """The manifest line of one chunk: what validating its answers needs."""
     document = chunk.document
@@ -157,7 +156,7 @@ def manifest_entry(
         "title": document.title,
         "published": chunk.published.isoformat() if chunk.published else None,
         "outlet": chunk.outlet,
-        "prompt": {"name": "extract", "version": version, "sha256": prompt_sha256(version)},
+        "prompt": chunk.prompt_id.model_dump(),
         "model": target[0],
         "base_url": target[1],
     }
@@ -173,7 +172,10 @@ def prepared_of(entry: dict[str, Any]) -> PreparedArticle:
     )
     cleaned = CleanResult(text, int(entry.get("removed_chars") or 0), (), None, None)
     version = str(entry["prompt"]["version"])
-    prompt = None if is_steps_version(version) else load_prompt(entry["prompt"]["name"], version)
+    if is_steps_version(version):
+        steps = load_step_prompts(version)
+        return PreparedArticle(document, cleaned, date, entry.get("outlet"), None, [], steps)
+    prompt = load_prompt(entry["prompt"]["name"], version)
     return PreparedArticle(document, cleaned, date, entry.get("outlet"), prompt, [])
 
 

@@ -167,10 +167,7 @@ async def awrite_requests(
                     "body": request_body(chunk, model=target[0], settings=settings),
                 }
                 requests.write(json.dumps(line, ensure_ascii=False))
-                entry = manifest_entry(
-                    custom_id, item, digest, chunk, number, len(chunks), target,
-                    settings.prompt_version,
-                )  # fmt: skip
+                entry = manifest_entry(custom_id, item, digest, chunk, number, len(chunks), target)
                 manifest.write(json.dumps(entry, ensure_ascii=False))
     except BaseException:
         requests.abort()

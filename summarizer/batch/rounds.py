@@ -201,8 +201,9 @@ def _advance(entry: dict[str, Any], answers: dict[str, dict[str, Any]]) -> _Outc
             )
             return [(request_id, body)]
         return line_outcome(line, entry)
+    assert prepared.steps is not None  # prepared_of: a step-pipeline version
     endpoint = Endpoint(str(entry["base_url"]), str(entry["model"]), "")
-    steps = steps_of(prepared, endpoint, str(entry["prompt"]["version"]))
+    steps = steps_of(prepared, endpoint, prepared.steps)
     try:
         asks = next(steps)
         while True:
@@ -283,10 +284,8 @@ async def aprepare_rounds(
                 prepared.failures.append(BatchResult(item.id, digest, failed))
                 continue
             for number, chunk in enumerate(chunks, start=1):
-                entry = manifest_entry(
-                    f"{item.id}#{number}", item, digest, chunk, number, len(chunks), target,
-                    settings.prompt_version,
-                )  # fmt: skip
+                key = f"{item.id}#{number}"
+                entry = manifest_entry(key, item, digest, chunk, number, len(chunks), target)
                 entry |= {"temperature": settings.temperature, "max_tokens": settings.max_tokens}
                 if chunk.prompt is not None:  # a one-shot prompt: its one request's messages
                     entry["messages"] = chunk.messages

@@ -47,7 +47,6 @@ from typing import Any, TypeAlias
 from summarizer.api import PreparedArticle, aextract_chunks, prepare_chunks, resolve_endpoint
 from summarizer.batch.cache import ResultCache, cache_key
 from summarizer.errors import EndpointError, ExtractionFailed, InputError, SummarizerError
-from summarizer.extraction._steps import load_step_prompts
 from summarizer.llm.client import LLM
 from summarizer.llm.embedded import model_file
 from summarizer.schema import SCHEMA_VERSION, ArticleReport
@@ -248,16 +247,13 @@ class _Runner:
 
     def key(self, chunks: list[PreparedArticle]) -> str:
         model, base_url = self.identity()
-        prompt = chunks[0].prompt
-        # a step-pipeline version has no one prompt: the hash of all its templates
-        version = prompt.version if prompt else self.settings.prompt_version
-        sha256 = prompt.sha256 if prompt else load_step_prompts(version).sha256
+        prompt = chunks[0].prompt_id
         return cache_key(
             "".join(chunk.cleaned.text for chunk in chunks),
             model=model,
             base_url=base_url,
-            prompt_version=version,
-            prompt_sha256=sha256,
+            prompt_version=prompt.version,
+            prompt_sha256=prompt.sha256,
             schema_version=SCHEMA_VERSION,
             chunk_chars=self.settings.max_article_chars if len(chunks) > 1 else None,
             published=chunks[0].published,

@@ -12,10 +12,11 @@ numbered sentences (``[N] text``) fenced in the user message:
 * ``Classification``: a label per sentence asked about (the schema's property names),
   by keywords: protest, explosion, battle, attack_on_civilians, development, else
   background;
-* ``EventDetails``: for the sentences named in the question (``reported in sentences
-  [2], [3]``): the place after "in/near/at", a sub-event type by keywords, the first two
-  sides named by a known word (troops, rebels, police...), the first figure offered in
-  the schema's enum (when it has one) and the "X said" source;
+* ``EventDetails``: for the event's sentences (quoted in the question, or named there
+  by number): the place after "in/near/at", a sub-event type by keywords (the schema's
+  first option when it does not offer that one), the first two sides named by a known
+  word (troops, rebels, police...), the first figure the schema offers (when it offers
+  any) and the "X said" source;
 * ``SummaryDraft``: a fixed neutral two-sentence summary, with no figures.
 
 The same request always gets the same answer.
@@ -124,13 +125,20 @@ def _figures(schema: dict[str, Any]) -> list[int] | None:
     ]
 
 
+def _allowed(choice: str, schema: dict[str, Any], name: str) -> str:
+    """``choice`` if the schema allows it for field ``name``, else its first option."""
+    field = (schema.get("properties") or {}).get(name) or {}
+    options = field.get("enum") or ([field["const"]] if "const" in field else [])
+    return choice if not options or choice in options else str(options[0])
+
+
 def _details(own: str, schema: dict[str, Any]) -> dict[str, Any]:
     place = _PLACE.search(own)
     sides = _sides(own)
     source = _SOURCE.search(own)
     answer: dict[str, Any] = {
         "place": place.group(1) if place else "the area",
-        "sub_event_type": _sub_event_type(own),
+        "sub_event_type": _allowed(_sub_event_type(own), schema, "sub_event_type"),
         "actor1": sides[0] if sides else {"name": "unidentified gunmen", "type": "rebel_group"},
         "actor2": sides[1] if len(sides) > 1 else None,
     }
@@ -152,9 +160,14 @@ def fake_step_answer(body: dict[str, Any]) -> dict[str, Any] | None:
     if name == "Classification":
         return {key: _label(sentences.get(int(key), "")) for key in schema.get("properties", {})}
     if name == "EventDetails":
-        asked = _ASKED.search(user)
+        # the event's sentences: quoted in the question ("[2] ..." lines after the
+        # article), or named by number ("reported in sentences [2], [3]")
+        question = user.rpartition("<<<END ARTICLE>>>")[2]
+        quoted = [text for _, text in _NUMBERED.findall(question)]
+        asked = _ASKED.search(question)
         ids = [int(n) for n in re.findall(r"\d+", asked.group(1))] if asked else []
-        return _details(" ".join(sentences.get(i, "") for i in ids), schema)
+        own = quoted or [sentences.get(i, "") for i in ids]
+        return _details(" ".join(own), schema)
     return {
         "headline": "Violence reported in the area",
         "text": "The article reports violence in the area it names. "

@@ -19,7 +19,7 @@ import pytest
 from typer.testing import CliRunner
 
 from summarizer import summarize
-from summarizer.batch.openai_batch import import_output
+from summarizer.batch.openai_batch import awrite_requests, import_output, manifest_for
 from summarizer.batch.rounds import (
     Ingested,
     PreparedRounds,
@@ -29,7 +29,7 @@ from summarizer.batch.rounds import (
 )
 from summarizer.batch.runner import BatchInput, read_jsonl
 from summarizer.cli import app
-from summarizer.errors import InputError
+from summarizer.errors import ConfigurationError, InputError
 from summarizer.schema import ArticleReport
 from summarizer.settings import Settings
 from summarizer.text.chunking import chunk_warning
@@ -140,6 +140,17 @@ def test_three_rounds_give_the_records_the_live_driver_gives(
         list(import_output([prepared.round_path], files.manifest))
 
 
+def test_a_one_round_manifest_is_not_ingested(fake: FakeOpenAI, tmp_path: Path) -> None:
+    settings = Settings(base_url=fake.base_url, model=fake.model, prompt_version="v4")
+    requests = tmp_path / "req.jsonl"
+    asyncio.run(awrite_requests(inputs(), requests, settings=settings))
+    manifest = manifest_for(requests)
+    with pytest.raises(InputError, match="batch import"):
+        ingest([requests], manifest, tmp_path / "r.jsonl", tmp_path / "f.jsonl")
+    with pytest.raises(ConfigurationError, match="aprepare_rounds"):  # v6 takes rounds
+        asyncio.run(awrite_requests(inputs(), tmp_path / "x.jsonl", settings=v6(fake)))
+
+
 def test_resume_after_a_crash_between_rounds(fake: FakeOpenAI, tmp_path: Path) -> None:
     prepared = prepare(tmp_path / "jobs.jsonl", v6(fake))
     files = prepared.files
@@ -163,6 +174,8 @@ def test_resume_after_a_crash_between_rounds(fake: FakeOpenAI, tmp_path: Path) -
     assert thrice.round_number == 2 and not files.round(3).exists()
     assert [line["id"] for line in read_jsonl(results)] == ["calm"]
 
+    with pytest.raises(ConfigurationError, match="already started"):  # no fresh round 1
+        prepare(tmp_path / "jobs.jsonl", v6(fake))
     rounds = run_all(files.round(2), fake, files.manifest, results, failures)
     assert len(rounds) == 2
     assert sorted(line["id"] for line in read_jsonl(results)) == ["calm", "clash", "protest"]

@@ -355,6 +355,11 @@ def ingest(
     entries = [e for e in read_jsonl(manifest) if "custom_id" in e]
     if not entries:
         raise InputError(f"{manifest} has no requests; is it a manifest written with round 1?")
+    if any("max_tokens" not in e for e in entries):
+        raise InputError(
+            f"{manifest} was written for a single round: bring its output with "
+            "`summarizer batch import`"
+        )
     check_prompts(entries)
     keys = {str(e["custom_id"]) for e in entries}
     answers = _load_answers(files.answers)

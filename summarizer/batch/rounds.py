@@ -173,10 +173,13 @@ def _answer(line: dict[str, Any], ask: Ask) -> Answer | BatchFailure:
     return Completion(value, 1, reply.usage, 0.0, reply.content)
 
 
-def _body(entry: dict[str, Any], ask: Ask) -> dict[str, Any]:
+def _body(
+    entry: dict[str, Any], messages: list[dict[str, str]], answer: type[pydantic.BaseModel]
+) -> dict[str, Any]:
+    """The request body of a question about this chunk, as the live client sends it."""
     return ask_body(
-        ask.messages,
-        ask.response_model,
+        messages,
+        answer,
         model=str(entry["model"]),
         temperature=float(entry["temperature"]),
         max_tokens=int(entry["max_tokens"]),
@@ -192,14 +195,7 @@ def _advance(entry: dict[str, Any], answers: dict[str, dict[str, Any]]) -> _Outc
         request_id = custom_id(key, "extract")
         line = answers.get(request_id)
         if line is None:
-            body = ask_body(
-                entry["messages"],
-                Extraction,
-                model=str(entry["model"]),
-                temperature=float(entry["temperature"]),
-                max_tokens=int(entry["max_tokens"]),
-            )
-            return [(request_id, body)]
+            return [(request_id, _body(entry, entry["messages"], Extraction))]
         return line_outcome(line, entry)
     assert prepared.steps is not None  # prepared_of: a step-pipeline version
     endpoint = Endpoint(str(entry["base_url"]), str(entry["model"]), "")
@@ -208,8 +204,11 @@ def _advance(entry: dict[str, Any], answers: dict[str, dict[str, Any]]) -> _Outc
         asks = next(steps)
         while True:
             ids = [custom_id(key, ask.step) for ask in asks]
-            waiting = [(i, _body(entry, ask)) for i, ask in zip(ids, asks, strict=True)
-                       if i not in answers]  # fmt: skip
+            waiting = [
+                (request_id, _body(entry, ask.messages, ask.response_model))
+                for request_id, ask in zip(ids, asks, strict=True)
+                if request_id not in answers
+            ]
             if waiting:
                 steps.close()
                 return waiting

@@ -63,6 +63,8 @@ __all__ = [
     "prepare_chunks",
     "prompt_info",
     "resolve_endpoint",
+    "steps_for",
+    "steps_of",
     "summarize",
 ]
 
@@ -239,8 +241,10 @@ def _report(
     )
 
 
-def steps_for(prepared: PreparedArticle, llm: LLM) -> Steps:
-    """The step pipeline (:func:`summarizer.extraction.run_steps`) for a prepared article."""
+def steps_of(prepared: PreparedArticle, endpoint: Endpoint, steps: StepPrompts) -> Steps:
+    """The step pipeline (:func:`summarizer.extraction.run_steps`) of ``steps`` for a
+    prepared article, answered by ``endpoint`` (named in the provenance). No network: a
+    driver sends the questions, live (:func:`steps_for`) or as Batch API rounds."""
     document = prepared.document
     article = ArticleInput(
         text=prepared.cleaned.text,
@@ -251,14 +255,18 @@ def steps_for(prepared: PreparedArticle, llm: LLM) -> Steps:
         removed_chars=prepared.cleaned.removed_chars,
         source_sha256=prepared.source_sha256,
     )
-    endpoint = llm.endpoint
     run = RunInfo(
         model=endpoint.model,
         endpoint_host="embedded" if endpoint.embedded else endpoint.host,
         summarizer_version=_VERSION,
     )
-    steps = prepared.steps or load_step_prompts(llm.settings.prompt_version)
     return run_steps(article, steps, run)
+
+
+def steps_for(prepared: PreparedArticle, llm: LLM) -> Steps:
+    """The step pipeline for a prepared article, to be answered by ``llm``."""
+    steps = prepared.steps or load_step_prompts(llm.settings.prompt_version)
+    return steps_of(prepared, llm.endpoint, steps)
 
 
 def extract(prepared: PreparedArticle, *, llm: LLM) -> ArticleReport:

@@ -12,8 +12,10 @@ stops cleanly: finished lines stay complete, the command prints one line and exi
 
 ``--via openai-batch`` writes OpenAI Batch API requests instead (and, with an API key,
 submits them, polls and imports the answers); ``summarizer batch import OUTPUT.jsonl``
-imports a Batch API (or vLLM batch runner) output file. ``summarizer cache stats`` and
-``summarizer cache clear`` look after the result cache.
+imports a Batch API (or vLLM batch runner) output file. A step-pipeline prompt (v6)
+runs in rounds: ``summarizer batch ingest ROUND.output.jsonl`` takes each round's output
+and writes the next round's requests (see :mod:`summarizer.cli._via_batch`).
+``summarizer cache stats`` and ``summarizer cache clear`` look after the result cache.
 
 Added to the command line by :mod:`summarizer.cli.root`.
 """
@@ -23,11 +25,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import enum
-import json
 import logging
-import os
 import signal
-import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -48,22 +47,23 @@ from rich.progress import (
 from typer.core import TyperGroup
 
 from summarizer.batch.cache import ResultCache, default_cache_path
-from summarizer.batch.openai_batch import (
-    awrite_requests,
-    import_output,
-    manifest_for,
-    submit_and_wait,
-)
 from summarizer.batch.runner import (
     BatchInput,
     BatchResult,
     JsonlAppender,
     asummarize_many,
     read_inputs,
-    read_jsonl,
 )
 from summarizer.cli._common import err, handle_errors, out, settings_from
-from summarizer.errors import ConfigurationError, EndpointError, InputError
+from summarizer.cli._via_batch import (
+    default_failures,
+    import_command,
+    ingest_command,
+    ledger,
+    prune,
+    via_openai_batch,
+)
+from summarizer.errors import ConfigurationError
 from summarizer.settings import Settings
 
 __all__ = ["batch_app", "cache_app"]
@@ -94,53 +94,6 @@ class Via(enum.StrEnum):
     openai_batch = "openai-batch"
 
 
-# --------------------------------------------------------------------------- ledgers
-
-
-def _default_failures(out_path: Path) -> Path:
-    stem = out_path.name.removesuffix(".jsonl")
-    return out_path.with_name(f"{stem}.failures.jsonl")
-
-
-def _ledger(path: Path) -> dict[str, str]:
-    """input id -> input hash of every (readable) line of a results or failures file."""
-    return {
-        str(line["id"]): str(line.get("input_sha256", ""))
-        for line in read_jsonl(path)
-        if "id" in line
-    }
-
-
-def _prune(path: Path, ids: set[str]) -> int:
-    """Rewrite ``path`` atomically without the lines of ``ids`` (and unreadable lines)."""
-    if not path.is_file() or not ids:
-        return 0
-    kept, dropped = [], 0
-    with path.open(encoding="utf-8", errors="replace") as file:
-        for line in file:
-            data = _parse_line(line)
-            if data is None or str(data.get("id")) in ids:
-                dropped += bool(line.strip())
-                continue
-            kept.append(line if line.endswith("\n") else line + "\n")
-    if dropped:
-        fd, name = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-        with os.fdopen(fd, "w", encoding="utf-8") as temp:
-            temp.writelines(kept)
-            temp.flush()
-            os.fsync(temp.fileno())
-        Path(name).replace(path)
-    return dropped
-
-
-def _parse_line(line: str) -> dict[str, Any] | None:
-    try:
-        data = json.loads(line)
-    except ValueError:
-        return None
-    return data if isinstance(data, dict) else None
-
-
 @dataclass
 class _Plan:
     """What a (resumed) live batch will do."""
@@ -160,13 +113,13 @@ def _plan(
     retry_failed: bool,
 ) -> _Plan:
     plan = _Plan(inputs)
-    done = _ledger(results_path)
+    done = ledger(results_path)
     if done and not resume:
         raise ConfigurationError(
             f"{results_path} already holds {len(done)} results; pass --resume to continue "
             "that batch, or choose another --out"
         )
-    failed = _ledger(failures_path) if resume else {}
+    failed = ledger(failures_path) if resume else {}
     for item in inputs:
         digest = item.content_sha256()
         if done.get(item.id) == digest:
@@ -176,9 +129,9 @@ def _plan(
         else:
             plan.pending.append(item)
     redo = {item.id for item in plan.pending}
-    _prune(results_path, redo & set(done))
+    prune(results_path, redo & set(done))
     if resume:
-        _prune(failures_path, redo & set(failed))
+        prune(failures_path, redo & set(failed))
     return plan
 
 
@@ -362,98 +315,6 @@ def _live(
         raise typer.Exit(1)
 
 
-# --------------------------------------------------------------------------- openai-batch
-
-
-def _import_into(
-    outputs: list[Path], manifest: Path, results_path: Path, failures_path: Path
-) -> tuple[int, int, int]:
-    """Import Batch API output into the results/failures files; (ok, failed, skipped)."""
-    done = _ledger(results_path)
-    entries = {str(e.get("id")) for e in read_jsonl(manifest)}
-    _prune(failures_path, entries - set(done))
-    ok = failed = skipped = 0
-    with JsonlAppender(results_path) as results, JsonlAppender(failures_path) as failures:
-        for result in import_output(outputs, manifest):
-            if done.get(result.id) == result.input_sha256:
-                skipped += 1
-            elif result.ok:
-                results.write(result.to_json())
-                ok += 1
-            else:
-                failures.write(result.to_json())
-                failed += 1
-    return ok, failed, skipped
-
-
-def _openai_batch(
-    inputs: list[BatchInput],
-    requests_path: Path,
-    failures_path: Path,
-    results_path: Path,
-    *,
-    settings: Settings,
-    concurrency: int,
-    submit: bool,
-    batch_id: str | None,
-    poll_interval: float,
-) -> None:
-    manifest = manifest_for(requests_path)
-    if batch_id is None:
-        written = asyncio.run(
-            awrite_requests(inputs, requests_path, settings=settings, concurrency=concurrency)
-        )
-        with JsonlAppender(failures_path, truncate=True) as failures:
-            for failure in written.failures:
-                failures.write(failure.to_json())
-        err.print(
-            f"wrote {written.requests} requests for {written.inputs - len(written.failures)} "
-            f"inputs to {requests_path} (manifest: {manifest}); {len(written.failures)} inputs "
-            f"could not be loaded (see {failures_path})",
-            highlight=False,
-            soft_wrap=True,
-        )
-    elif not manifest.is_file():
-        raise InputError(f"--batch-id needs the manifest {manifest} written with the requests")
-    if not submit or settings.api_key is None:
-        err.print(
-            "not submitted (no API key, or --no-submit). Run the file with OpenAI's Batch API "
-            "or vLLM (python -m vllm.entrypoints.openai.run_batch -i "
-            f"{requests_path} -o output.jsonl --model MODEL), then: summarizer batch import "
-            f"output.jsonl --manifest {manifest} --out {results_path}",
-            highlight=False,
-            soft_wrap=True,
-        )
-        return
-
-    def status(batch: str, state: str, counts: dict[str, int]) -> None:
-        err.print(
-            f"batch {batch}: {state} ({counts['completed']}/{counts['total']} done, "
-            f"{counts['failed']} failed)",
-            highlight=False,
-        )
-
-    files = submit_and_wait(
-        requests_path,
-        settings=settings,
-        batch_id=batch_id,
-        poll_interval=poll_interval,
-        on_status=status,
-    )
-    if not files.paths:
-        raise EndpointError(f"batch {files.batch_id} ended {files.status} with no output file")
-    ok, failed, skipped = _import_into(files.paths, manifest, results_path, failures_path)
-    err.print(
-        f"batch {files.batch_id} {files.status}: imported {ok} records into {results_path}, "
-        f"{failed} failures into {failures_path}"
-        + (f", {skipped} already there" if skipped else ""),
-        highlight=False,
-        soft_wrap=True,
-    )
-    if failed:
-        raise typer.Exit(1)
-
-
 # --------------------------------------------------------------------------- commands
 
 
@@ -576,10 +437,10 @@ def _run(
     verbose: bool,
 ) -> None:
     inputs = read_inputs(source)
-    failures_path = failures or _default_failures(out_path)
+    failures_path = failures or default_failures(out_path)
     if via is Via.openai_batch:
         stem = out_path.name.removesuffix(".jsonl")
-        _openai_batch(
+        via_openai_batch(
             inputs,
             out_path,
             failures_path,
@@ -605,45 +466,8 @@ def _run(
     )
 
 
-def _find_manifest(outputs: list[Path]) -> Path:
-    for output in outputs:
-        candidate = manifest_for(output)
-        if candidate.is_file():
-            return candidate
-    found = sorted(outputs[0].parent.glob("*.manifest.jsonl"))
-    if len(found) == 1:
-        return found[0]
-    raise InputError("cannot tell which manifest goes with the output; pass --manifest")
-
-
-@batch_app.command("import")
-@handle_errors
-def import_command(
-    outputs: Annotated[
-        list[Path],
-        typer.Argument(metavar="OUTPUT...", help="Batch API output (and error) JSONL files."),
-    ],
-    out_path: Annotated[Path, typer.Option("--out", "-o", help="Results JSONL to append to.")],
-    manifest: Annotated[
-        Path | None,
-        typer.Option(help="The manifest written with the requests [found next to OUTPUT]."),
-    ] = None,
-    failures: Annotated[
-        Path | None, typer.Option(help="Failures JSONL [default: <out>.failures.jsonl].")
-    ] = None,
-) -> None:
-    """Validate Batch API answers into records (like the live path) and failures."""
-    manifest = manifest or _find_manifest(outputs)
-    failures_path = failures or _default_failures(out_path)
-    ok, failed, skipped = _import_into(outputs, manifest, out_path, failures_path)
-    err.print(
-        f"imported {ok} records into {out_path}, {failed} failures into {failures_path}"
-        + (f", {skipped} already there" if skipped else ""),
-        highlight=False,
-        soft_wrap=True,
-    )
-    if failed:
-        raise typer.Exit(1)
+batch_app.command("import")(import_command)
+batch_app.command("ingest")(ingest_command)
 
 
 @cache_app.command("stats")

@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import json
 import statistics
 import sys
@@ -243,8 +244,8 @@ async def _measure(
         except Exception as error:  # one article's failure is a row, not the end of the run
             outcomes[path.stem] = (None, f"{type(error).__name__}: {str(error)[:100]}")
         seconds[path.stem] = time.perf_counter() - started
-        events, outcome = outcomes[path.stem]
-        print(f"   N={n} {path.stem}: {seconds[path.stem]:.1f} s, {outcome}", flush=True)
+        print(f"   N={n} {path.stem}: {seconds[path.stem]:.1f} s, {outcomes[path.stem][1]}",
+              flush=True)  # fmt: skip
 
     started = time.perf_counter()
     try:
@@ -257,8 +258,16 @@ async def _measure(
         requests, prompt, completion, cached = collector.usage.get(path.stem, [0, 0, 0, 0])
         events, outcome = outcomes[path.stem]
         articles.append(
-            ArticleRun(path.stem, round(seconds[path.stem], 3), requests, prompt, cached,
-                       completion, events, outcome)  # fmt: skip
+            ArticleRun(
+                id=path.stem,
+                seconds=round(seconds[path.stem], 3),
+                requests=requests,
+                prompt_tokens=prompt,
+                cached_prompt_tokens=cached,
+                completion_tokens=completion,
+                events=events,
+                outcome=outcome,
+            )
         )
     return SlotRun(n, wall, articles, collector.timings, collector.missing)
 
@@ -266,7 +275,9 @@ async def _measure(
 Serve = Callable[[int], contextlib.AbstractContextManager[tuple[Endpoint, str]]]
 
 
-def measure(settings: Settings, serve: Serve, paths: Sequence[Path], counts: Sequence[int]) -> list[SlotRun]:  # fmt: skip
+def measure(
+    settings: Settings, serve: Serve, paths: Sequence[Path], counts: Sequence[int]
+) -> list[SlotRun]:
     """Run ``paths`` at each N of ``counts`` on the server ``serve(N)`` yields (an
     endpoint with N slots and its description)."""
     runs = []
@@ -275,12 +286,10 @@ def measure(settings: Settings, serve: Serve, paths: Sequence[Path], counts: Seq
         with serve(n) as (endpoint, description):
             startup = time.perf_counter() - began
             print(f"   N={n}: {description} (started in {startup:.1f} s)", flush=True)
-            run_ = asyncio.run(_measure(settings, endpoint, paths, n))
-        runs.append(
-            SlotRun(n, run_.wall_seconds, run_.articles, run_.timings, run_.missing_timings,
-                    round(startup, 2))  # fmt: skip
-        )
-        print(f"   N={n}: {run_.articles_per_hour:.1f} articles/h", flush=True)
+            measured = asyncio.run(_measure(settings, endpoint, paths, n))
+        measured = dataclasses.replace(measured, startup_seconds=round(startup, 2))
+        runs.append(measured)
+        print(f"   N={n}: {measured.articles_per_hour:.1f} articles/h", flush=True)
     return runs
 
 

@@ -25,6 +25,7 @@ repacking) buffers; ``make install`` builds without the AMX kernels in the first
 from __future__ import annotations
 
 import atexit
+import concurrent.futures
 import contextlib
 import ctypes
 import functools
@@ -255,6 +256,14 @@ def _die_with_parent() -> None:  # runs in the child between fork and exec
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
+# PR_SET_PDEATHSIG fires when the *thread* that forked the child ends, not the process.
+# A server started from a short-lived thread (asyncio.to_thread's executor, which the
+# batch runner uses, dies with its event loop) was killed with that thread, and the next
+# request started and loaded a new one. Every server is forked from this one thread,
+# which lives as long as the process.
+_parent_thread = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="llama-server-parent")
+
+
 class EmbeddedServer:
     """One llama-server child process on 127.0.0.1."""
 
@@ -300,14 +309,15 @@ class EmbeddedServer:
         command = self.command()
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         with self.log_path.open("wb") as log:
-            self.process = subprocess.Popen(
+            self.process = _parent_thread.submit(
+                subprocess.Popen,
                 command,
                 stdin=subprocess.DEVNULL,
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 # The child only calls prctl() before exec: safe even with threads.
                 preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,  # noqa: PLW1509
-            )
+            ).result()
         atexit.register(self.stop)
         self._wait_healthy()
         return self.base_url

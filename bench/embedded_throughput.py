@@ -59,15 +59,15 @@ if __package__ in (None, ""):  # run as a script: import the package ``bench`` f
     sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _ROOT / "bench"]
     sys.path.insert(0, str(_ROOT))
 
-import httpx2  # noqa: E402
+import httpx2
 
-from bench.common import ROOT, Options, Result, scrubbed_environment, skipped  # noqa: E402
-from summarizer.api import aextract_chunks, prepare_chunks  # noqa: E402
-from summarizer.errors import EmbeddedModelError  # noqa: E402
-from summarizer.llm.client import LLM, Endpoint  # noqa: E402
-from summarizer.llm.embedded import ALIAS, EmbeddedServer, model_file, server_binary  # noqa: E402
-from summarizer.settings import Settings  # noqa: E402
-from summarizer.text.sources import load_source  # noqa: E402
+from bench.common import ROOT, Options, Result, Status, scrubbed_environment, skipped
+from summarizer.api import aextract_chunks, prepare_chunks
+from summarizer.errors import EmbeddedModelError
+from summarizer.llm.client import LLM, Endpoint
+from summarizer.llm.embedded import ALIAS, EmbeddedServer, model_file, server_binary
+from summarizer.settings import Settings
+from summarizer.text.sources import load_source
 
 __all__ = [
     "NAME",
@@ -154,9 +154,7 @@ class SlotRun:
         predicted_ms = sum(t.predicted_ms for t in self.timings)
         prompt = sum(t.prompt_n for t in self.timings) / prompt_ms * 1000 if prompt_ms else None
         generated = (
-            sum(t.predicted_n for t in self.timings) / predicted_ms * 1000
-            if predicted_ms
-            else None
+            sum(t.predicted_n for t in self.timings) / predicted_ms * 1000 if predicted_ms else None
         )
         return prompt, generated
 
@@ -412,7 +410,7 @@ def report(runs: list[SlotRun], *, endpoint: str = "", prompt_version: str = "")
         "floor_articles_per_hour": None if floor_rate is None else round(floor_rate, 1),
         "floor_seconds_median": round(statistics.median(known), 2) if known else None,
     }
-    status = "ok" if ratio >= RATIO_TARGET else "short"
+    status: Status = "ok" if ratio >= RATIO_TARGET else "short"
     result = Result(
         NAME,
         ratio,

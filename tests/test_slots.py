@@ -203,7 +203,9 @@ def test_batch_on_the_embedded_server_starts_n_slots_and_keeps_n_in_flight(
         tmp_path, model_path=model, server_binary=binary, server_parallel=3, server_context=2048
     )
     try:
-        results = list(summarize_many(ten_articles(), concurrency=10, settings=settings, cache=False))
+        results = list(
+            summarize_many(ten_articles(), concurrency=10, settings=settings, cache=False)
+        )
         server = embedded.shared_server(settings)
         command = server.command()
         with urllib.request.urlopen(f"http://127.0.0.1:{server.port}/stats") as answer:

@@ -316,7 +316,7 @@ class EmbeddedServer:
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 # The child only calls prctl() before exec: safe even with threads.
-                preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,  # noqa: PLW1509
+                preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
             ).result()
         atexit.register(self.stop)
         self._wait_healthy()

@@ -80,6 +80,7 @@ __all__ = [
     "report",
     "run",
     "slot_counts",
+    "warm_up_path",
 ]
 
 NAME = "embedded_throughput"
@@ -159,13 +160,22 @@ class SlotRun:
         return prompt, generated
 
 
+def _dev_articles() -> list[Path]:
+    folder = ROOT / "tests" / "fixtures" / "dev" / "articles"
+    return sorted(p for p in folder.iterdir() if p.is_file())
+
+
 def article_paths(quick: bool = False) -> list[Path]:
     """The benchmark's articles: the 5 fixtures, then the first 5 of the development set
     (the first 3 of those 10 with ``quick``)."""
-    fixtures = ROOT / "tests" / "fixtures"
-    paths = sorted((fixtures / "articles").glob("*.txt"))
-    paths += sorted(p for p in (fixtures / "dev" / "articles").iterdir() if p.is_file())[:5]
+    paths = sorted((ROOT / "tests" / "fixtures" / "articles").glob("*.txt"))
+    paths += _dev_articles()[:5]
     return paths[:QUICK_ARTICLES] if quick else paths
+
+
+def warm_up_path() -> Path:
+    """The untimed warm-up article: the development set's sixth, none of the ten."""
+    return _dev_articles()[5]
 
 
 def slot_counts(options: Options) -> list[int]:
@@ -274,16 +284,26 @@ Serve = Callable[[int], contextlib.AbstractContextManager[tuple[Endpoint, str]]]
 
 
 def measure(
-    settings: Settings, serve: Serve, paths: Sequence[Path], counts: Sequence[int]
+    settings: Settings,
+    serve: Serve,
+    paths: Sequence[Path],
+    counts: Sequence[int],
+    *,
+    warm_up: Path | None = None,
 ) -> list[SlotRun]:
     """Run ``paths`` at each N of ``counts`` on the server ``serve(N)`` yields (an
-    endpoint with N slots and its description)."""
+    endpoint with N slots and its description). ``warm_up``: an article outside
+    ``paths`` run once, untimed, before the first N, so that the one-time loading of
+    our own code (gazetteers, schemas, HTTP clients) is not charged to N=1."""
     runs = []
     for n in counts:
         began = time.perf_counter()
         with serve(n) as (endpoint, description):
             startup = time.perf_counter() - began
             print(f"   N={n}: {description} (started in {startup:.1f} s)", flush=True)
+            if warm_up is not None and not runs:
+                print(f"   warm-up on {warm_up.stem} (not timed)", flush=True)
+                asyncio.run(_measure(settings, endpoint, [warm_up], n))
             measured = asyncio.run(_measure(settings, endpoint, paths, n))
         measured = dataclasses.replace(measured, startup_seconds=round(startup, 2))
         runs.append(measured)
@@ -467,7 +487,7 @@ def run(options: Options) -> Result:
             descriptions.append(description)
             yield endpoint, description
 
-    runs = measure(settings, serve, paths, counts)
+    runs = measure(settings, serve, paths, counts, warm_up=warm_up_path())
     return report(runs, endpoint=descriptions[0], prompt_version=settings.prompt_version)
 
 

@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import contextlib
 import re
+import stat
 from collections.abc import Iterator
 from pathlib import Path
+
+import pytest
 
 from bench import embedded_throughput as bench
 from bench.common import Options
@@ -122,3 +125,31 @@ def test_the_measuring_loop_reads_tokens_and_timings_per_article(tmp_path: Path)
     result = bench.report(runs, endpoint="FAKE", prompt_version="v6")
     assert result.figures["n2"]["records_differing_from_n1"] == 0  # the FAKE is deterministic
     assert RATE_LINE.match(result.lines()[1])
+
+
+def test_the_benchmark_runs_end_to_end_on_a_fake_llama_server(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """run() as the lead runs it, with a FAKE llama-server binary in place of the real
+    one: a server started per N with -np N, a warm-up, the tables and both lines."""
+    from .test_slots import FAKE_LLAMA_SERVER
+
+    binary = tmp_path / "llama-server"
+    binary.write_text(FAKE_LLAMA_SERVER)
+    binary.chmod(binary.stat().st_mode | stat.S_IEXEC)
+    model = tmp_path / "model.gguf"
+    model.write_bytes(b"GGUF fake")
+    for name, value in {
+        "SUMMARIZER_PROMPT_VERSION": "v6",
+        "SUMMARIZER_MODEL_PATH": str(model),
+        "SUMMARIZER_SERVER_BINARY": str(binary),
+        "SUMMARIZER_BASE_URL": "http://127.0.0.1:9/v1",  # ignored: the server is started here
+    }.items():
+        monkeypatch.setenv(name, value)
+    result = bench.run(Options(quick=True))
+    ratio_line, rate_line = result.lines()
+    assert RATIO_LINE.match(ratio_line) and RATE_LINE.match(rate_line)
+    assert result.status in ("ok", "short")
+    assert result.figures["n1"]["succeeded"] == result.figures["n2"]["succeeded"] == 3
+    assert "-np 1 -cb" in result.figures["endpoint"]
+    assert result.figures["n2"]["records_differing_from_n1"] == 0

@@ -218,3 +218,29 @@ def test_batch_on_the_embedded_server_starts_n_slots_and_keeps_n_in_flight(
     assert "-cb" in command
     assert stats["max_in_flight"] == 3
     assert {r.report.provenance.endpoint_host for r in results if r.report} == {"embedded"}
+
+
+def test_eval_live_on_the_embedded_server_runs_n_articles_at_once(tmp_path: Path) -> None:
+    """eval --live on the embedded server: N articles at once (never more than N
+    requests), the outcomes in gold order as in a one-by-one run."""
+    from summarizer.evaluation import run_eval
+
+    from .conftest import ARTICLE_IDS, ARTICLES, GOLD
+
+    binary = tmp_path / "llama-server"
+    binary.write_text(FAKE_LLAMA_SERVER)
+    binary.chmod(binary.stat().st_mode | stat.S_IEXEC)
+    model = tmp_path / "model.gguf"
+    model.write_bytes(b"GGUF fake")
+    settings = step_settings(tmp_path, model_path=model, server_binary=binary, server_parallel=3)
+    try:
+        result = run_eval(ARTICLES, GOLD, mode="live", settings=settings)
+        server = embedded.shared_server(settings)
+        with urllib.request.urlopen(f"http://127.0.0.1:{server.port}/stats") as answer:
+            stats = json.load(answer)
+    finally:
+        embedded._stop_shared()
+    assert [outcome.article for outcome in result.articles] == ARTICLE_IDS
+    assert all(outcome.score.error is None for outcome in result.articles)
+    assert stats["requests"] > len(ARTICLE_IDS)
+    assert 1 < stats["max_in_flight"] <= 3  # articles side by side, within the slots

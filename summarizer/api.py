@@ -79,7 +79,8 @@ except PackageNotFoundError:  # pragma: no cover - running from a bare checkout
 
 
 def resolve_endpoint(settings: Settings) -> Endpoint:
-    """The endpoint to use: the configured URL, OpenAI with a bare key, else embedded."""
+    """The endpoint to use: the configured URL, OpenAI with a bare key, else embedded
+    (with its parallel slots, which bound the requests in flight)."""
     key = settings.api_key.get_secret_value() if settings.api_key else None
     if settings.base_url:
         if not settings.model:
@@ -91,7 +92,7 @@ def resolve_endpoint(settings: Settings) -> Endpoint:
     if key:
         return Endpoint(_OPENAI_URL, settings.model or _OPENAI_DEFAULT_MODEL, key)
     server = shared_server(settings)
-    return Endpoint(server.base_url, ALIAS, "no-key", embedded=True)
+    return Endpoint(server.base_url, ALIAS, "no-key", embedded=True, slots=server.slots)
 
 
 def prompt_info(version: str) -> PromptInfo:

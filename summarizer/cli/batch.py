@@ -64,6 +64,7 @@ from summarizer.cli._via_batch import (
     via_openai_batch,
 )
 from summarizer.errors import ConfigurationError
+from summarizer.schema import Usage
 from summarizer.settings import Settings
 
 __all__ = ["batch_app", "cache_app"]
@@ -181,6 +182,20 @@ class _Tally:
     cached: int = 0
     failed: int = 0
     signal: int | None = None
+    usage: Usage = field(default_factory=Usage)  # of the records made in this run
+
+    def tokens(self) -> str:
+        """'; tokens: 4100 prompt (1500 cached) + 620 generated (2050 + 310 an article)'
+        over the records this run made ('' when it made none)."""
+        made = self.ok - self.cached
+        if made <= 0:
+            return ""
+        u = self.usage
+        return (
+            f"; tokens: {u.prompt_tokens} prompt ({u.cached_prompt_tokens} cached) + "
+            f"{u.completion_tokens} generated ({u.prompt_tokens / made:.0f} + "
+            f"{u.completion_tokens / made:.0f} an article)"
+        )
 
     @property
     def finished(self) -> int:
@@ -254,6 +269,8 @@ def _record(
         results.write(result.to_json())
         tally.ok += 1
         tally.cached += result.cached
+        if not result.cached and result.report is not None:
+            tally.usage = tally.usage + result.report.provenance.usage
     else:
         failures.write(result.to_json())
         tally.failed += 1
@@ -306,7 +323,7 @@ def _live(
     )
     err.print(
         f"{tally.ok} succeeded ({tally.cached} from the cache), {tally.failed} failed, "
-        f"{plan.done} already done{earlier}{hits}; results: {out_path}, failures: "
+        f"{plan.done} already done{earlier}{hits}{tally.tokens()}; results: {out_path}, failures: "
         f"{failures_path}",
         highlight=False,
         soft_wrap=True,

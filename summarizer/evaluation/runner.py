@@ -8,7 +8,9 @@ Two modes:
   is never contacted. No model, no network; a changed prompt, schema or setting no
   longer matches the recorded requests and the article fails loudly;
 * ``live``: the configured endpoint (the embedded model by default) answers; with
-  ``record=True`` its traffic is written to the cassettes for later replays.
+  ``record=True`` its traffic is written to the cassettes for later replays. Live on
+  the embedded server (not recording), ``SUMMARIZER_SERVER_PARALLEL`` articles run at
+  once, one per slot; the scores and their order do not depend on it.
 
 Articles are summarized exactly as the integration test does (``summarize(path)``, no
 publication date or outlet passed), so one recording serves both. A
@@ -21,6 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Callable, Collection, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
@@ -223,6 +226,16 @@ def _summarize_one(
     return report, error, elapsed[0]
 
 
+def _live_pool(mode: Mode, record: bool, settings: Settings) -> ThreadPoolExecutor | None:
+    """Live on the embedded server, without recording: its N slots answer N articles at
+    once (the endpoint's slot gate keeps N requests in flight). Otherwise one at a time:
+    cassettes are recorded one article after another, and another endpoint is left
+    alone."""
+    if mode != "live" or record or not settings.uses_embedded or settings.server_parallel < 2:
+        return None
+    return ThreadPoolExecutor(settings.server_parallel, thread_name_prefix="eval-live")
+
+
 def _select(golds: list[GoldArticle], article_ids: Collection[str] | None) -> list[GoldArticle]:
     if article_ids is None:
         return golds
@@ -305,13 +318,23 @@ def run_eval(
     started = time.perf_counter()
     outcomes: list[ArticleOutcome] = []
     reports: list[ArticleReport] = []
+    pool = _live_pool(mode, record, run_settings)
+    futures = [
+        pool.submit(_summarize_one, articles_dir / gold.article, mode, record,
+                    cassette_path(cassette_dir, gold.article_id), run_settings)
+        for gold in golds
+    ] if pool is not None else []  # fmt: skip
     for index, gold in enumerate(golds, start=1):
         if progress is not None:
             progress(EvalProgress(index, len(golds), gold.article_id, done=False))
         path = articles_dir / gold.article
         raw = path.read_text("utf-8")
-        report, error, seconds = _summarize_one(
-            path, mode, record, cassette_path(cassette_dir, gold.article_id), run_settings
+        report, error, seconds = (
+            futures[index - 1].result()
+            if futures
+            else _summarize_one(
+                path, mode, record, cassette_path(cassette_dir, gold.article_id), run_settings
+            )
         )
         score = score_article(
             gold, report, raw_text=raw, cleaned_text=clean_text(raw).text, error=error
@@ -329,6 +352,8 @@ def run_eval(
             reports.append(report)
         if progress is not None:
             progress(EvalProgress(index, len(golds), gold.article_id, done=True, outcome=outcome))
+    if pool is not None:
+        pool.shutdown()
     run = _run_info(
         reports,
         run_settings,

@@ -10,6 +10,11 @@ only the :class:`Endpoint` differs. Two retry layers, kept apart:
 
 Tokens of every attempt are summed through per-call instructor hooks.
 
+An endpoint that names its parallel ``slots`` (the embedded server started with
+``-np N``) gets the process-wide :class:`~summarizer.llm.slots.SlotGate` of its URL:
+every request of every client of that server waits for a slot, so no more than N are
+ever in flight, however many articles and rounds of questions run at once.
+
 Two things are kept away from instructor's per-call work. The response model is
 wrapped and its JSON Schema generated once per model class (:func:`_response_model`,
 a subclass whose ``model_json_schema`` returns the cached schema), not on every
@@ -42,6 +47,7 @@ from instructor.core import Hooks, IncompleteOutputException, InstructorRetryExc
 from pydantic import BaseModel
 
 from summarizer.errors import ConfigurationError, EndpointError, ExtractionFailed
+from summarizer.llm.slots import SlotGate, gate_for
 from summarizer.llm.transport import AsyncRetryTransport, RetryPolicy, RetryTransport
 from summarizer.schema import Usage, validation_context
 from summarizer.settings import Settings
@@ -67,6 +73,12 @@ class Endpoint:
     model: str
     api_key: str = field(repr=False)
     embedded: bool = False
+    slots: int | None = None  # the server's parallel slots: requests in flight at most
+
+    @property
+    def gate(self) -> SlotGate | None:
+        """The shared gate of this server's slots (None: no bound is known)."""
+        return gate_for(self.base_url, self.slots) if self.slots else None
 
     @property
     def host(self) -> str:
@@ -150,10 +162,12 @@ class _Tally:
         self.context["attempt"] = self.attempts  # the validator knows the final attempt
         usage = getattr(response, "usage", None)
         if usage is not None:
+            details = getattr(usage, "prompt_tokens_details", None)
             self.usage = self.usage + Usage(
                 prompt_tokens=usage.prompt_tokens or 0,
                 completion_tokens=usage.completion_tokens or 0,
                 total_tokens=usage.total_tokens or 0,
+                cached_prompt_tokens=getattr(details, "cached_tokens", None) or 0,
             )
         choices = getattr(response, "choices", None) or []
         if choices:
@@ -165,9 +179,20 @@ class _Tally:
 class LLM:
     """Sync and async structured extraction against one endpoint."""
 
-    def __init__(self, settings: Settings, endpoint: Endpoint) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        endpoint: Endpoint,
+        *,
+        event_hooks: dict[str, list[Callable[..., Any]]] | None = None,
+    ) -> None:
+        """``event_hooks``: httpx event hooks of the HTTP clients (``request`` /
+        ``response``; async functions for the async client), e.g. to read llama.cpp's
+        ``timings`` from each raw response."""
         self.settings = settings
         self.endpoint = endpoint
+        self.gate = endpoint.gate
+        self._event_hooks = event_hooks or {}
         self.mode = choose_mode(settings, endpoint)
         self.policy = RetryPolicy(
             retries=settings.transport_retries, max_seconds=settings.transport_max_seconds
@@ -204,7 +229,9 @@ class LLM:
             lambda: openai.OpenAI(
                 **self._options(),
                 http_client=httpx2.Client(
-                    transport=RetryTransport(self.policy), timeout=self._timeout
+                    transport=RetryTransport(self.policy, gate=self.gate),
+                    timeout=self._timeout,
+                    event_hooks=self._event_hooks,
                 ),
             ),
         )
@@ -216,7 +243,9 @@ class LLM:
             lambda: openai.AsyncOpenAI(
                 **self._options(),
                 http_client=httpx2.AsyncClient(
-                    transport=AsyncRetryTransport(self.policy), timeout=self._timeout
+                    transport=AsyncRetryTransport(self.policy, gate=self.gate),
+                    timeout=self._timeout,
+                    event_hooks=self._event_hooks,
                 ),
             ),
         )

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from summarizer.cli._common import err, handle_errors, settings_from
-from summarizer.errors import ConfigurationError, InputError, SummarizerError
+from summarizer.errors import ConfigurationError, InputError, SummarizerError, redact_text
 from summarizer.settings import Settings
 
 if TYPE_CHECKING:
@@ -204,7 +204,7 @@ def run_every(
         except ConfigurationError:
             raise
         except SummarizerError as error:
-            err.print(f"[bold red]error:[/] {error}", highlight=False, soft_wrap=True)
+            err.print(f"[bold red]error:[/] {redact_text(str(error))}", highlight=False, soft_wrap=True)
         done += 1
         if runs is not None and done >= runs:
             return

@@ -49,6 +49,7 @@ from summarizer.extraction._triggers import candidates
 from summarizer.grounding import without_instructions
 from summarizer.grounding.notes import event_notes
 from summarizer.llm.client import Completion
+from summarizer.llm.prompts import fence_metadata
 from summarizer.schema import (
     SCHEMA_VERSION,
     SUB_EVENT_TYPES,
@@ -219,8 +220,8 @@ def run_steps(article: ArticleInput, prompts: StepPrompts, run: RunInfo) -> Step
     title = title_of(article.text, article.title)
     block = prompts.render(
         "article",
-        title=article.title,
-        outlet=article.outlet,
+        title=fence_metadata(article.title),  # page metadata is article data: in the fence
+        outlet=fence_metadata(article.outlet),
         published=article.published.isoformat() if article.published else None,
         sentences=render_numbered(sentences),
     )

@@ -33,9 +33,16 @@ from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
-from summarizer.errors import ConfigurationError, FetchError, InputError, SummarizerError
+from summarizer.errors import (
+    ConfigurationError,
+    FetchError,
+    InputError,
+    SummarizerError,
+    redact_text,
+)
 from summarizer.schema import ArticleReport
 from summarizer.settings import Settings
+from summarizer.text.fetch_guard import GuardedTransport
 
 if TYPE_CHECKING:
     from summarizer.slack.digest import DigestArticle
@@ -244,6 +251,7 @@ def _fetch_feed(url: str, settings: Settings) -> tuple[bytes, str, str | None]:
                 follow_redirects=True,
                 max_redirects=_MAX_REDIRECTS,
                 headers=headers,
+                transport=GuardedTransport() if settings.fetch_guard else None,
             ) as client,
             client.stream("GET", url) as response,
         ):
@@ -391,7 +399,7 @@ def read_feed_list(
         try:
             feed_items, feed_failures = read_feed(line, settings=settings, now=now)
         except SummarizerError as error:
-            failures.append(ItemFailure(_shown(line), str(error)))
+            failures.append(ItemFailure(_shown(line), redact_text(str(error))))
             continue
         items += feed_items
         failures += feed_failures
@@ -525,8 +533,8 @@ class DigestSources:
 
 def _failure_text(error: Exception) -> str:
     if isinstance(error, SummarizerError):
-        return str(error)
-    return f"{type(error).__name__}: {' '.join(str(error).split())[:300]}"
+        return redact_text(str(error))
+    return redact_text(f"{type(error).__name__}: {' '.join(str(error).split())[:300]}")
 
 
 async def summarize_items(

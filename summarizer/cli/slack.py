@@ -59,6 +59,14 @@ SlackUrlOption = Annotated[
         help="Slack Web API base URL, for testing [SUMMARIZER_SLACK_BASE_URL].",
     ),
 ]
+AllowPrivateOption = Annotated[
+    bool,
+    typer.Option(
+        "--allow-private-urls",
+        help="Let feeds and article links reach private and loopback addresses (tests, "
+        "local use); off, every fetch goes through the fetch guard.",
+    ),
+]
 ModelOption = Annotated[str | None, typer.Option(help="Model name [SUMMARIZER_MODEL].")]
 BaseUrlOption = Annotated[
     str | None,
@@ -251,6 +259,7 @@ def digest_command(
     ] = False,
     model: ModelOption = None,
     base_url: BaseUrlOption = None,
+    allow_private_urls: AllowPrivateOption = False,
 ) -> None:
     """Summarize new articles and post them to Slack as one digest, never twice.
 
@@ -261,7 +270,9 @@ def digest_command(
     from summarizer.slack.feeds import parse_duration
     from summarizer.slack.poster import DigestPoster, Ledger, SlackSettings, make_client
 
-    settings = settings_from(model=model, base_url=base_url)
+    settings = settings_from(
+        model=model, base_url=base_url, fetch_guard=not allow_private_urls
+    )
     slack_settings = SlackSettings()
     window = parse_duration(since) if since else None
     interval = parse_duration(every) if every else None
@@ -322,6 +333,7 @@ def bot_command(
     slack_base_url: SlackUrlOption = None,
     model: ModelOption = None,
     base_url: BaseUrlOption = None,
+    allow_private_urls: AllowPrivateOption = False,
 ) -> None:
     """Run the Slack bot: /summarize URL and /digest (with an optional window, e.g. 6h).
 
@@ -342,6 +354,7 @@ def bot_command(
         sources=None if sources.empty else sources,
         default_window=since,
         api_url=slack_base_url,
+        allow_private_urls=allow_private_urls,
     ) as bot:
         if slack_settings.app_token is not None:
             err.print("summarizer bot: Socket Mode (Ctrl-C to stop)")

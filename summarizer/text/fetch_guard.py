@@ -120,9 +120,11 @@ def _checked(url: httpx.URL, addresses: Sequence[str]) -> str:
         raise FetchError(f"cannot resolve the host of {shown}")
     for address in addresses:
         if not is_public_address(address):
-            raise FetchError(
-                f"refusing to fetch {shown}: {url.host} is {address}, not a public address"
-            )
+            if _literal(url.host) is not None:
+                reason = f"{url.host} is not a public address"
+            else:
+                reason = f"{url.host} resolves to {address}, not a public address"
+            raise FetchError(f"refusing to fetch {shown}: {reason}")
     return str(ipaddress.ip_address(addresses[0].split("%", 1)[0]))
 
 

@@ -80,8 +80,8 @@ def resolve_endpoint(settings: Settings) -> Endpoint:
     if settings.base_url:
         if not settings.model:
             raise ConfigurationError(
-                f"SUMMARIZER_BASE_URL is set to {redact_url(settings.base_url)} but no model is named; "
-                "set SUMMARIZER_MODEL"
+                f"SUMMARIZER_BASE_URL is set to {redact_url(settings.base_url)} but no model is "
+                "named; set SUMMARIZER_MODEL"
             )
         return Endpoint(settings.base_url.rstrip("/"), settings.model, key or "no-key")
     if key:

@@ -85,8 +85,13 @@ def redact_url(url: str) -> str:
 def redact_text(text: str) -> str:
     """``text`` (an error message, a log line) with every URL in it passed through
     :func:`redact_url`."""
-    return _URL_IN_TEXT.sub(lambda match: redact_url(match.group(0)), text)
 
+    def redacted(match: re.Match[str]) -> str:
+        url = match.group(0)
+        bare = url.rstrip(".,;:!?)]}'")  # sentence punctuation after a URL is not part of it
+        return redact_url(bare) + url[len(bare) :]
+
+    return _URL_IN_TEXT.sub(redacted, text)
 
 
 class SummarizerError(Exception):

@@ -59,7 +59,9 @@ def handle_errors(command: Callable[P, R]) -> Callable[P, R]:
         except SummarizerError as exc:
             if _state["debug"]:
                 raise
-            err.print(f"[bold red]error:[/] {redact_text(str(exc))}", highlight=False, soft_wrap=True)
+            err.print(
+                f"[bold red]error:[/] {redact_text(str(exc))}", highlight=False, soft_wrap=True
+            )
             raise typer.Exit(exc.exit_code) from None
         except KeyboardInterrupt:
             err.print("interrupted")

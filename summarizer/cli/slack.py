@@ -212,7 +212,9 @@ def run_every(
         except ConfigurationError:
             raise
         except SummarizerError as error:
-            err.print(f"[bold red]error:[/] {redact_text(str(error))}", highlight=False, soft_wrap=True)
+            err.print(
+                f"[bold red]error:[/] {redact_text(str(error))}", highlight=False, soft_wrap=True
+            )
         done += 1
         if runs is not None and done >= runs:
             return
@@ -270,9 +272,7 @@ def digest_command(
     from summarizer.slack.feeds import parse_duration
     from summarizer.slack.poster import DigestPoster, Ledger, SlackSettings, make_client
 
-    settings = settings_from(
-        model=model, base_url=base_url, fetch_guard=not allow_private_urls
-    )
+    settings = settings_from(model=model, base_url=base_url, fetch_guard=not allow_private_urls)
     slack_settings = SlackSettings()
     window = parse_duration(since) if since else None
     interval = parse_duration(every) if every else None

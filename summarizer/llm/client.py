@@ -297,7 +297,8 @@ class LLM:
         if isinstance(cause, openai.NotFoundError):
             return ConfigurationError(
                 f"{self.endpoint.host} answered 404 for model {self.endpoint.model!r} at "
-                f"{redact_url(self.endpoint.base_url)}; check SUMMARIZER_MODEL and SUMMARIZER_BASE_URL"
+                f"{redact_url(self.endpoint.base_url)}; check SUMMARIZER_MODEL and "
+                "SUMMARIZER_BASE_URL"
             )
         if isinstance(cause, openai.APIStatusError):
             return EndpointError(

@@ -36,11 +36,16 @@ from slack_bolt.error import BoltError
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from summarizer.batch.runner import CachedSummarizer
-from summarizer.errors import ConfigurationError, InputError, SummarizerError, redact_text
+from summarizer.errors import (
+    ConfigurationError,
+    InputError,
+    SummarizerError,
+    redact_text,
+    redact_url,
+)
 from summarizer.schema import ArticleReport
 from summarizer.settings import Settings
 from summarizer.slack.digest import DigestArticle, build_digest
-from summarizer.slack.http_server import EVENTS_PATH, BotHTTPServer
 from summarizer.slack.feeds import (
     DigestSources,
     IngestItem,
@@ -51,6 +56,7 @@ from summarizer.slack.feeds import (
     select_items,
     summarize_items,
 )
+from summarizer.slack.http_server import EVENTS_PATH, BotHTTPServer
 from summarizer.slack.poster import DigestPoster, Ledger, SlackPostError, SlackSettings, make_client
 from summarizer.slack.render import MAX_BLOCKS, render_article_details, render_slack
 
@@ -258,7 +264,8 @@ class SummarizerBot:
         else:
             ack(
                 response_type="ephemeral",
-                text=f"Summarizing {url} … the summary follows here in a minute or two.",
+                text=f"Summarizing {redact_url(url)} … the summary follows here in a minute "
+                "or two.",
             )
 
     def _run_summarize(self, command: dict[str, Any], respond: Any) -> None:
@@ -268,12 +275,13 @@ class SummarizerBot:
         try:
             report = self._summarize_url(url)
         except SummarizerError as error:
-            message = redact_text(f"Could not summarize {url}: {error}")
-            respond(response_type="ephemeral", text=message)
+            failed = redact_text(f"Could not summarize {url}: {error}")
+            respond(response_type="ephemeral", text=failed)
             return
         except Exception:  # a bug must not kill the worker silently
-            _log.exception("summarizing %s failed", url)
-            respond(response_type="ephemeral", text=f"Could not summarize {url}: internal error")
+            _log.exception("summarizing %s failed", redact_url(url))
+            failed = f"Could not summarize {redact_url(url)}: internal error"
+            respond(response_type="ephemeral", text=failed)
             return
         article = DigestArticle(article_id=url, report=report, url=url)
         for message in render_article_details(article):
@@ -310,8 +318,8 @@ class SummarizerBot:
         try:
             articles, failures = self._collect(parse_duration(window), channel_id)
         except SummarizerError as error:
-            message = redact_text(f"Could not build the digest: {error}")
-            respond(response_type="ephemeral", text=message)
+            failed = redact_text(f"Could not build the digest: {error}")
+            respond(response_type="ephemeral", text=failed)
             return
         failed = f" {len(failures)} item(s) could not be read or summarized." if failures else ""
         if not articles:

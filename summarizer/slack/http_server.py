@@ -24,11 +24,13 @@ tokens, bodies) is logged. ``GET /healthz`` answers ``ok``.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import socket
 import threading
 
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
 from slack_bolt import App, BoltRequest
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_sdk.signature import SignatureVerifier
@@ -41,6 +43,21 @@ EVENTS_PATH = "/slack/events"
 MAX_BODY = 1_000_000
 _READ_CHUNK = 64 * 1024
 _log = logging.getLogger(__name__)
+
+
+class _ClientErrors(logging.Filter):
+    """A malformed request is the client's fault: one debug line, never a traceback."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        if isinstance(error, HttpProcessingError):
+            _log.debug("refused a malformed request: %s", type(error).__name__)
+            return False
+        return True
+
+
+_server_log = logging.getLogger(f"{__name__}.server")
+_server_log.addFilter(_ClientErrors())
 
 
 def _answer(status: int, text: str) -> web.Response:
@@ -90,6 +107,8 @@ class BotHTTPServer:
         self._thread: threading.Thread | None = None
         self._ready = threading.Event()
         self._started: set[int] = set()  # connections whose request headers have arrived
+        self._stop: asyncio.Event | None = None
+        self._failure: Exception | None = None
 
     @property
     def port(self) -> int:
@@ -109,41 +128,51 @@ class BotHTTPServer:
         self._thread = threading.Thread(target=self.serve_forever, daemon=True)
         self._thread.start()
         self._ready.wait(timeout=10)
+        if self._failure is not None:
+            raise self._failure
         return self
 
     def serve_forever(self) -> None:
         """Serve in this thread until :meth:`close` (from another thread) or Ctrl-C."""
-        loop = self._loop = asyncio.new_event_loop()
+        try:
+            asyncio.run(self._serve())
+        except BaseException as error:
+            self._failure = error if isinstance(error, Exception) else None
+            raise
+        finally:
+            self._ready.set()
+
+    async def _serve(self) -> None:
+        loop = self._loop = asyncio.get_running_loop()
+        self._stop = asyncio.Event()
         runner = web.ServerRunner(
             web.Server(
                 self._handle,
                 access_log=None,
+                logger=_server_log,
                 keepalive_timeout=self._header_timeout,
                 max_line_size=8190,
                 max_field_size=8190,
+                lingering_time=2.0,  # drain what a refused client still sends, briefly
             ),
             handle_signals=False,
         )
+        await runner.setup()
         try:
-            loop.run_until_complete(runner.setup())
-            server = loop.run_until_complete(
-                loop.create_server(lambda: self._connection(runner), sock=self._socket)
-            )
-            self._ready.set()
+            server = await loop.create_server(lambda: self._connection(runner), sock=self._socket)
             try:
-                loop.run_forever()
+                self._ready.set()
+                await self._stop.wait()
             finally:
                 server.close()
-                loop.run_until_complete(runner.cleanup())
-                loop.run_until_complete(loop.shutdown_default_executor())
         finally:
-            self._ready.set()
-            loop.close()
+            await runner.cleanup()
 
     def close(self) -> None:
         """Stop serving and release the port."""
-        if self._thread is not None and self._loop is not None:
-            self._loop.call_soon_threadsafe(self._loop.stop)
+        if self._thread is not None and self._loop is not None and self._stop is not None:
+            with contextlib.suppress(RuntimeError):  # the loop has ended already
+                self._loop.call_soon_threadsafe(self._stop.set)
             self._thread.join(timeout=10)
             self._thread = None
         self._socket.close()

@@ -26,6 +26,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from summarizer.errors import redact_url
 from summarizer.schema import Event, EventType, SubEventType
 from summarizer.slack.digest import Digest, DigestArticle, DigestGroup, DigestItem
 
@@ -121,7 +122,13 @@ def _link(url: str | None, label: str) -> str:
     label = _esc(" ".join(label.split())).replace("|", "/")
     if not url:
         return label
-    safe = url.replace("&", "&amp;").replace("<", "%3C").replace(">", "%3E").replace("|", "%7C")
+    safe = (
+        redact_url(url)
+        .replace("&", "&amp;")
+        .replace("<", "%3C")
+        .replace(">", "%3E")
+        .replace("|", "%7C")
+    )
     return f"<{safe.replace(' ', '%20')}|{label}>"
 
 
@@ -445,7 +452,7 @@ def _md(text: str) -> str:
 def _md_link(url: str | None, label: str) -> str:
     if not url:
         return _md(label)
-    return f"[{_md(label)}](<{url.replace('>', '%3E').replace(' ', '%20')}>)"
+    return f"[{_md(label)}](<{redact_url(url).replace('>', '%3E').replace(' ', '%20')}>)"
 
 
 def render_markdown(digest: Digest) -> str:
@@ -502,7 +509,7 @@ def render_text(digest: Digest) -> str:
                 f"  {_actors(item.actor1, item.actor2)}." + (f" {toll}." if toll else ""),
             ]
             lines += [
-                f"  - {s.label}: {s.headline}" + (f" ({s.url})" if s.url else "")
+                f"  - {s.label}: {s.headline}" + (f" ({redact_url(s.url)})" if s.url else "")
                 for s in item.sources
             ]
         lines.append("")

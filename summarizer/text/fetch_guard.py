@@ -49,6 +49,9 @@ Resolver = Callable[[str, int], Sequence[str]]
 _IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
 _NAT64_LOCAL = ipaddress.ip_network("64:ff9b:1::/48")
+# Connections are pooled by address: one made for a name (its TLS name) must not carry a
+# request for another name on the same address. No keep-alive; a fetch is a few requests.
+_NO_REUSE: dict[str, Any] = {"limits": httpx.Limits(max_keepalive_connections=0)}
 
 
 def system_resolver(host: str, port: int) -> list[str]:
@@ -83,6 +86,8 @@ def is_public_address(address: str | _IPAddress) -> bool:
             address = ipaddress.ip_address(address.split("%", 1)[0])
         except ValueError:
             return False
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        return is_public_address(address.ipv4_mapped)  # ::ffff:a.b.c.d is a.b.c.d
     if (
         not address.is_global
         or address.is_multicast
@@ -174,7 +179,7 @@ class GuardedTransport(httpx.BaseTransport):
         **options: Any,
     ) -> None:
         self._resolver = resolver or system_resolver
-        self._transport = transport or httpx.HTTPTransport(**options)
+        self._transport = transport or httpx.HTTPTransport(**(_NO_REUSE | options))
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         """Resolve, check and send one request (one hop of a redirect chain)."""
@@ -197,7 +202,7 @@ class AsyncGuardedTransport(httpx.AsyncBaseTransport):
         **options: Any,
     ) -> None:
         self._resolver = resolver or system_resolver
-        self._transport = transport or httpx.AsyncHTTPTransport(**options)
+        self._transport = transport or httpx.AsyncHTTPTransport(**(_NO_REUSE | options))
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         """Resolve, check and send one request (one hop of a redirect chain)."""

@@ -18,8 +18,17 @@ from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
 from summarizer.errors import ConfigurationError, InputError, redact_url
-from summarizer.extraction import ArticleInput, RunInfo, adrive, drive, run_steps
-from summarizer.extraction._steps import is_steps_version, load_step_prompts
+from summarizer.extraction import (
+    ArticleInput,
+    RunInfo,
+    StepPrompts,
+    Steps,
+    adrive,
+    drive,
+    is_steps_version,
+    load_step_prompts,
+    run_steps,
+)
 from summarizer.grounding import quote_in_text
 from summarizer.grounding.notes import event_notes
 from summarizer.llm.client import LLM, Completion, Endpoint
@@ -100,6 +109,17 @@ class PreparedArticle:
     outlet: str | None
     prompt: Prompt | None  # None for a step-pipeline version (its questions are made per step)
     messages: list[dict[str, str]]
+    steps: StepPrompts | None = None  # the step pipeline's templates, for such a version
+
+    @property
+    def prompt_id(self) -> PromptInfo:
+        """Name, version and hash of the prompt this article is sent with (either kind)."""
+        if self.steps is not None:
+            return PromptInfo(name="extract", version=self.steps.version, sha256=self.steps.sha256)
+        assert self.prompt is not None  # one of the two is always set by prepare()
+        return PromptInfo(
+            name=self.prompt.name, version=self.prompt.version, sha256=self.prompt.sha256
+        )
 
     @property
     def source_sha256(self) -> str:
@@ -131,8 +151,8 @@ def prepare(
     published = published or document.published or cleaned.published_hint
     outlet = outlet or document.outlet or cleaned.outlet_hint
     if is_steps_version(settings.prompt_version):
-        load_step_prompts(settings.prompt_version)  # a missing template fails here, early
-        return PreparedArticle(document, cleaned, published, outlet, None, [])
+        steps = load_step_prompts(settings.prompt_version)  # a missing template fails here
+        return PreparedArticle(document, cleaned, published, outlet, None, [], steps)
     prompt = load_prompt("extract", settings.prompt_version)
     messages = prompt.render(
         # v1 renders the fenced `article` and `outlet` outside it (its cassettes pin the
@@ -204,11 +224,7 @@ def _report(
     provenance = Provenance(
         model=endpoint.model,
         endpoint_host="embedded" if endpoint.embedded else endpoint.host,
-        prompt=PromptInfo(
-            name=prepared.prompt.name,
-            version=prepared.prompt.version,
-            sha256=prepared.prompt.sha256,
-        ),
+        prompt=prepared.prompt_id,
         schema_version=SCHEMA_VERSION,
         attempts=completion.attempts,
         usage=completion.usage,
@@ -224,7 +240,7 @@ def _report(
     )
 
 
-def steps_for(prepared: PreparedArticle, llm: LLM) -> Any:
+def steps_for(prepared: PreparedArticle, llm: LLM) -> Steps:
     """The step pipeline (:func:`summarizer.extraction.run_steps`) for a prepared article."""
     document = prepared.document
     article = ArticleInput(
@@ -242,7 +258,8 @@ def steps_for(prepared: PreparedArticle, llm: LLM) -> Any:
         endpoint_host="embedded" if endpoint.embedded else endpoint.host,
         summarizer_version=_VERSION,
     )
-    return run_steps(article, load_step_prompts(llm.settings.prompt_version), run)
+    steps = prepared.steps or load_step_prompts(llm.settings.prompt_version)
+    return run_steps(article, steps, run)
 
 
 def extract(prepared: PreparedArticle, *, llm: LLM) -> ArticleReport:

@@ -153,11 +153,7 @@ def _manifest_entry(
         "title": document.title,
         "published": chunk.published.isoformat() if chunk.published else None,
         "outlet": chunk.outlet,
-        "prompt": {
-            "name": chunk.prompt.name,
-            "version": chunk.prompt.version,
-            "sha256": chunk.prompt.sha256,
-        },
+        "prompt": chunk.prompt_id.model_dump(),
         "model": target[0],
         "base_url": target[1],
     }

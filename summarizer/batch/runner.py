@@ -46,7 +46,13 @@ from typing import Any, TypeAlias
 
 from summarizer.api import PreparedArticle, aextract_chunks, prepare_chunks, resolve_endpoint
 from summarizer.batch.cache import ResultCache, cache_key
-from summarizer.errors import EndpointError, ExtractionFailed, InputError, SummarizerError
+from summarizer.errors import (
+    EndpointError,
+    ExtractionFailed,
+    InputError,
+    SummarizerError,
+    redact_text,
+)
 from summarizer.llm.client import LLM
 from summarizer.llm.embedded import model_file
 from summarizer.schema import SCHEMA_VERSION, ArticleReport
@@ -153,7 +159,7 @@ class BatchFailure:
     @classmethod
     def from_exception(cls, error: BaseException, attempts: int) -> BatchFailure:
         """The failure record of an exception."""
-        message = " ".join(str(error).split()) or type(error).__name__
+        message = redact_text(" ".join(str(error).split())) or type(error).__name__
         exit_code = error.exit_code if isinstance(error, SummarizerError) else 1
         completions = error.attempts if isinstance(error, ExtractionFailed) else None
         return cls(type(error).__name__, message, attempts, exit_code, completions)
@@ -202,7 +208,7 @@ class BatchResult:
             failure = self.outcome
             line |= {
                 "error": failure.error,
-                "message": failure.message,
+                "message": redact_text(failure.message),
                 "attempts": failure.attempts,
                 "exit_code": failure.exit_code,
                 "completions": failure.completions,

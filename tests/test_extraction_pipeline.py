@@ -223,3 +223,33 @@ def test_sentences_naming_two_days_become_two_events() -> None:
 def test_spotting_that_fails_raises() -> None:
     with pytest.raises(ExtractionFailed):
         run(ARTICLE, lambda ask: failed())
+
+
+def test_commentary_labelled_as_an_event_is_left_out_unless_anchored() -> None:
+    text = (
+        "Rebels attacked an army post in Goma on Friday, killing 4 soldiers.\n"
+        "Residents fled the town as the army sent reinforcements.\n"
+        "Protesters marched in Kinshasa on Friday against the government.\n"
+        "Analysts say the bombing campaign has become routine.\n"
+        "Diplomats warn that more shelling could follow in the south."
+    )
+
+    def answer(ask: Ask) -> Any:
+        if ask.step == "classify":  # the FAKE labels the commentary as events too
+            return labelling(ask, {1: "battle", 3: "protest", 4: "explosion", 5: "explosion"})
+        if ask.step.startswith("details") and "protests event" in question(ask):
+            return details(ask, place="Kinshasa", sub_event_type="peaceful_protest",
+                           actor1={"name": "Protesters", "type": "protesters"}, actor2=None,
+                           source=None)  # fmt: skip
+        if ask.step.startswith("details"):
+            return details(ask, place="Goma", sub_event_type="armed_clash",
+                           actor1={"name": "Rebels", "type": "rebel_group"}, actor2=None,
+                           fatalities=4, source=None)  # fmt: skip
+        return standard(ask)
+
+    report, asked = run(text, answer)
+    # sentences 4 and 5 (an 'explosion' of the same day, by inheritance) name no day,
+    # give no toll and do not lead: they make no event
+    assert asked == ["classify", "details:1", "details:2", "summary"]
+    assert [e.event_type.value for e in report.events] == ["battles", "protests"]
+    assert any("[4, 5]" in w and "left out" in w for w in report.provenance.warnings)

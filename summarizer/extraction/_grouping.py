@@ -12,12 +12,15 @@ import re
 from dataclasses import dataclass
 
 from summarizer.extraction._codebook import lexicon_type
+from summarizer.extraction._figures import death_figures
 from summarizer.extraction._places import fold_name
 from summarizer.extraction._sentences import Sentence
 from summarizer.extraction._steps import LABELS
 from summarizer.schema import EventType
 
 __all__ = ["Spot", "group_events"]
+
+_LEAD = 2  # the title (when the text has one) and the first sentence
 
 
 @dataclass
@@ -73,10 +76,13 @@ def group_events(
     sentences: list[Sentence],
     published: dt.date | None,
     warnings: list[str],
+    language: str = "en",
 ) -> list[Spot]:
     """Events from labelled sentences: one per (event type, day). A sentence naming no day
     takes the day of the sentence before it, else the article's first day; a sentence
-    dated in an earlier year or pointing back ("since", "last month") is background."""
+    dated in an earlier year or pointing back ("since", "last month") is background. An
+    event must be anchored: one of its sentences names its day, gives a death toll, or
+    leads the article; otherwise its sentences are commentary and it is left out."""
     years = [
         int(y) for y in re.findall(r"\b((?:19|20)\d\d)\b", " ".join(s.text for s in sentences))
     ]
@@ -84,6 +90,7 @@ def group_events(
     lead = next((k for s in sentences if (k := _date_key(s.text))), None)
     current_key = lead
     spots: dict[tuple[EventType, str | None], Spot] = {}
+    anchored: set[int] = set()
     for sentence in sentences:
         key = _date_key(sentence.text)
         if key is not None:
@@ -107,7 +114,17 @@ def group_events(
             spot.date_text = match.group(0) if match else ""
         if len(spot.ids) < 4:
             spot.ids.append(sentence.id)
-    found = list(spots.values())
+        if key is not None or sentence.id <= _LEAD or death_figures([sentence.text], language):
+            anchored.add(id(spot))
+    found = []
+    for spot in spots.values():
+        if id(spot) in anchored:
+            found.append(spot)
+        else:
+            warnings.append(
+                f"sentences {spot.ids} ({spot.event_type.value}) were left out: none names a "
+                "day, gives a toll or leads the article"
+            )
     for spot in found:
         if not spot.date_text and lead is not None:
             spot.date_text = _day_words(sentences, lead)

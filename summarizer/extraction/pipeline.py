@@ -171,7 +171,7 @@ def run_steps(article: ArticleInput, prompts: StepPrompts, run: RunInfo) -> Step
         if isinstance(labelled, ExtractionFailed):
             raise labelled
         labels = {s.id: getattr(labelled.value, f"s{s.id}") for s in shown}
-        spots = group_events(labels, sentences, article.published, tally.warnings)
+        spots = group_events(labels, sentences, article.published, tally.warnings, language)
 
     # Round 2: the details of each event.
     questions = []

@@ -42,7 +42,12 @@ from pydantic import BaseModel
 
 from summarizer.errors import ConfigurationError, EndpointError, ExtractionFailed
 from summarizer.llm import _instructor_scan
-from summarizer.llm.transport import AsyncRetryTransport, RetryPolicy, RetryTransport
+from summarizer.llm.transport import (
+    RETRIES_EXTENSION,
+    AsyncRetryTransport,
+    RetryPolicy,
+    RetryTransport,
+)
 from summarizer.schema import Usage, validation_context
 from summarizer.settings import Settings
 
@@ -294,9 +299,10 @@ class LLM:
                 f"{self.endpoint.base_url}; check SUMMARIZER_MODEL and SUMMARIZER_BASE_URL"
             )
         if isinstance(cause, openai.APIStatusError):
+            made = cause.response.extensions.get(RETRIES_EXTENSION, self.policy.retries)
             return EndpointError(
                 f"{self.endpoint.host} answered HTTP {cause.status_code} after "
-                f"{self.policy.retries} retries: {_first_line(cause.message)}"
+                f"{made} {'retry' if made == 1 else 'retries'}: {_first_line(cause.message)}"
             )
         if isinstance(cause, openai.APITimeoutError):
             return EndpointError(

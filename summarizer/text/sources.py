@@ -20,6 +20,7 @@ import functools
 import importlib
 import os
 import re
+import stat
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,12 +32,14 @@ import httpx
 
 from summarizer.errors import ConfigurationError, FetchError, InputError
 from summarizer.settings import Settings
+from summarizer.text.limits import check_url
 
 __all__ = [
     "SourceDocument",
     "SourceKind",
     "aload_source",
     "aload_text",
+    "is_url",
     "load_source",
     "load_text",
 ]
@@ -55,6 +58,8 @@ class SourceDocument:
         title: the page title from HTML metadata, when there is one.
         published: the publication date from HTML metadata, when there is one.
         outlet: the site name from HTML metadata, when there is one.
+        warnings: what loading changed (e.g. an over-long page title cut); they end up
+            in the record's ``provenance.warnings``.
     """
 
     text: str
@@ -63,6 +68,7 @@ class SourceDocument:
     title: str | None = None
     published: dt.date | None = None
     outlet: str | None = None
+    warnings: tuple[str, ...] = ()
 
 
 # --- telling sources apart --------------------------------------------------------------
@@ -78,8 +84,12 @@ _MAX_PATH_CHARS = 4096
 _HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml", ".shtml"})
 
 
-def _is_url(source: str) -> bool:
+def is_url(source: str) -> bool:
+    """True when ``source`` is one http(s) URL (the scheme in any case: ``HTTP://`` too)."""
     return _URL.fullmatch(source.strip()) is not None
+
+
+_is_url = is_url
 
 
 def _looks_like_html(text: str) -> bool:
@@ -249,6 +259,8 @@ def _read_file(path: Path, settings: Settings) -> bytes:
     try:
         if path.is_dir():
             raise InputError(f"{origin} is a directory, not a file")
+        if not stat.S_ISREG(path.stat().st_mode):  # a FIFO or device would block or never end
+            raise InputError(f"{origin} is not a regular file (a pipe, socket or device)")
         with path.open("rb") as file:
             data = file.read(settings.max_fetch_bytes + 1)
     except FileNotFoundError as error:
@@ -259,6 +271,8 @@ def _read_file(path: Path, settings: Settings) -> bytes:
         raise InputError(
             f"cannot read {origin}: {error.strerror or type(error).__name__}"
         ) from error
+    except ValueError as error:  # a NUL byte or a lone surrogate in the name
+        raise InputError(f"cannot read {origin!a}: not a valid file name") from error
     if len(data) > settings.max_fetch_bytes:
         raise InputError(f"{origin}: " + _too_large("file", settings))
     return data
@@ -427,6 +441,7 @@ def load_source(
         )
     if _is_url(source):
         url = source.strip()
+        check_url(url)
         return _page_document(_fetch(url, settings), _display_url(url))
     if (path := _existing_path(source)) is not None:
         return _load_file(path, settings)
@@ -447,6 +462,7 @@ async def aload_source(
         return source
     if isinstance(source, str) and _is_url(source):
         url = source.strip()
+        check_url(url)
         page = await _afetch(url, settings)
         return await asyncio.to_thread(_page_document, page, _display_url(url))
     return await asyncio.to_thread(load_source, source, settings=settings)

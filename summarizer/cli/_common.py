@@ -3,7 +3,9 @@ switch, the error handler and the settings from options.
 
 Every expected failure is a :class:`~summarizer.errors.SummarizerError`; the CLI prints
 it as one line on stderr and exits with the error's code (2 configuration, 3 input,
-4 endpoint, 5 extraction failed, 130 interrupted). ``--debug`` shows the traceback.
+4 endpoint, 5 extraction failed, 6 Slack, 7 output not writable, 8 output busy, 130
+interrupted); an OSError that escapes a command is an output error (7). ``--debug``
+shows the traceback.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import Annotated, Any, ParamSpec, TypeVar
 import typer
 from rich.console import Console
 
-from summarizer.errors import SummarizerError
+from summarizer.errors import OutputError, SummarizerError
 from summarizer.settings import Settings
 
 __all__ = ["err", "handle_errors", "out", "root_options", "settings_from"]
@@ -59,6 +61,14 @@ def handle_errors(command: Callable[P, R]) -> Callable[P, R]:
         except KeyboardInterrupt:
             err.print("interrupted")
             raise typer.Exit(130) from None
+        except OSError as exc:  # a file the command writes: disk full, permission...
+            if _state["debug"]:
+                raise
+            where = f" {exc.filename}" if exc.filename else ""
+            reason = exc.strerror or type(exc).__name__
+            err.print(f"[bold red]error:[/] cannot write{where}: {reason}", highlight=False,
+                      soft_wrap=True)  # fmt: skip
+            raise typer.Exit(OutputError.exit_code) from None
 
     return wrapper
 

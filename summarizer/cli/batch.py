@@ -23,14 +23,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import enum
-import json
 import logging
-import os
 import signal
-import tempfile
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -48,22 +45,22 @@ from rich.progress import (
 from typer.core import TyperGroup
 
 from summarizer.batch.cache import ResultCache, default_cache_path
-from summarizer.batch.openai_batch import (
-    awrite_requests,
-    import_output,
-    manifest_for,
-    submit_and_wait,
-)
 from summarizer.batch.runner import (
     BatchInput,
     BatchResult,
     JsonlAppender,
     asummarize_many,
     read_inputs,
-    read_jsonl,
 )
+from summarizer.cli._batch_io import (
+    Plan,
+    check_outputs,
+    default_failures,
+    output_lock,
+    plan_run,
+)
+from summarizer.cli._batch_openai import find_manifest, import_into, openai_batch
 from summarizer.cli._common import err, handle_errors, out, settings_from
-from summarizer.errors import ConfigurationError, EndpointError, InputError
 from summarizer.settings import Settings
 
 __all__ = ["batch_app", "cache_app"]
@@ -92,94 +89,6 @@ class Via(enum.StrEnum):
 
     live = "live"
     openai_batch = "openai-batch"
-
-
-# --------------------------------------------------------------------------- ledgers
-
-
-def _default_failures(out_path: Path) -> Path:
-    stem = out_path.name.removesuffix(".jsonl")
-    return out_path.with_name(f"{stem}.failures.jsonl")
-
-
-def _ledger(path: Path) -> dict[str, str]:
-    """input id -> input hash of every (readable) line of a results or failures file."""
-    return {
-        str(line["id"]): str(line.get("input_sha256", ""))
-        for line in read_jsonl(path)
-        if "id" in line
-    }
-
-
-def _prune(path: Path, ids: set[str]) -> int:
-    """Rewrite ``path`` atomically without the lines of ``ids`` (and unreadable lines)."""
-    if not path.is_file() or not ids:
-        return 0
-    kept, dropped = [], 0
-    with path.open(encoding="utf-8", errors="replace") as file:
-        for line in file:
-            data = _parse_line(line)
-            if data is None or str(data.get("id")) in ids:
-                dropped += bool(line.strip())
-                continue
-            kept.append(line if line.endswith("\n") else line + "\n")
-    if dropped:
-        fd, name = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-        with os.fdopen(fd, "w", encoding="utf-8") as temp:
-            temp.writelines(kept)
-            temp.flush()
-            os.fsync(temp.fileno())
-        Path(name).replace(path)
-    return dropped
-
-
-def _parse_line(line: str) -> dict[str, Any] | None:
-    try:
-        data = json.loads(line)
-    except ValueError:
-        return None
-    return data if isinstance(data, dict) else None
-
-
-@dataclass
-class _Plan:
-    """What a (resumed) live batch will do."""
-
-    inputs: list[BatchInput]
-    pending: list[BatchInput] = field(default_factory=list)
-    done: int = 0
-    failed_before: int = 0
-
-
-def _plan(
-    inputs: list[BatchInput],
-    results_path: Path,
-    failures_path: Path,
-    *,
-    resume: bool,
-    retry_failed: bool,
-) -> _Plan:
-    plan = _Plan(inputs)
-    done = _ledger(results_path)
-    if done and not resume:
-        raise ConfigurationError(
-            f"{results_path} already holds {len(done)} results; pass --resume to continue "
-            "that batch, or choose another --out"
-        )
-    failed = _ledger(failures_path) if resume else {}
-    for item in inputs:
-        digest = item.content_sha256()
-        if done.get(item.id) == digest:
-            plan.done += 1
-        elif failed.get(item.id) == digest and not retry_failed:
-            plan.failed_before += 1
-        else:
-            plan.pending.append(item)
-    redo = {item.id for item in plan.pending}
-    _prune(results_path, redo & set(done))
-    if resume:
-        _prune(failures_path, redo & set(failed))
-    return plan
 
 
 # --------------------------------------------------------------------------- live runs
@@ -241,7 +150,7 @@ class _Interrupted(Exception):
 
 
 async def _run_live(
-    plan: _Plan,
+    plan: Plan,
     results: JsonlAppender,
     failures: JsonlAppender,
     *,
@@ -319,7 +228,7 @@ def _live(
     quiet: bool,
     verbose: bool,
 ) -> None:
-    plan = _plan(inputs, out_path, failures_path, resume=resume, retry_failed=retry_failed)
+    plan = plan_run(inputs, out_path, failures_path, resume=resume, retry_failed=retry_failed)
     cache = None if no_cache else ResultCache.for_settings(settings)
     try:
         with (
@@ -359,98 +268,6 @@ def _live(
         soft_wrap=True,
     )
     if tally.failed:
-        raise typer.Exit(1)
-
-
-# --------------------------------------------------------------------------- openai-batch
-
-
-def _import_into(
-    outputs: list[Path], manifest: Path, results_path: Path, failures_path: Path
-) -> tuple[int, int, int]:
-    """Import Batch API output into the results/failures files; (ok, failed, skipped)."""
-    done = _ledger(results_path)
-    entries = {str(e.get("id")) for e in read_jsonl(manifest)}
-    _prune(failures_path, entries - set(done))
-    ok = failed = skipped = 0
-    with JsonlAppender(results_path) as results, JsonlAppender(failures_path) as failures:
-        for result in import_output(outputs, manifest):
-            if done.get(result.id) == result.input_sha256:
-                skipped += 1
-            elif result.ok:
-                results.write(result.to_json())
-                ok += 1
-            else:
-                failures.write(result.to_json())
-                failed += 1
-    return ok, failed, skipped
-
-
-def _openai_batch(
-    inputs: list[BatchInput],
-    requests_path: Path,
-    failures_path: Path,
-    results_path: Path,
-    *,
-    settings: Settings,
-    concurrency: int,
-    submit: bool,
-    batch_id: str | None,
-    poll_interval: float,
-) -> None:
-    manifest = manifest_for(requests_path)
-    if batch_id is None:
-        written = asyncio.run(
-            awrite_requests(inputs, requests_path, settings=settings, concurrency=concurrency)
-        )
-        with JsonlAppender(failures_path, truncate=True) as failures:
-            for failure in written.failures:
-                failures.write(failure.to_json())
-        err.print(
-            f"wrote {written.requests} requests for {written.inputs - len(written.failures)} "
-            f"inputs to {requests_path} (manifest: {manifest}); {len(written.failures)} inputs "
-            f"could not be loaded (see {failures_path})",
-            highlight=False,
-            soft_wrap=True,
-        )
-    elif not manifest.is_file():
-        raise InputError(f"--batch-id needs the manifest {manifest} written with the requests")
-    if not submit or settings.api_key is None:
-        err.print(
-            "not submitted (no API key, or --no-submit). Run the file with OpenAI's Batch API "
-            "or vLLM (python -m vllm.entrypoints.openai.run_batch -i "
-            f"{requests_path} -o output.jsonl --model MODEL), then: summarizer batch import "
-            f"output.jsonl --manifest {manifest} --out {results_path}",
-            highlight=False,
-            soft_wrap=True,
-        )
-        return
-
-    def status(batch: str, state: str, counts: dict[str, int]) -> None:
-        err.print(
-            f"batch {batch}: {state} ({counts['completed']}/{counts['total']} done, "
-            f"{counts['failed']} failed)",
-            highlight=False,
-        )
-
-    files = submit_and_wait(
-        requests_path,
-        settings=settings,
-        batch_id=batch_id,
-        poll_interval=poll_interval,
-        on_status=status,
-    )
-    if not files.paths:
-        raise EndpointError(f"batch {files.batch_id} ended {files.status} with no output file")
-    ok, failed, skipped = _import_into(files.paths, manifest, results_path, failures_path)
-    err.print(
-        f"batch {files.batch_id} {files.status}: imported {ok} records into {results_path}, "
-        f"{failed} failures into {failures_path}"
-        + (f", {skipped} already there" if skipped else ""),
-        highlight=False,
-        soft_wrap=True,
-    )
-    if failed:
         raise typer.Exit(1)
 
 
@@ -576,44 +393,39 @@ def _run(
     verbose: bool,
 ) -> None:
     inputs = read_inputs(source)
-    failures_path = failures or _default_failures(out_path)
+    failures_path = failures or default_failures(out_path)
     if via is Via.openai_batch:
         stem = out_path.name.removesuffix(".jsonl")
-        _openai_batch(
+        results_path = results or out_path.with_name(f"{stem}.results.jsonl")
+        outputs = {"--out": out_path, "--failures": failures_path, "--results": results_path}
+        check_outputs(source, inputs, outputs)
+        with output_lock(out_path):
+            openai_batch(
+                inputs,
+                out_path,
+                failures_path,
+                results_path,
+                settings=settings,
+                concurrency=concurrency,
+                submit=submit,
+                batch_id=batch_id,
+                poll_interval=poll_interval,
+            )
+        return
+    check_outputs(source, inputs, {"--out": out_path, "--failures": failures_path})
+    with output_lock(out_path):
+        _live(
             inputs,
             out_path,
             failures_path,
-            results or out_path.with_name(f"{stem}.results.jsonl"),
             settings=settings,
             concurrency=concurrency,
-            submit=submit,
-            batch_id=batch_id,
-            poll_interval=poll_interval,
+            resume=resume,
+            retry_failed=retry_failed,
+            no_cache=no_cache,
+            quiet=quiet,
+            verbose=verbose,
         )
-        return
-    _live(
-        inputs,
-        out_path,
-        failures_path,
-        settings=settings,
-        concurrency=concurrency,
-        resume=resume,
-        retry_failed=retry_failed,
-        no_cache=no_cache,
-        quiet=quiet,
-        verbose=verbose,
-    )
-
-
-def _find_manifest(outputs: list[Path]) -> Path:
-    for output in outputs:
-        candidate = manifest_for(output)
-        if candidate.is_file():
-            return candidate
-    found = sorted(outputs[0].parent.glob("*.manifest.jsonl"))
-    if len(found) == 1:
-        return found[0]
-    raise InputError("cannot tell which manifest goes with the output; pass --manifest")
 
 
 @batch_app.command("import")
@@ -633,9 +445,12 @@ def import_command(
     ] = None,
 ) -> None:
     """Validate Batch API answers into records (like the live path) and failures."""
-    manifest = manifest or _find_manifest(outputs)
-    failures_path = failures or _default_failures(out_path)
-    ok, failed, skipped = _import_into(outputs, manifest, out_path, failures_path)
+    manifest = manifest or find_manifest(outputs)
+    failures_path = failures or default_failures(out_path)
+    for output in (*outputs, manifest):
+        check_outputs(output, [], {"--out": out_path, "--failures": failures_path})
+    with output_lock(out_path):
+        ok, failed, skipped = import_into(outputs, manifest, out_path, failures_path)
     err.print(
         f"imported {ok} records into {out_path}, {failed} failures into {failures_path}"
         + (f", {skipped} already there" if skipped else ""),

@@ -60,7 +60,8 @@ def test_two_batch_processes_on_one_output_write_each_input_exactly_once(
             subprocess.Popen(command, env=env, cwd=tmp_path, stderr=subprocess.PIPE, text=True)
             for _ in range(2)
         ]
-        outcomes = [(run.wait(timeout=120), run.stderr.read()) for run in runs]  # type: ignore[union-attr]
+        errors = [run.communicate(timeout=120)[1] for run in runs]
+        outcomes = [(run.returncode, error) for run, error in zip(runs, errors, strict=True)]
     codes = sorted(code for code, _ in outcomes)
     assert all("Traceback" not in err for _, err in outcomes), outcomes
     assert codes in ([1, 8], [0, 1]), outcomes  # refused while the other ran, or after it

@@ -12,21 +12,24 @@ from __future__ import annotations
 
 import functools
 import logging
+import re
 from collections.abc import Callable
 from typing import Annotated, Any, ParamSpec, TypeVar
 
+import rich.markup
 import typer
 from rich.console import Console
 
 from summarizer.errors import OutputError, SummarizerError
 from summarizer.settings import Settings
 
-__all__ = ["err", "handle_errors", "out", "root_options", "settings_from"]
+__all__ = ["err", "handle_errors", "one_line", "out", "root_options", "settings_from"]
 
 err = Console(stderr=True)
 out = Console()
 _state = {"debug": False}
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 P = ParamSpec("P")
 R = TypeVar("R")
 
@@ -56,7 +59,7 @@ def handle_errors(command: Callable[P, R]) -> Callable[P, R]:
         except SummarizerError as exc:
             if _state["debug"]:
                 raise
-            err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+            err.print(f"[bold red]error:[/] {one_line(str(exc))}", highlight=False, soft_wrap=True)
             raise typer.Exit(exc.exit_code) from None
         except KeyboardInterrupt:
             err.print("interrupted")
@@ -66,11 +69,18 @@ def handle_errors(command: Callable[P, R]) -> Callable[P, R]:
                 raise
             where = f" {exc.filename}" if exc.filename else ""
             reason = exc.strerror or type(exc).__name__
-            err.print(f"[bold red]error:[/] cannot write{where}: {reason}", highlight=False,
-                      soft_wrap=True)  # fmt: skip
+            message = one_line(f"cannot write{where}: {reason}")
+            err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
             raise typer.Exit(OutputError.exit_code) from None
 
     return wrapper
+
+
+def one_line(text: str) -> str:
+    """``text`` as one printable line: control characters (a newline in a file name) and
+    lone surrogates escaped, Rich markup escaped."""
+    escaped = _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode(), text)
+    return rich.markup.escape(escaped.encode("utf-8", "backslashreplace").decode("utf-8"))
 
 
 def settings_from(**overrides: Any) -> Settings:

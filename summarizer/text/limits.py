@@ -54,6 +54,10 @@ def check_outlet(outlet: str | None) -> None:
 
 def check_url(url: str) -> None:
     """Refuse a URL to fetch that the record cannot hold."""
+    try:
+        url.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InputError("the URL is not valid Unicode (it holds a lone surrogate)") from None
     if len(url) > URL_MAX:
         raise InputError(f"the URL is {len(url)} characters long; a record holds at most {URL_MAX}")
 

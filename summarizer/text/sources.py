@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import codecs
+import contextlib
 import datetime as dt
 import functools
 import importlib
@@ -100,8 +101,8 @@ def _existing_path(source: str) -> Path | None:
     """The file a short single-line string names, if it exists."""
     if "\n" in source or len(source) >= _MAX_PATH_CHARS or not source.strip():
         return None
-    path = Path(source.strip()).expanduser()
     try:
+        path = Path(source.strip()).expanduser()  # "~\0" looks a user up: ValueError
         return path if path.exists() else None
     except (OSError, ValueError):  # name too long, NUL byte...
         return None
@@ -392,6 +393,8 @@ def _fetch(url: str, settings: Settings) -> _Page:
             return _Page(bytes(body), media_type, r.charset_encoding, _without_userinfo(str(r.url)))
     except (httpx.HTTPError, httpx.InvalidURL) as error:
         raise _fetch_error(error, shown, settings) from error
+    except ValueError as error:  # a URL httpx cannot even encode (a lone surrogate)
+        raise FetchError(f"invalid URL {shown!a}") from error
 
 
 async def _afetch(url: str, settings: Settings) -> _Page:
@@ -410,6 +413,8 @@ async def _afetch(url: str, settings: Settings) -> _Page:
             return _Page(bytes(body), media_type, r.charset_encoding, _without_userinfo(str(r.url)))
     except (httpx.HTTPError, httpx.InvalidURL) as error:
         raise _fetch_error(error, shown, settings) from error
+    except ValueError as error:  # a URL httpx cannot even encode (a lone surrogate)
+        raise FetchError(f"invalid URL {shown!a}") from error
 
 
 # --- the public entry points ----------------------------------------------------------------
@@ -434,7 +439,10 @@ def load_source(
     if isinstance(source, SourceDocument):
         return source
     if isinstance(source, os.PathLike):
-        return _load_file(Path(os.fspath(source)).expanduser(), settings)
+        path = Path(os.fspath(source))
+        with contextlib.suppress(ValueError, RuntimeError):  # "~\0", no home directory
+            path = path.expanduser()
+        return _load_file(path, settings)
     if not isinstance(source, str):
         raise InputError(
             f"cannot load a {type(source).__name__}: pass text, HTML, a path or an http(s) URL"

@@ -219,9 +219,12 @@ def test_cache_calls_run_off_the_event_loop(fake: FakeOpenAI, tmp_path: Path) ->
         loop_threads.append(threading.get_ident())
         return await _collect([BatchInput("a", text=article(1))], settings, cache)
 
-    with ThreadRecordingCache(tmp_path / "cache.sqlite3") as cache:
-        cache.threads = []
+    cache = ThreadRecordingCache(tmp_path / "cache.sqlite3")
+    cache.threads = []
+    try:
         (result,) = asyncio.run(main(cache))
+    finally:
+        cache.close()
     assert result.ok and len(cache.threads) == 2  # one get, one put
     assert loop_threads[0] not in cache.threads
 

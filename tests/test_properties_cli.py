@@ -47,7 +47,7 @@ EXIT_CODES = {
 }  # fmt: skip
 
 
-def fast(examples: int) -> Any:
+def fast(examples: int) -> settings:
     """Hypothesis settings: no per-example deadline (the machine is shared), no health
     checks (the FAKE server makes examples slow), ``examples`` examples. The counts
     below add up to 1,210 generated inputs per run."""

@@ -439,10 +439,10 @@ def load_source(
     if isinstance(source, SourceDocument):
         return source
     if isinstance(source, os.PathLike):
-        path = Path(os.fspath(source))
+        given = Path(os.fspath(source))
         with contextlib.suppress(ValueError, RuntimeError):  # "~\0", no home directory
-            path = path.expanduser()
-        return _load_file(path, settings)
+            given = given.expanduser()
+        return _load_file(given, settings)
     if not isinstance(source, str):
         raise InputError(
             f"cannot load a {type(source).__name__}: pass text, HTML, a path or an http(s) URL"

@@ -66,10 +66,12 @@ class Options:
     Attributes:
         quick: shrink every benchmark (smoke runs, CI); figures are noisier.
         articles: fixture articles for ``embedded_overhead`` (each takes minutes).
+        slots: the parallel slots N for ``embedded_throughput`` (empty: its default).
     """
 
     quick: bool = False
     articles: int = 2
+    slots: tuple[int, ...] = ()
 
 
 @dataclass
@@ -95,11 +97,17 @@ class Result:
     figures: dict[str, Any] = field(default_factory=dict)
     tables: dict[str, list[str]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    extra_lines: list[str] = field(default_factory=list)
 
     def line(self) -> str:
         """The machine-readable last line: ``name: ratio=… target=… ok|short|skipped``."""
         ratio = "n/a" if self.ratio is None else f"{self.ratio:.3g}"
         return f"{self.name}: ratio={ratio} target={self.target} {self.status}"
+
+    def lines(self) -> list[str]:
+        """:meth:`line`, then any further machine-readable lines of this benchmark
+        (``name: value=… target=… ok|short|skipped``)."""
+        return [self.line(), *self.extra_lines]
 
     def to_json(self) -> dict[str, Any]:
         """The result as plain JSON data."""
@@ -110,6 +118,7 @@ class Result:
             "summary": self.summary,
             "figures": self.figures,
             "notes": self.notes,
+            "lines": self.lines(),
         }
 
 

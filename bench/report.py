@@ -51,7 +51,10 @@ def render_markdown(results: list[Result], machine: dict[str, Any], *, quick: bo
             f"| {summary} |"
         )
     for result in results:
-        lines += ["", f"## {result.name}", "", f"`{result.line()}`", "", result.summary, ""]
+        lines += ["", f"## {result.name}", ""]
+        for line in result.lines():
+            lines += [f"`{line}`", ""]
+        lines += [result.summary, ""]
         for title, table in result.tables.items():
             lines += [f"**{title}**", "", *table, ""]
         if result.notes:

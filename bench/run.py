@@ -6,6 +6,7 @@ a script can read::
 
     NAME: ratio=FLOAT target=TEXT ok|short|skipped
 
+(``embedded_throughput`` adds ``embedded_articles_per_hour: value=… target=240 …``.)
 A full run (every benchmark, without ``--quick``) writes ``bench/results.md`` and
 ``bench/results.json``; partial or quick runs write them only where ``--out`` says.
 The exit status is 0 whatever the figures are: benchmarks report, they do not gate.
@@ -30,6 +31,7 @@ from bench import (  # noqa: E402
     cache_resume,
     client_overhead,
     embedded_overhead,
+    embedded_throughput,
     tokens,
 )
 from bench.common import Options, Result, current_load, machine_info  # noqa: E402
@@ -41,7 +43,18 @@ BENCHMARKS: dict[str, Callable[[Options], Result]] = {
     tokens.NAME: tokens.run,
     embedded_overhead.NAME: embedded_overhead.run,
     cache_resume.NAME: cache_resume.run,
+    embedded_throughput.NAME: embedded_throughput.run,
 }
+
+
+def _slot_counts(text: str) -> tuple[int, ...]:
+    try:
+        counts = tuple(int(part) for part in text.split(",") if part.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a comma-separated list of N") from None
+    if not counts or any(n < 1 or n > 64 for n in counts):
+        raise argparse.ArgumentTypeError(f"{text!r}: each N must be between 1 and 64")
+    return counts
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -67,6 +80,14 @@ def _parser() -> argparse.ArgumentParser:
         help="fixture articles for embedded_overhead (1-3 minutes each; default 2)",
     )
     parser.add_argument(
+        "--n",
+        type=_slot_counts,
+        default=(),
+        metavar="N[,N]",
+        help="parallel slots for embedded_throughput (default 1,2,4,8; --quick 1,2); "
+        "N=1 is always measured, as the baseline",
+    )
+    parser.add_argument(
         "--out",
         type=Path,
         default=None,
@@ -85,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         _parser().error(f"unknown benchmark {', '.join(unknown)}; choose from {list(BENCHMARKS)}")
     chosen = [name for name in BENCHMARKS if not names or name in names]
-    options = Options(quick=args.quick, articles=max(args.articles, 1))
+    options = Options(quick=args.quick, articles=max(args.articles, 1), slots=args.n)
     machine = machine_info()
     print(
         f"# {machine['cpu_model']}, {machine['usable_cores']} usable cores, Python "
@@ -103,7 +124,8 @@ def main(argv: list[str] | None = None) -> int:
             traceback.print_exc()
             result = Result(name, None, "n/a", "skipped", f"skipped: failed: {error!r}")
         print(f"   {result.summary}  [{time.perf_counter() - began:.1f}s]", flush=True)
-        print(result.line(), flush=True)
+        for line in result.lines():
+            print(line, flush=True)
         results.append(result)
     machine["load_average_at_end"] = current_load()
     machine["run_seconds"] = round(time.perf_counter() - started, 1)

@@ -18,8 +18,17 @@ from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
 from summarizer.errors import ConfigurationError, InputError
-from summarizer.extraction import ArticleInput, RunInfo, adrive, drive, run_steps
-from summarizer.extraction._steps import is_steps_version, load_step_prompts
+from summarizer.extraction import (
+    ArticleInput,
+    RunInfo,
+    StepPrompts,
+    Steps,
+    adrive,
+    drive,
+    is_steps_version,
+    load_step_prompts,
+    run_steps,
+)
 from summarizer.grounding import quote_in_text
 from summarizer.grounding.notes import event_notes
 from summarizer.llm.client import LLM, Completion, Endpoint
@@ -53,7 +62,10 @@ __all__ = [
     "extract_chunks",
     "prepare",
     "prepare_chunks",
+    "prompt_info",
     "resolve_endpoint",
+    "steps_for",
+    "steps_of",
     "summarize",
 ]
 
@@ -68,7 +80,8 @@ except PackageNotFoundError:  # pragma: no cover - running from a bare checkout
 
 
 def resolve_endpoint(settings: Settings) -> Endpoint:
-    """The endpoint to use: the configured URL, OpenAI with a bare key, else embedded."""
+    """The endpoint to use: the configured URL, OpenAI with a bare key, else embedded
+    (with its parallel slots, which bound the requests in flight)."""
     key = settings.api_key.get_secret_value() if settings.api_key else None
     if settings.base_url:
         if not settings.model:
@@ -80,7 +93,17 @@ def resolve_endpoint(settings: Settings) -> Endpoint:
     if key:
         return Endpoint(_OPENAI_URL, settings.model or _OPENAI_DEFAULT_MODEL, key)
     server = shared_server(settings)
-    return Endpoint(server.base_url, ALIAS, "no-key", embedded=True)
+    return Endpoint(server.base_url, ALIAS, "no-key", embedded=True, slots=server.slots)
+
+
+def prompt_info(version: str) -> PromptInfo:
+    """Name, version and hash of extraction prompt ``version``, one-shot or steps;
+    ConfigurationError when the version or one of its templates is missing."""
+    if is_steps_version(version):
+        steps = load_step_prompts(version)
+        return PromptInfo(name="extract", version=steps.version, sha256=steps.sha256)
+    prompt = load_prompt("extract", version)
+    return PromptInfo(name=prompt.name, version=prompt.version, sha256=prompt.sha256)
 
 
 @dataclass(frozen=True)
@@ -93,6 +116,17 @@ class PreparedArticle:
     outlet: str | None
     prompt: Prompt | None  # None for a step-pipeline version (its questions are made per step)
     messages: list[dict[str, str]]
+    steps: StepPrompts | None = None  # the step pipeline's templates, for such a version
+
+    @property
+    def prompt_id(self) -> PromptInfo:
+        """Name, version and hash of the prompt this article is sent with (either kind)."""
+        if self.steps is not None:
+            return PromptInfo(name="extract", version=self.steps.version, sha256=self.steps.sha256)
+        assert self.prompt is not None  # one of the two is always set by prepare()
+        return PromptInfo(
+            name=self.prompt.name, version=self.prompt.version, sha256=self.prompt.sha256
+        )
 
     @property
     def source_sha256(self) -> str:
@@ -126,8 +160,8 @@ def prepare(
     published = published or document.published or cleaned.published_hint
     outlet = outlet or document.outlet or cleaned.outlet_hint
     if is_steps_version(settings.prompt_version):
-        load_step_prompts(settings.prompt_version)  # a missing template fails here, early
-        return PreparedArticle(document, cleaned, published, outlet, None, [])
+        steps = load_step_prompts(settings.prompt_version)  # a missing template fails here
+        return PreparedArticle(document, cleaned, published, outlet, None, [], steps)
     prompt = load_prompt("extract", settings.prompt_version)
     messages = prompt.render(
         article=fence_article(cleaned.text),
@@ -195,11 +229,7 @@ def _report(
     provenance = Provenance(
         model=endpoint.model,
         endpoint_host="embedded" if endpoint.embedded else endpoint.host,
-        prompt=PromptInfo(
-            name=prepared.prompt.name,
-            version=prepared.prompt.version,
-            sha256=prepared.prompt.sha256,
-        ),
+        prompt=prepared.prompt_id,
         schema_version=SCHEMA_VERSION,
         attempts=completion.attempts,
         usage=completion.usage,
@@ -215,8 +245,10 @@ def _report(
     )
 
 
-def steps_for(prepared: PreparedArticle, llm: LLM) -> Any:
-    """The step pipeline (:func:`summarizer.extraction.run_steps`) for a prepared article."""
+def steps_of(prepared: PreparedArticle, endpoint: Endpoint, steps: StepPrompts) -> Steps:
+    """The step pipeline (:func:`summarizer.extraction.run_steps`) of ``steps`` for a
+    prepared article, answered by ``endpoint`` (named in the provenance). No network: a
+    driver sends the questions, live (:func:`steps_for`) or as Batch API rounds."""
     document = prepared.document
     article = ArticleInput(
         text=prepared.cleaned.text,
@@ -227,13 +259,18 @@ def steps_for(prepared: PreparedArticle, llm: LLM) -> Any:
         removed_chars=prepared.cleaned.removed_chars,
         source_sha256=prepared.source_sha256,
     )
-    endpoint = llm.endpoint
     run = RunInfo(
         model=endpoint.model,
         endpoint_host="embedded" if endpoint.embedded else endpoint.host,
         summarizer_version=_VERSION,
     )
-    return run_steps(article, load_step_prompts(llm.settings.prompt_version), run)
+    return run_steps(article, steps, run)
+
+
+def steps_for(prepared: PreparedArticle, llm: LLM) -> Steps:
+    """The step pipeline for a prepared article, to be answered by ``llm``."""
+    steps = prepared.steps or load_step_prompts(llm.settings.prompt_version)
+    return steps_of(prepared, llm.endpoint, steps)
 
 
 def extract(prepared: PreparedArticle, *, llm: LLM) -> ArticleReport:

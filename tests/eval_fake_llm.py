@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from .fakes.fake_steps import fake_step_answer
+
 ARTICLE_004 = "004_c689b8858d52ccb0"
 
 EXTRACTION_004: dict[str, Any] = {
@@ -88,8 +90,9 @@ def _completion(content: dict[str, Any], model: str) -> dict[str, Any]:
 
 @contextmanager
 def fake_llm(answer: dict[str, Any] | None = None, *, status: int = 200) -> Iterator[FakeLLM]:
-    """Serve ``answer`` (default :data:`EXTRACTION_004`) to every chat completion, or
-    ``status`` as an error, on 127.0.0.1 for the duration of the block."""
+    """Serve ``answer`` (default :data:`EXTRACTION_004`, and to a step-pipeline question
+    the SCRIPTED FAKE answer of :mod:`tests.fakes.fake_steps`) to every chat completion,
+    or ``status`` as an error, on 127.0.0.1 for the duration of the block."""
     content = EXTRACTION_004 if answer is None else answer
 
     class Handler(BaseHTTPRequestHandler):
@@ -97,8 +100,11 @@ def fake_llm(answer: dict[str, Any] | None = None, *, status: int = 200) -> Iter
             length = int(self.headers.get("content-length", 0))
             body = json.loads(self.rfile.read(length) or b"{}")
             fake.requests.append(body)
+            # a step-pipeline question (v6) gets its SCRIPTED FAKE answer, unless the
+            # test chose the answer
+            step = fake_step_answer(body) if answer is None else None
             if status == 200:
-                payload = _completion(content, str(body.get("model", "")))
+                payload = _completion(content if step is None else step, str(body.get("model", "")))
             else:
                 payload = {"error": {"message": "fake failure", "type": "server_error"}}
             data = json.dumps(payload).encode()

@@ -402,3 +402,19 @@ def test_cached_summarizer_reuses_what_a_batch_stored(fake: FakeOpenAI, tmp_path
     assert fake.stats.requests == before + 1, "only the one miss asked the FAKE"
     with pytest.raises(ValueError, match="other settings"):
         asyncio.run(CachedSummarizer(settings)(article(3), settings=Settings()))
+
+
+def test_a_step_pipeline_batch_is_cached_under_its_templates(
+    fake: FakeOpenAI, tmp_path: Path
+) -> None:
+    """Prompt v6 has no one prompt: the cache key takes the hash of its templates (the
+    FAKE server answers its questions with SCRIPTED FAKE answers)."""
+    settings = fast_settings(fake, tmp_path, prompt_version="v6")
+    batch = inputs(2)
+    with ResultCache.for_settings(settings) as cache:
+        first = list(summarize_many(batch, settings=settings, cache=cache))
+        assert all(r.ok for r in first), [r.failure for r in first]
+        asked = fake.stats.requests
+        again = list(summarize_many(batch, settings=settings, cache=cache))
+        assert all(r.cached for r in again) and fake.stats.requests == asked
+    assert all(r.report and r.report.provenance.prompt.version == "v6" for r in first)

@@ -112,3 +112,40 @@ def test_check_is_a_subcommand_and_the_module_entry_still_works(tmp_path: Path) 
         assert result.stdout.startswith("FAIL schema: ")
     assert via_command.stdout == via_module.stdout
     assert "check" in run("--help").stdout
+
+
+def test_serve_parallel_starts_the_server_with_n_slots(tmp_path: Path) -> None:
+    """`serve --parallel 3` with a FAKE llama-server that answers /health for a second,
+    writes the flags it got, and exits (so serve ends, with a one-line error)."""
+    argv = tmp_path / "argv.txt"
+    binary = tmp_path / "llama-server"
+    binary.write_text(
+        f"#!{sys.executable}\n"
+        "# FAKE llama-server for tests\n"
+        "import http.server, sys, threading\n"
+        "if '--help' in sys.argv: sys.exit(0)\n"
+        f"open({str(argv)!r}, 'w').write(' '.join(sys.argv[1:]))\n"
+        "port = int(sys.argv[sys.argv.index('--port') + 1])\n"
+        "class H(http.server.BaseHTTPRequestHandler):\n"
+        "    def do_GET(self):\n"
+        "        self.send_response(200); self.end_headers(); self.wfile.write(b'{}')\n"
+        "    def log_message(self, *a): pass\n"
+        "server = http.server.HTTPServer(('127.0.0.1', port), H)\n"
+        "threading.Timer(1.5, server.shutdown).start()\n"
+        "server.serve_forever()\n"
+    )
+    binary.chmod(0o755)
+    model = tmp_path / "model.gguf"
+    model.write_bytes(b"GGUF fake")
+    result = run(
+        "serve", "--parallel", "3",
+        SUMMARIZER_SERVER_BINARY=str(binary), SUMMARIZER_MODEL_PATH=str(model),
+        SUMMARIZER_CACHE_DIR=str(tmp_path / "cache"),
+    )  # fmt: skip
+    assert "with 3 parallel slot(s)" in result.stderr, result.stderr
+    assert "export SUMMARIZER_BASE_URL=" in result.stdout
+    flags = argv.read_text().split()
+    assert flags[flags.index("-np") + 1] == "3"
+    assert flags[flags.index("-c") + 1] == str(3 * 8192)
+    assert result.returncode != 0 and "llama-server exited" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -340,3 +340,24 @@ def test_kill_midway_and_resume(tmp_path: Path) -> None:
         assert fourth.returncode == 0, fourth.stderr
         assert f"{len(results)} already done" in fourth.stderr
         assert fake.stats.requests == requests, "a finished batch makes no LLM call"
+
+
+def test_the_summary_line_gives_the_tokens_of_the_records_made(
+    fake: FakeOpenAI, tmp_path: Path
+) -> None:
+    env = environment(fake, tmp_path)
+    folder = articles_dir(tmp_path, 4)
+    (folder / "empty.txt").unlink()
+    done = run(env, "batch", str(folder), "--out", str(tmp_path / "r.jsonl"), "-q")
+    assert done.exit_code == 0, done.output
+    prompt, completion = fake.stats.prompt_tokens, fake.stats.completion_tokens
+    assert prompt > 0 and completion > 0
+    assert (
+        f"; tokens: {prompt} prompt (0 cached) + {completion} generated "
+        f"({prompt / 4:.0f} + {completion / 4:.0f} an article);" in done.stderr
+    ), done.stderr
+    records = [line["report"]["provenance"]["usage"] for line in read_jsonl(tmp_path / "r.jsonl")]
+    assert sum(u["prompt_tokens"] for u in records) == prompt
+    cached = run(env, "batch", str(folder), "--out", str(tmp_path / "again.jsonl"), "-q")
+    assert "4 succeeded (4 from the cache)" in cached.stderr
+    assert "tokens:" not in cached.stderr  # no record made in this run, no tokens spent

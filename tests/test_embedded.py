@@ -54,10 +54,29 @@ def test_server_starts_answers_health_and_stops(settings: Settings) -> None:
     process = server.process
     assert process is not None and process.poll() is None
     command = server.command()
-    assert command[command.index("-c") + 1] == "8192" and "--jinja" in command
+    assert "--jinja" in command
+    # the default slots, each with the default context: -c is their sum
+    assert command[command.index("-np") + 1] == str(settings.server_parallel)
+    assert command[command.index("-c") + 1] == str(8192 * settings.server_parallel)
     server.stop()
     assert process.poll() is not None
     server.stop()  # idempotent
+
+
+def test_a_server_started_from_a_short_lived_thread_outlives_it(settings: Settings) -> None:
+    """PR_SET_PDEATHSIG follows the thread that forked the child: a server started from
+    a worker thread (asyncio.to_thread's, as the batch runner does) must not die with it."""
+    import threading
+
+    server = EmbeddedServer(settings)
+    worker = threading.Thread(target=server.start)
+    worker.start()
+    worker.join(timeout=60)
+    try:
+        time.sleep(0.5)  # a SIGTERM sent at the thread's end would have landed by now
+        assert server.process is not None and server.process.poll() is None
+    finally:
+        server.stop()
 
 
 def test_a_server_that_dies_at_start_up_is_a_clear_error(tmp_path: Path) -> None:

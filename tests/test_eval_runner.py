@@ -134,3 +134,20 @@ def test_input_errors(tmp_path: Path) -> None:
     (articles / f"{ARTICLE_004}.txt").unlink()
     with pytest.raises(InputError, match="gold names article"):
         run_eval(articles, gold)
+
+
+def test_defaults_missing_from_an_installed_package_name_the_options(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An installed wheel has no tests/fixtures or cassettes: the default directories
+    are missing, and the message says which options to pass instead."""
+    from summarizer.evaluation import runner
+
+    nowhere = tmp_path / "not-a-checkout"
+    monkeypatch.setattr(runner, "DEFAULT_GOLD_DIR", nowhere / "gold")
+    with pytest.raises(InputError, match="installed package") as caught:
+        run_eval(runner.DEFAULT_ARTICLES_DIR, runner.DEFAULT_GOLD_DIR)
+    assert "--articles DIR and --gold DIR" in str(caught.value)
+    articles, gold = fixture_dirs(tmp_path, ARTICLE_004)
+    with pytest.raises(InputError, match=r"no cassette directory .* --cassette-dir DIR"):
+        run_eval(articles, gold, mode="replay", cassette_dir=tmp_path / "none")

@@ -40,7 +40,7 @@ def run(
     text: str, answer: Callable[[Ask], Any], published: dt.date | None = dt.date(2025, 6, 17)
 ) -> tuple[ArticleReport, list[str]]:
     """Drive the pipeline with ``answer`` (an Ask -> FAKE value or exception)."""
-    steps = run_steps(ArticleInput(text=text, published=published), load_step_prompts("v5"), RUN)
+    steps = run_steps(ArticleInput(text=text, published=published), load_step_prompts("v6"), RUN)
     asked: list[str] = []
     try:
         asks = next(steps)
@@ -55,8 +55,17 @@ def run(
         return done.value, asked
 
 
-def spotting(ask: Ask, events: list[dict[str, Any]]) -> Any:
-    return ask.response_model.model_validate({"events": events})
+def question(ask: Ask) -> str:
+    """The question part of an ask (after the shared article prefix)."""
+    return ask.messages[-1]["content"].split("<<<END ARTICLE>>>")[-1]
+
+
+def labelling(ask: Ask, labels: dict[int, str]) -> Any:
+    """A FAKE classify answer: ``labels`` by sentence number, 'background' for the rest."""
+    shown = ask.response_model.model_fields
+    return ask.response_model.model_validate(
+        {name[1:]: labels.get(int(name[1:]), "background") for name in shown}
+    )
 
 
 def details(ask: Ask, **values: Any) -> Any:
@@ -69,40 +78,40 @@ def failed() -> ExtractionFailed:
 
 
 def standard(ask: Ask, summary: Any = None) -> Any:
-    if ask.step == "spot":
-        return spotting(ask, [
-            {"sentences": [2], "event_type": "violence_against_civilians",
-             "date_text": "Sunday", "place": "Nyala"},
-            {"sentences": [3], "event_type": "battles", "date_text": "Sunday",
-             "place": "Nyala"},
-            {"sentences": [4], "event_type": "battles", "date_text": "since April 2023",
-             "place": "Sudan"},
-        ])  # fmt: skip
+    if ask.step == "classify":
+        # sentence 2 is labelled an attack on civilians: its shells make it an explosion;
+        # sentence 4 ('since April 2023') is background by its date
+        return labelling(ask, {2: "attack_on_civilians", 3: "battle", 4: "battle"})
     if ask.step.startswith("details"):
-        if "explosions" in ask.messages[-1]["content"]:
-            return details(ask, sub_event_type="shelling_artillery_missile_attack",
+        if "explosions_remote_violence event" in question(ask):
+            return details(ask, place="main market of Nyala",
+                           sub_event_type="shelling_artillery_missile_attack",
                            actor1={"name": "Syrian Observatory for Human Rights",
                                    "type": "rebel_group"},
                            actor2={"name": "civilians", "type": "civilians"},
                            fatalities=12, source="Sudan Doctors Network")  # fmt: skip
-        return details(ask, sub_event_type="armed_clash",
+        return details(ask, place="Nyala", sub_event_type="armed_clash",
                        actor1={"name": "Rapid Support Forces", "type": "rebel_group"},
                        actor2={"name": "Sudanese army", "type": "state_forces"},
                        source="Reuters")  # fmt: skip
-    return summary if summary is not None else SummaryDraft(
-        headline="Market shelled in Nyala",
-        text="Artillery fire struck a market in Nyala on Sunday and 12 civilians died, "
-        "according to the Sudan Doctors Network. Fighting between the army and the RSF "
-        "was also reported in the city.",
+    return (
+        summary
+        if summary is not None
+        else SummaryDraft(
+            headline="Market shelled in Nyala",
+            text="Artillery fire struck a market in Nyala on Sunday and 12 civilians died, "
+            "according to the Sudan Doctors Network. Fighting between the army and the RSF "
+            "was also reported in the city.",
+        )
     )
 
 
 def test_rounds_spot_then_details_per_event_then_summary() -> None:
     report, asked = run(ARTICLE, standard)
-    assert asked == ["spot", "details:1", "details:2", "summary"]
+    assert asked == ["classify", "details:1", "details:2", "summary"]
     assert len(report.events) == 2  # the 'since April 2023' event is background
     assert report.provenance.usage.total_tokens == 15 * 4
-    assert report.provenance.prompt.version == "v5"
+    assert report.provenance.prompt.version == "v6"
     assert report.article.wire == "Reuters" and report.article.dateline == "NYALA"
 
 
@@ -124,9 +133,9 @@ def test_an_explosive_attack_on_civilians_is_coded_as_explosions() -> None:
 def test_names_the_article_never_says_are_removed_and_noted() -> None:
     report, _ = run(ARTICLE, standard)
     strike = report.events[0]
-    # the invented actor1 is removed; civilians are derived with the country
-    assert strike.actor1.name == "Civilians (Sudan)"
-    assert strike.actor2 is None
+    # the invented actor1 is removed: the attacker is unnamed, the civilians its victims
+    assert strike.actor1.name == "Unidentified Armed Group (Sudan)"
+    assert strike.actor2 is not None and strike.actor2.name == "Civilians (Sudan)"
     assert any("Syrian Observatory" in w and "removed" in w for w in report.provenance.warnings)
     clash = report.events[1]
     assert clash.actor2 is not None and clash.actor2.name == "Military Forces of Sudan"
@@ -134,14 +143,17 @@ def test_names_the_article_never_says_are_removed_and_noted() -> None:
 
 def test_a_place_the_article_does_not_name_drops_the_event() -> None:
     def answer(ask: Ask) -> Any:
-        if ask.step == "spot":
-            return spotting(ask, [{"sentences": [3], "event_type": "battles",
-                                   "date_text": "Sunday", "place": "Idlib"}])  # fmt: skip
+        if ask.step == "classify":
+            return labelling(ask, {3: "battle"})
+        if ask.step.startswith("details"):
+            return details(ask, place="Idlib", sub_event_type="armed_clash",
+                           actor1={"name": "Rapid Support Forces", "type": "rebel_group"},
+                           actor2=None, source=None)  # fmt: skip
         return standard(ask)
 
     report, asked = run(ARTICLE, answer)
     assert report.events == []
-    assert asked == ["spot", "summary"]
+    assert asked == ["classify", "details:1", "summary"]
     assert any("'Idlib'" in w for w in report.provenance.warnings)
 
 
@@ -191,20 +203,21 @@ def test_sentences_naming_two_days_become_two_events() -> None:
     )
 
     def answer(ask: Ask) -> Any:
-        if ask.step == "spot":
-            return spotting(ask, [{"sentences": [1, 2], "event_type": "battles",
-                                   "date_text": "Saturday", "place": "Kharkiv"}])  # fmt: skip
+        if ask.step == "classify":
+            return labelling(ask, {1: "battle", 2: "battle"})
         if ask.step.startswith("details"):
-            return details(ask, sub_event_type="armed_clash",
+            place = "Izium" if "Izium" in question(ask) else "Kharkiv"
+            return details(ask, place=place, sub_event_type="armed_clash",
                            actor1={"name": "army", "type": "state_forces"}, actor2=None,
                            source=None)  # fmt: skip
         return standard(ask)
 
     report, asked = run(text, answer)
     assert asked.count("details:1") == 1 and "details:2" in asked
-    assert [e.date_text for e in report.events] == ["Saturday", ""] or [
-        e.date_text for e in report.events
-    ] == ["Saturday", "On Sunday"]
+    assert [(e.location.name, e.date_text) for e in report.events] == [
+        ("Kharkiv", "on Saturday"),
+        ("Izium", "On Sunday"),
+    ]
 
 
 def test_spotting_that_fails_raises() -> None:

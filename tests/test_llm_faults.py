@@ -230,6 +230,11 @@ def test_the_schema_is_instructors_and_built_once(fake: Callable[..., FakeOpenAI
         assert sent["response_format"]["json_schema"]["schema"] == expected
     wrapped = _response_model(Extraction)
     assert wrapped is _response_model(Extraction)
+    # The cached schema is an override in a subclass of instructor's wrapper, which is
+    # itself left as instructor made it (nothing set on it from outside).
+    assert wrapped.__name__ == "Extraction" and issubclass(wrapped, Extraction)
+    assert "model_json_schema" in vars(wrapped)
+    assert "model_json_schema" not in vars(wrapped.__mro__[1])
     wrapped.model_json_schema()["properties"].clear()
     assert wrapped.model_json_schema() == expected, "each call gets its own copy"
 
@@ -297,75 +302,6 @@ def test_tools_mode_as_used_for_openai(fake: Callable[..., FakeOpenAI]) -> None:
     assert function["name"] == "Extraction"
     assert set(function["parameters"]["properties"]) == {"article", "events", "summary"}
     assert "the summary gives the number 61" in json.dumps(server.requests[1]["messages"])
-
-
-def _scans(call: Callable[[], object]) -> tuple[int, int]:
-    """(instructor's own async-validator walks, of which not through our wrapper) that
-    ``call`` makes, counted from the frames the interpreter runs."""
-    import sys
-
-    from instructor.v2.validation import async_validators
-
-    wrapper = async_validators.reject_async_validators
-    original = getattr(wrapper, "__wrapped__", wrapper)
-    walks = bypassed = 0
-
-    def count(frame: Any, event: str, _: object) -> None:
-        nonlocal walks, bypassed
-        if event == "call" and frame.f_code is original.__code__:
-            walks += 1
-            bypassed += frame.f_back.f_code is not wrapper.__code__
-
-    sys.setprofile(count)
-    try:
-        call()
-    finally:
-        sys.setprofile(None)
-    return walks, bypassed
-
-
-def test_instructor_walks_the_record_model_for_async_validators_once(
-    fake: Callable[..., FakeOpenAI],
-) -> None:
-    """instructor checks the response model for its async validators five times per
-    call; for the record's model the first pass is remembered, at every call site."""
-    from summarizer.llm import _instructor_scan
-
-    server = fake(completion(VALID), completion(VALID))
-    _instructor_scan._passed.clear()
-    walks, bypassed = _scans(lambda: (run(server), run(server)))
-    assert len(server.requests) == 2
-    assert (walks, bypassed) == (1, 0)
-
-
-def test_models_with_async_validators_are_still_refused_on_every_call() -> None:
-    from instructor.v2.validation import async_validators
-    from pydantic import BaseModel
-
-    from summarizer.llm import _instructor_scan
-
-    assert _instructor_scan.install(), "this instructor's check was not found"
-
-    class Checked(BaseModel):
-        name: str
-
-        @async_validators.async_field_validator("name")
-        async def known(cls, value: str) -> str:
-            return value
-
-    class Plain(BaseModel):
-        name: str
-
-    _instructor_scan.remember(Checked)
-    for _ in range(2):
-        with pytest.raises(ValueError, match="async validators are not supported"):
-            async_validators.reject_async_validators(Checked)
-
-    def twice() -> None:  # a model this package did not make: checked every time
-        async_validators.reject_async_validators(Plain)
-        async_validators.reject_async_validators(Plain)
-
-    assert _scans(twice) == (2, 0)
 
 
 def test_http_clients_are_made_on_first_use_and_share_one_tls_context(

@@ -1,6 +1,7 @@
 """Many articles at once: :func:`summarize_many` / :func:`asummarize_many` with bounded
 concurrency and the result cache (:mod:`.runner`), their inputs, the cache
-(:mod:`.cache`) and the OpenAI Batch API (:mod:`.openai_batch`)."""
+(:mod:`.cache`) and the OpenAI Batch API (:mod:`.openai_batch`; a step-pipeline prompt
+runs as rounds of Batch API files, :mod:`.rounds`)."""
 
 from summarizer.batch.runner import (
     BatchFailure,

@@ -98,7 +98,7 @@ class _Runner:
 
     def key(self, chunks: list[PreparedArticle]) -> str:
         model, base_url = self.identity()
-        prompt = chunks[0].prompt
+        prompt = chunks[0].prompt_id
         return cache_key(
             "".join(chunk.cleaned.text for chunk in chunks),
             model=model,

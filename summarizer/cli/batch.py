@@ -12,8 +12,10 @@ stops cleanly: finished lines stay complete, the command prints one line and exi
 
 ``--via openai-batch`` writes OpenAI Batch API requests instead (and, with an API key,
 submits them, polls and imports the answers); ``summarizer batch import OUTPUT.jsonl``
-imports a Batch API (or vLLM batch runner) output file. ``summarizer cache stats`` and
-``summarizer cache clear`` look after the result cache.
+imports a Batch API (or vLLM batch runner) output file. A step-pipeline prompt (v6)
+runs in rounds: ``summarizer batch ingest ROUND.output.jsonl`` takes each round's output
+and writes the next round's requests (see :mod:`summarizer.cli._via_batch`).
+``summarizer cache stats`` and ``summarizer cache clear`` look after the result cache.
 
 Added to the command line by :mod:`summarizer.cli.root`.
 """
@@ -27,7 +29,7 @@ import logging
 import signal
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -59,8 +61,9 @@ from summarizer.cli._batch_io import (
     output_lock,
     plan_run,
 )
-from summarizer.cli._batch_openai import find_manifest, import_into, openai_batch
 from summarizer.cli._common import err, handle_errors, out, settings_from
+from summarizer.cli._via_batch import import_command, ingest_command, via_openai_batch
+from summarizer.schema import Usage
 from summarizer.settings import Settings
 
 __all__ = ["batch_app", "cache_app"]
@@ -137,6 +140,20 @@ class _Tally:
     cached: int = 0
     failed: int = 0
     signal: int | None = None
+    usage: Usage = field(default_factory=Usage)  # of the records made in this run
+
+    def tokens(self) -> str:
+        """'; tokens: 4100 prompt (1500 cached) + 620 generated (2050 + 310 an article)'
+        over the records this run made ('' when it made none)."""
+        made = self.ok - self.cached
+        if made <= 0:
+            return ""
+        u = self.usage
+        return (
+            f"; tokens: {u.prompt_tokens} prompt ({u.cached_prompt_tokens} cached) + "
+            f"{u.completion_tokens} generated ({u.prompt_tokens / made:.0f} + "
+            f"{u.completion_tokens / made:.0f} an article)"
+        )
 
     @property
     def finished(self) -> int:
@@ -210,6 +227,8 @@ def _record(
         results.write(result.to_json())
         tally.ok += 1
         tally.cached += result.cached
+        if not result.cached and result.report is not None:
+            tally.usage = tally.usage + result.report.provenance.usage
     else:
         failures.write(result.to_json())
         tally.failed += 1
@@ -262,7 +281,7 @@ def _live(
     )
     err.print(
         f"{tally.ok} succeeded ({tally.cached} from the cache), {tally.failed} failed, "
-        f"{plan.done} already done{earlier}{hits}; results: {out_path}, failures: "
+        f"{plan.done} already done{earlier}{hits}{tally.tokens()}; results: {out_path}, failures: "
         f"{failures_path}",
         highlight=False,
         soft_wrap=True,
@@ -400,7 +419,7 @@ def _run(
         outputs = {"--out": out_path, "--failures": failures_path, "--results": results_path}
         check_outputs(source, inputs, outputs)
         with output_lock(out_path):
-            openai_batch(
+            via_openai_batch(
                 inputs,
                 out_path,
                 failures_path,
@@ -412,6 +431,7 @@ def _run(
                 poll_interval=poll_interval,
             )
         return
+    # one writer per output, and never an input as an output: before anything is written
     check_outputs(source, inputs, {"--out": out_path, "--failures": failures_path})
     with output_lock(out_path):
         _live(
@@ -428,37 +448,8 @@ def _run(
         )
 
 
-@batch_app.command("import")
-@handle_errors
-def import_command(
-    outputs: Annotated[
-        list[Path],
-        typer.Argument(metavar="OUTPUT...", help="Batch API output (and error) JSONL files."),
-    ],
-    out_path: Annotated[Path, typer.Option("--out", "-o", help="Results JSONL to append to.")],
-    manifest: Annotated[
-        Path | None,
-        typer.Option(help="The manifest written with the requests [found next to OUTPUT]."),
-    ] = None,
-    failures: Annotated[
-        Path | None, typer.Option(help="Failures JSONL [default: <out>.failures.jsonl].")
-    ] = None,
-) -> None:
-    """Validate Batch API answers into records (like the live path) and failures."""
-    manifest = manifest or find_manifest(outputs)
-    failures_path = failures or default_failures(out_path)
-    for output in (*outputs, manifest):
-        check_outputs(output, [], {"--out": out_path, "--failures": failures_path})
-    with output_lock(out_path):
-        ok, failed, skipped = import_into(outputs, manifest, out_path, failures_path)
-    err.print(
-        f"imported {ok} records into {out_path}, {failed} failures into {failures_path}"
-        + (f", {skipped} already there" if skipped else ""),
-        highlight=False,
-        soft_wrap=True,
-    )
-    if failed:
-        raise typer.Exit(1)
+batch_app.command("import")(import_command)
+batch_app.command("ingest")(ingest_command)
 
 
 @cache_app.command("stats")

@@ -192,16 +192,24 @@ def setup_local_command() -> None:
 @handle_errors
 def serve_command(
     port: Annotated[int, typer.Option(help="Port on 127.0.0.1 (0: a free one).")] = 0,
+    parallel: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            max=64,
+            help="Parallel slots (-np, continuous batching) [SUMMARIZER_SERVER_PARALLEL].",
+        ),
+    ] = None,
 ) -> None:
     """Run the embedded llama.cpp server in the foreground for repeated use."""
     import time
 
     from summarizer.llm.embedded import ALIAS, EmbeddedServer
 
-    server = EmbeddedServer(Settings(), port=port or None)
-    with err.status("starting llama-server…"):
+    server = EmbeddedServer(Settings(), port=port or None, parallel=parallel)
+    with err.status(f"starting llama-server with {server.slots} slot(s)…"):
         base_url = server.start()
-    err.print(f"serving on {base_url}; in another shell:")
+    err.print(f"serving on {base_url} with {server.slots} parallel slot(s); in another shell:")
     out.print(f"export SUMMARIZER_BASE_URL={base_url} SUMMARIZER_MODEL={ALIAS}")
     try:
         while server.process is not None and server.process.poll() is None:

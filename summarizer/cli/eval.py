@@ -119,6 +119,7 @@ def eval_command(
     """Summarize every gold-annotated article, score the records and write the reports."""
     if ctx.invoked_subcommand is not None:
         return
+    from summarizer.api import prompt_info
     from summarizer.evaluation.gating import (
         gate,
         load_document,
@@ -129,7 +130,6 @@ def eval_command(
     from summarizer.evaluation.reports import render_table, report_document, write_reports
     from summarizer.evaluation.runner import EvalProgress, Mode, run_eval
     from summarizer.evaluation.scoring import Counts, metrics
-    from summarizer.llm.prompts import load_prompt
 
     if record and replay:
         raise InputError("--record writes cassettes from a live model; use --live --record")
@@ -153,7 +153,7 @@ def eval_command(
                 highlight=False,
             )
 
-    load_prompt("extract", settings.prompt_version)  # a missing version fails now, in one line
+    prompt_info(settings.prompt_version)  # a missing version fails now, in one line
 
     with Progress(
         SpinnerColumn(),

@@ -20,6 +20,8 @@ from typing import Any
 
 import yaml
 
+from summarizer.errors import ConfigurationError
+
 __all__ = [
     "REQUEST_HEADERS",
     "RESPONSE_HEADERS",
@@ -28,6 +30,7 @@ __all__ = [
     "configure",
     "deserialize",
     "is_cassette_miss",
+    "require_vcr",
     "serialize",
     "use_cassette",
     "vcr_config",
@@ -236,12 +239,24 @@ def is_cassette_miss(exc: BaseException) -> bool:
     return False
 
 
+def require_vcr() -> Any:
+    """vcrpy, which only replay and recording need (the ``eval`` extra); a
+    :class:`~summarizer.errors.ConfigurationError` naming the extra if it is missing."""
+    try:
+        import vcr
+    except ImportError as error:
+        raise ConfigurationError(
+            f"replaying or recording cassettes needs vcrpy ({error}): "
+            "pip install 'summarizer[eval]'"
+        ) from error
+    return vcr
+
+
 @contextmanager
 def use_cassette(path: Path, *, record: bool) -> Iterator[Any]:
     """Replay (``record=False``: network never used, every interaction must be used)
     or record (``record=True``: new interactions written) the cassette at ``path``."""
-    import vcr as vcrpy
-
+    vcrpy = require_vcr()
     config = vcr_config()
     repeats = config.pop("allow_playback_repeats")
     recorder = vcrpy.VCR(**config)

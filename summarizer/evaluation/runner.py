@@ -8,7 +8,9 @@ Two modes:
   is never contacted. No model, no network; a changed prompt, schema or setting no
   longer matches the recorded requests and the article fails loudly;
 * ``live``: the configured endpoint (the embedded model by default) answers; with
-  ``record=True`` its traffic is written to the cassettes for later replays.
+  ``record=True`` its traffic is written to the cassettes for later replays. Live on
+  the embedded server (not recording), ``SUMMARIZER_SERVER_PARALLEL`` articles run at
+  once, one per slot; the scores and their order do not depend on it.
 
 Articles are summarized exactly as the integration test does (``summarize(path)``, no
 publication date or outlet passed), so one recording serves both. A
@@ -21,6 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Callable, Collection, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
@@ -29,17 +32,17 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from summarizer.api import summarize
+from summarizer.api import prompt_info, summarize
 from summarizer.errors import InputError, SummarizerError
 from summarizer.evaluation.cassettes import (
     MISS_HINT,
     CassetteMismatch,
     is_cassette_miss,
+    require_vcr,
     use_cassette,
 )
 from summarizer.evaluation.gold import GoldArticle, load_gold_dir
 from summarizer.evaluation.scoring import ArticleScore, Counts, metrics, score_article, total_counts
-from summarizer.llm.prompts import load_prompt
 from summarizer.schema import SCHEMA_VERSION, ArticleReport
 from summarizer.settings import Settings
 from summarizer.text.clean import clean_text
@@ -185,6 +188,27 @@ def _timer() -> Iterator[list[float]]:
         box[0] = round(time.perf_counter() - started, 3)
 
 
+_INSTALLED_HINT = (
+    "the defaults are the source checkout's tests/fixtures and cassettes, which an "
+    "installed package does not have; pass --articles DIR and --gold DIR (and "
+    "--cassette-dir DIR to replay)"
+)
+
+
+def _require_dirs(articles_dir: Path, gold_dir: Path, cassette_dir: Path | None) -> None:
+    """Fail with one message naming the options when a directory is missing."""
+    for path, what, option, default in (
+        (gold_dir, "gold", "--gold", DEFAULT_GOLD_DIR),
+        (articles_dir, "articles", "--articles", DEFAULT_ARTICLES_DIR),
+        (cassette_dir, "cassette", "--cassette-dir", DEFAULT_CASSETTE_DIR),
+    ):
+        if path is None or path.is_dir():
+            continue
+        if path == default:
+            raise InputError(f"no {what} directory at {path}: {_INSTALLED_HINT}")
+        raise InputError(f"no {what} directory at {path}; pass {option} DIR")
+
+
 def _summarize_one(
     path: Path, mode: Mode, record: bool, cassette: Path, settings: Settings
 ) -> tuple[ArticleReport | None, str | None, float]:
@@ -200,6 +224,16 @@ def _summarize_one(
         except (SummarizerError, CassetteMismatch) as exc:
             report, error = None, _one_line(exc)
     return report, error, elapsed[0]
+
+
+def _live_pool(mode: Mode, record: bool, settings: Settings) -> ThreadPoolExecutor | None:
+    """Live on the embedded server, without recording: its N slots answer N articles at
+    once (the endpoint's slot gate keeps N requests in flight). Otherwise one at a time:
+    cassettes are recorded one article after another, and another endpoint is left
+    alone."""
+    if mode != "live" or record or not settings.uses_embedded or settings.server_parallel < 2:
+        return None
+    return ThreadPoolExecutor(settings.server_parallel, thread_name_prefix="eval-live")
 
 
 def _select(golds: list[GoldArticle], article_ids: Collection[str] | None) -> list[GoldArticle]:
@@ -235,7 +269,7 @@ def _run_info(
             **fields,
         )
     try:
-        prompt = load_prompt("extract", settings.prompt_version)
+        prompt = prompt_info(settings.prompt_version)
         name, prompt_version, sha = prompt.name, prompt.version, prompt.sha256
     except SummarizerError:
         name, prompt_version, sha = "extract", settings.prompt_version, "unknown"
@@ -272,9 +306,10 @@ def run_eval(
     """
     if record and mode != "live":
         raise InputError("recording cassettes needs live mode (--live --record)")
+    _require_dirs(articles_dir, gold_dir, cassette_dir if mode == "replay" else None)
+    if mode == "replay" or record:
+        require_vcr()
     golds = _select(load_gold_dir(gold_dir), article_ids)
-    if not articles_dir.is_dir():
-        raise InputError(f"no articles directory at {articles_dir}; pass --articles DIR")
     missing = [g.article for g in golds if not (articles_dir / g.article).is_file()]
     if missing:
         raise InputError(f"gold names article(s) not in {articles_dir}: {', '.join(missing)}")
@@ -283,13 +318,23 @@ def run_eval(
     started = time.perf_counter()
     outcomes: list[ArticleOutcome] = []
     reports: list[ArticleReport] = []
+    pool = _live_pool(mode, record, run_settings)
+    futures = [
+        pool.submit(_summarize_one, articles_dir / gold.article, mode, record,
+                    cassette_path(cassette_dir, gold.article_id), run_settings)
+        for gold in golds
+    ] if pool is not None else []  # fmt: skip
     for index, gold in enumerate(golds, start=1):
         if progress is not None:
             progress(EvalProgress(index, len(golds), gold.article_id, done=False))
         path = articles_dir / gold.article
         raw = path.read_text("utf-8")
-        report, error, seconds = _summarize_one(
-            path, mode, record, cassette_path(cassette_dir, gold.article_id), run_settings
+        report, error, seconds = (
+            futures[index - 1].result()
+            if futures
+            else _summarize_one(
+                path, mode, record, cassette_path(cassette_dir, gold.article_id), run_settings
+            )
         )
         score = score_article(
             gold, report, raw_text=raw, cleaned_text=clean_text(raw).text, error=error
@@ -307,6 +352,8 @@ def run_eval(
             reports.append(report)
         if progress is not None:
             progress(EvalProgress(index, len(golds), gold.article_id, done=True, outcome=outcome))
+    if pool is not None:
+        pool.shutdown()
     run = _run_info(
         reports,
         run_settings,

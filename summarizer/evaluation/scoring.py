@@ -27,17 +27,33 @@ check failed, so an error can never raise a metric.
 from __future__ import annotations
 
 import functools
-import re
-import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 
-from pydantic import BaseModel, ConfigDict, Field, JsonValue
+from pydantic import JsonValue
 
 from summarizer.errors import InputError
-from summarizer.evaluation.gold import GoldArticle, GoldEvent, GoldSummary
-from summarizer.grounding.numbers import numbers_in
-from summarizer.schema import ArticleReport, Event, Summary
-from summarizer.text.folding import fold, strip_quoted
+from summarizer.evaluation._scores import (
+    FIELDS,
+    ArticleScore,
+    CleaningScore,
+    Counts,
+    EventPair,
+    EventScore,
+    FieldTally,
+    Mismatch,
+    SummaryScore,
+    metrics,
+)
+from summarizer.evaluation._text_match import (
+    date_text_agrees,
+    fold_name,
+    fold_text,
+    names_agree,
+    score_summary,
+    sources_found,
+)
+from summarizer.evaluation.gold import GoldArticle, GoldEvent
+from summarizer.schema import ArticleReport, Event
 
 __all__ = [
     "FIELDS",
@@ -63,261 +79,6 @@ __all__ = [
     "sources_found",
     "total_counts",
 ]
-
-FIELDS: tuple[str, ...] = (
-    "event_type",
-    "sub_event_type",
-    "date_text",
-    "date",
-    "location",
-    "admin1",
-    "country",
-    "actor_types",
-    "fatalities",
-    "sources",
-)
-"""Fields scored on matched pairs, in report order."""
-
-_PUNCTUATION = re.compile(r"[^\w\s]|_")
-_ARTICLES = frozenset({"al", "el"})
-
-
-# --------------------------------------------------------------------------- folding
-
-
-def fold_text(text: str) -> str:
-    """Fold for comparison: case, accents, quote marks, punctuation and hyphens (as
-    spaces) and runs of whitespace. ``"Ma'arrat  al-Nu‘mān"`` → ``"maarrat al numan"``."""
-    text = unicodedata.normalize("NFKD", fold(text))
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    return " ".join(_PUNCTUATION.sub(" ", text).split())
-
-
-def fold_name(text: str) -> str:
-    """:func:`fold_text` without a leading "al"/"el": ``"Al-Habeet"`` → ``"habeet"``."""
-    words = fold_text(text).split()
-    if len(words) > 1 and words[0] in _ARTICLES:
-        words = words[1:]
-    return " ".join(words)
-
-
-def _contains(haystack: str, needle: str) -> bool:
-    """Whole-word containment of folded strings (or equality once spaces are ignored:
-    "Deir Ezzor" and "Deir ez-Zor")."""
-    if not haystack or not needle:
-        return False
-    if f" {needle} " in f" {haystack} ":
-        return True
-    return needle.replace(" ", "") == haystack.replace(" ", "")
-
-
-def names_agree(predicted: str | None, accepted: Iterable[str]) -> bool:
-    """Whether a predicted name matches an accepted one: either occurs in the other after
-    :func:`fold_name` ("Al-Habeet, southern Idlib" matches "Al-Habeet")."""
-    if not predicted:
-        return False
-    mine = fold_name(predicted)
-    for name in accepted:
-        theirs = fold_name(name)
-        if _contains(mine, theirs) or _contains(theirs, mine):
-            return True
-    return False
-
-
-def date_text_agrees(predicted: str, accepted: Iterable[str]) -> bool:
-    """Whether one accepted wording occurs in the predicted date text after folding
-    ("on Saturday" matches "Saturday"; "Saturday" does not match "Saturday night")."""
-    mine = fold_text(predicted)
-    return any(_contains(mine, fold_text(wording)) for wording in accepted)
-
-
-def sources_found(gold_sources: Iterable[str], predicted: Iterable[str | None]) -> list[str]:
-    """The gold sources found among predicted attributions (containment either way)."""
-    mine = [fold_text(p) for p in predicted if p]
-    found = []
-    for source in gold_sources:
-        theirs = fold_text(source)
-        if any(_contains(m, theirs) or _contains(theirs, m) for m in mine):
-            found.append(source)
-    return found
-
-
-# --------------------------------------------------------------------------- models
-
-
-class _Score(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class Mismatch(_Score):
-    """One failed check: where, and what gold said against what the model said."""
-
-    article: str = Field(description="Article id.")
-    event: str | None = Field(default=None, description="Gold event id, if about an event.")
-    field: str = Field(description="What was checked, e.g. 'fatalities', 'summary.numbers'.")
-    gold: JsonValue = Field(description="What gold accepts.")
-    predicted: JsonValue = Field(description="What the model gave.")
-
-
-class FieldTally(_Score):
-    """Correct over scored, for one field (for sources: gold sources found over given)."""
-
-    hits: int = 0
-    total: int = 0
-
-    @property
-    def accuracy(self) -> float | None:
-        """hits / total, or None when nothing was scored."""
-        return self.hits / self.total if self.total else None
-
-    def __add__(self, other: FieldTally) -> FieldTally:
-        return FieldTally(hits=self.hits + other.hits, total=self.total + other.total)
-
-
-class EventPair(_Score):
-    """A predicted event matched to a gold event."""
-
-    gold: str = Field(description="Gold event id.")
-    predicted: int = Field(description="Index of the predicted event in the record.")
-    required: bool = Field(description="Whether the gold event is required.")
-    agreement: float = Field(description="Fields agreeing (sources count their recall).")
-    fields: dict[str, FieldTally] = Field(description="Per-field result of this pair.")
-
-
-class EventScore(_Score):
-    """The matching of one article's events."""
-
-    pairs: list[EventPair] = Field(default_factory=list)
-    missed: list[str] = Field(default_factory=list, description="Required gold ids missed.")
-    false_alarms: list[int] = Field(
-        default_factory=list, description="Indexes of predictions matching no gold event."
-    )
-
-    @property
-    def true_positives(self) -> int:
-        """Required gold events found."""
-        return sum(pair.required for pair in self.pairs)
-
-    @property
-    def optional_matched(self) -> int:
-        """Predictions matched to optional gold events (neutral)."""
-        return sum(not pair.required for pair in self.pairs)
-
-
-class CleaningScore(_Score):
-    """Whether cleaning kept the whole body and dropped the furniture."""
-
-    body_end_kept: bool
-    body_lines: int = Field(description="Body lines checked.")
-    lines_lost: list[str] = Field(default_factory=list)
-    must_drop_left: list[str] = Field(default_factory=list)
-
-    @property
-    def checks(self) -> tuple[bool, bool, bool]:
-        """(body end kept, no body line lost, every must_drop string gone)."""
-        return self.body_end_kept, not self.lines_lost, not self.must_drop_left
-
-    @property
-    def passed(self) -> bool:
-        """All three checks pass."""
-        return all(self.checks)
-
-
-class SummaryScore(_Score):
-    """The summary against the gold's expectations."""
-
-    mentions_total: int
-    mentions_missing: list[list[str]] = Field(default_factory=list)
-    forbidden_used: list[str] = Field(default_factory=list)
-    words: int
-    max_words: int
-    numbers_total: int = 0
-    numbers_unsupported: list[int] = Field(default_factory=list)
-
-    @property
-    def within_limit(self) -> bool:
-        """At most ``max_words`` words."""
-        return self.words <= self.max_words
-
-
-class Counts(_Score):
-    """Additive tallies of one or more articles; every metric derives from them."""
-
-    articles: int = 0
-    failed: int = 0
-    true_positives: int = 0
-    false_positives: int = 0
-    false_negatives: int = 0
-    optional_matched: int = 0
-    fields: dict[str, FieldTally] = Field(default_factory=dict)
-    cleaning_passed: int = 0
-    cleaning_checks: int = 0
-    mentions_found: int = 0
-    mentions_total: int = 0
-    summaries_neutral: int = 0
-    summaries_within_limit: int = 0
-    summaries_numbers_grounded: int = 0
-    numbers_total: int = 0
-    numbers_unsupported: int = 0
-
-    def __add__(self, other: Counts) -> Counts:
-        merged = self.model_dump(exclude={"fields"})
-        for key, value in other.model_dump(exclude={"fields"}).items():
-            merged[key] += value
-        fields = {
-            name: self.fields.get(name, FieldTally()) + other.fields.get(name, FieldTally())
-            for name in FIELDS
-            if name in self.fields or name in other.fields
-        }
-        return Counts(**merged, fields=fields)
-
-
-class ArticleScore(_Score):
-    """Everything scored for one article."""
-
-    article: str
-    error: str | None = None
-    cleaning: CleaningScore
-    events: EventScore
-    summary: SummaryScore | None
-    mismatches: list[Mismatch] = Field(default_factory=list)
-    counts: Counts
-
-
-# --------------------------------------------------------------------------- metrics
-
-
-def _ratio(numerator: float, denominator: float, empty: float | None) -> float | None:
-    return round(numerator / denominator, 4) if denominator else empty
-
-
-def metrics(counts: Counts) -> dict[str, float | None]:
-    """Every metric, each in [0, 1] with higher better; None when nothing was scored.
-
-    ``events.*`` are micro-averaged over the articles' events (precision is None without
-    predictions, recall None without required gold events; F1 is 2TP / (2TP + FP + FN),
-    the harmonic mean of the two where both exist); ``fields.*`` are accuracies
-    over pairs matched to required gold events; ``summary.*`` and ``articles.succeeded``
-    are shares of articles (a failed article fails every summary check).
-    """
-    c = counts
-    tp, fp, fn = c.true_positives, c.false_positives, c.false_negatives
-    out: dict[str, float | None] = {
-        "events.precision": _ratio(tp, tp + fp, None),
-        "events.recall": _ratio(tp, tp + fn, None),
-        "events.f1": _ratio(2 * tp, 2 * tp + fp + fn, None),
-    }
-    for name in FIELDS:
-        tally = c.fields.get(name, FieldTally())
-        out[f"fields.{name}"] = _ratio(tally.hits, tally.total, None)
-    out["cleaning.score"] = _ratio(c.cleaning_passed, c.cleaning_checks, None)
-    out["summary.must_mention"] = _ratio(c.mentions_found, c.mentions_total, None)
-    out["summary.neutrality"] = _ratio(c.summaries_neutral, c.articles, None)
-    out["summary.word_limit"] = _ratio(c.summaries_within_limit, c.articles, None)
-    out["summary.numbers_grounded"] = _ratio(c.summaries_numbers_grounded, c.articles, None)
-    out["articles.succeeded"] = _ratio(c.articles - c.failed, c.articles, None)
-    return out
-
 
 # --------------------------------------------------------------------------- cleaning
 
@@ -536,88 +297,6 @@ def score_events(
         for i in false_alarms
     ]
     score = EventScore(pairs=pairs, missed=[g.id for g in missed], false_alarms=false_alarms)
-    return score, mismatches
-
-
-# --------------------------------------------------------------------------- summary
-
-
-def _is_acronym(word: str) -> bool:
-    return word.isalpha() and word.isupper() and len(word) <= 5
-
-
-def _mentions(alternative: str, text: str, folded: str) -> bool:
-    """Whether the text mentions the alternative. Acronyms ("IS", "SANA") match as
-    case-sensitive whole words, so "IS" is not found in "is"; other wordings match after
-    :func:`fold_name`, as whole words."""
-    if _is_acronym(alternative):
-        return re.search(rf"(?<!\w){re.escape(alternative)}(?!\w)", text) is not None
-    return _contains(folded, fold_name(alternative))
-
-
-def _term_pattern(term: str) -> re.Pattern[str]:
-    body = r"[\s-]+".join(re.escape(part) for part in re.split(r"[\s-]+", term.strip()))
-    return re.compile(rf"\b{body}\b", re.IGNORECASE)
-
-
-def score_summary(
-    article_id: str, summary: Summary, expected: GoldSummary, source_text: str
-) -> tuple[SummaryScore, list[Mismatch]]:
-    """Score a summary (headline and text) against the gold expectations and the
-    cleaned article text it must be grounded in."""
-    both = f"{summary.headline}\n{summary.text}"
-    folded = fold_text(both)
-    missing = [
-        list(entry)
-        for entry in expected.must_mention
-        if not any(_mentions(alternative, both, folded) for alternative in entry)
-    ]
-    own_voice = f"{strip_quoted(summary.headline)}\n{strip_quoted(summary.text)}"
-    forbidden = [t for t in expected.forbidden_unquoted if _term_pattern(t).search(own_voice)]
-    source_numbers = numbers_in(source_text)
-    sums = {a + b for a in source_numbers for b in source_numbers}
-    numbers = numbers_in(both, include_small_words=False)
-    unsupported = sorted(n for n in numbers if n not in source_numbers and n not in sums)
-    score = SummaryScore(
-        mentions_total=len(expected.must_mention),
-        mentions_missing=missing,
-        forbidden_used=forbidden,
-        words=len(summary.text.split()),
-        max_words=expected.max_words,
-        numbers_total=len(numbers),
-        numbers_unsupported=unsupported,
-    )
-    mismatches = [
-        Mismatch(article=article_id, field="summary.must_mention", gold=entry, predicted=None)
-        for entry in missing
-    ]
-    mismatches += [
-        Mismatch(
-            article=article_id,
-            field="summary.forbidden_unquoted",
-            gold="only inside quotation marks",
-            predicted=term,
-        )
-        for term in forbidden
-    ]
-    if not score.within_limit:
-        mismatches.append(
-            Mismatch(
-                article=article_id,
-                field="summary.max_words",
-                gold=expected.max_words,
-                predicted=score.words,
-            )
-        )
-    mismatches += [
-        Mismatch(
-            article=article_id,
-            field="summary.numbers",
-            gold="a number the article gives",
-            predicted=number,
-        )
-        for number in unsupported
-    ]
     return score, mismatches
 
 

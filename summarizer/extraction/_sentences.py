@@ -14,7 +14,56 @@ from dataclasses import dataclass
 __all__ = ["Sentence", "number_sentences", "render_numbered"]
 
 _ABBREVIATIONS = frozenset(
-    ["mr", "mrs", "ms", "dr", "gen", "lt", "col", "maj", "capt", "sgt", "st", "no", "vs", "jr", "sr", "prof", "gov", "sen", "rep", "rev", "mt", "ft", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "inc", "corp", "co", "ltd", "etc", "approx", "est", "m", "mme", "mlle", "sr", "sra", "dra", "av"]
+    [
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "gen",
+        "lt",
+        "col",
+        "maj",
+        "capt",
+        "sgt",
+        "st",
+        "no",
+        "vs",
+        "jr",
+        "sr",
+        "prof",
+        "gov",
+        "sen",
+        "rep",
+        "rev",
+        "mt",
+        "ft",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "inc",
+        "corp",
+        "co",
+        "ltd",
+        "etc",
+        "approx",
+        "est",
+        "m",
+        "mme",
+        "mlle",
+        "sr",
+        "sra",
+        "dra",
+        "av",
+    ]
 )
 # A candidate end: . ! ? (optionally closed by a quote or bracket), then space, then
 # something that can open a sentence.
@@ -69,22 +118,29 @@ def number_sentences(text: str) -> list[Sentence]:
     sentences: list[Sentence] = []
     offset = 0
     for index, paragraph in enumerate(text.split("\n")):
-        for start, end in _split_paragraph(paragraph):
+        for first, end in _split_paragraph(paragraph):
+            start = first
             while end - start > _MAX_CHARS:
                 window = paragraph[start : start + _MAX_CHARS]
                 cut = max(window.rfind("; "), window.rfind(", "))
                 cut = start + (cut + 1 if cut > 100 else _MAX_CHARS)
-                sentences.append(_sentence(len(sentences) + 1, paragraph, start, cut, offset, index))
+                sentences.append(
+                    _sentence(len(sentences) + 1, paragraph, start, cut, offset, index)
+                )
                 start = cut
                 while start < end and paragraph[start] == " ":
                     start += 1
             if paragraph[start:end].strip():
-                sentences.append(_sentence(len(sentences) + 1, paragraph, start, end, offset, index))
+                sentences.append(
+                    _sentence(len(sentences) + 1, paragraph, start, end, offset, index)
+                )
         offset += len(paragraph) + 1
     return sentences
 
 
-def _sentence(number: int, paragraph: str, start: int, end: int, offset: int, index: int) -> Sentence:
+def _sentence(
+    number: int, paragraph: str, start: int, end: int, offset: int, index: int
+) -> Sentence:
     return Sentence(number, paragraph[start:end].strip(), offset + start, offset + end, index)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -20,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from summarizer.errors import ConfigurationError
 from summarizer.llm.prompts import prompts_dir
-from summarizer.schema import ActorType, EventType, SubEventType
+from summarizer.schema import SUB_EVENT_TYPES, ActorType, EventType, SubEventType
 
 __all__ = [
     "LABELS",
@@ -29,6 +30,7 @@ __all__ = [
     "StepPrompts",
     "SummaryDraft",
     "classify_model",
+    "defused",
     "details_model",
     "is_steps_version",
     "load_step_prompts",
@@ -89,10 +91,10 @@ def classify_model(ids: tuple[int, ...]) -> type[BaseModel]:
     keyed by its number."""
     labels = tuple(LABELS)
     fields: dict[str, Any] = {
-        f"s{i}": (Literal[labels], Field(alias=str(i), description=f"Label of sentence {i}."))  # type: ignore[valid-type]
+        f"s{i}": (Literal[labels], Field(alias=str(i), description=f"Label of sentence {i}."))
         for i in ids
     }
-    return create_model(  # type: ignore[call-overload,no-any-return]
+    return create_model(
         "Classification", __base__=_Answer, __doc__="A label per sentence.", **fields
     )
 
@@ -112,34 +114,41 @@ class SummaryDraft(_Answer):
 
 
 @functools.cache
-def details_model(figures: tuple[int, ...]) -> type[BaseModel]:
-    """The answer schema for one event whose sentences give ``figures``: its sub-event
-    type one of the codebook's (the event type follows from it), its toll one of the
-    figures (or null)."""
-    subs = tuple(s.value for s in SubEventType)
+def details_model(event_type: EventType, figures: tuple[int, ...]) -> type[BaseModel]:
+    """The answer schema for one event of ``event_type`` whose sentences give ``figures``:
+    its sub-event type one of that type's in the codebook, its toll one of the figures
+    (or null)."""
+    subs = tuple(s.value for s in SUB_EVENT_TYPES[event_type])
     fields: dict[str, Any] = {
         "place": (str, Field(max_length=60, description="Where, as the article names it.")),
-        "sub_event_type": (Literal[subs], Field(description="ACLED sub-event type.")),  # type: ignore[valid-type]
+        "sub_event_type": (Literal[subs], Field(description="ACLED sub-event type.")),
         "actor1": (ActorMention, Field(description="The side that acted.")),
         "actor2": (ActorMention | None, Field(description="The other side, or null.")),
     }
     if figures:
         fields["fatalities"] = (
-            Literal[figures] | None,  # type: ignore[valid-type]
+            Literal[figures] | None,
             Field(description="Killed in this event: one of the figures, or null."),
         )
     fields["source"] = (
         str | None,
         Field(max_length=80, description="Who reported it, as the article says; or null."),
     )
-    return create_model(  # type: ignore[call-overload,no-any-return]
-        "EventDetails", __base__=_Answer, __doc__="Details of one event.", **fields
-    )
+    return create_model("EventDetails", __base__=_Answer, __doc__="Details of one event.", **fields)
 
 
 def is_steps_version(version: str) -> bool:
     """Whether prompt ``version`` of the extract task is a step pipeline."""
     return (prompts_dir() / "extract" / f"{version}.classify.j2").is_file()
+
+
+_MARKER = re.compile(r"<<<\s*(?:END\s+)?ARTICLE\s*>>>", re.IGNORECASE)
+
+
+def defused(text: str) -> tuple[str, int]:
+    """``text`` with anything that looks like the article fence's markers neutralised (an
+    article cannot close its own fence), and how many there were."""
+    return _MARKER.subn("[fence marker removed]", text)
 
 
 @functools.cache

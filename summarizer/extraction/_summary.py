@@ -17,7 +17,7 @@ from summarizer.extraction._figures import numbers_written
 from summarizer.extraction._meta import language_of
 from summarizer.extraction._places import fold_name
 from summarizer.grounding import copied_passage, loaded_terms_in, neutralize, numbers_in
-from summarizer.schema import Event, Summary
+from summarizer.schema import Event, EventType, Summary
 
 if TYPE_CHECKING:
     from summarizer.extraction._steps import SummaryDraft
@@ -107,9 +107,7 @@ def _facts_sentence(text: str, event: Event | None) -> str | None:
     has_source = not source or _names_source(source, folded)
     if has_place and has_total and has_source:
         return None
-    sentence = f"The {event.event_type.value.replace('_', ' ')} in {place}" if not has_place else (
-        f"The event in {place}"
-    )
+    sentence = f"The {_NOUNS[event.event_type]} in {place}"
     if total is not None:
         sentence += f" left {total} people dead"
     else:
@@ -117,6 +115,16 @@ def _facts_sentence(text: str, event: Event | None) -> str | None:
     if source:
         sentence += f", according to {source}"
     return sentence + "."
+
+
+_NOUNS = {
+    EventType.battles: "fighting",
+    EventType.explosions_remote_violence: "strike",
+    EventType.violence_against_civilians: "attack",
+    EventType.protests: "protest",
+    EventType.riots: "riot",
+    EventType.strategic_developments: "event",
+}
 
 
 def _headline(event: Event) -> str:

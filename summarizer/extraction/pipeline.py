@@ -26,7 +26,9 @@ from pydantic import BaseModel
 
 from summarizer.errors import ExtractionFailed
 from summarizer.extraction import _summary
+from summarizer.extraction._codebook import codebook_type, explosive_kind
 from summarizer.extraction._figures import death_figures
+from summarizer.extraction._grouping import Spot, group_events
 from summarizer.extraction._meta import dateline_of, language_of, title_of, wire_of
 from summarizer.extraction._names import canonical_actor, in_article
 from summarizer.extraction._places import (
@@ -38,11 +40,11 @@ from summarizer.extraction._places import (
 )
 from summarizer.extraction._sentences import Sentence, number_sentences, render_numbered
 from summarizer.extraction._steps import (
-    LABELS,
     SUB_TYPE_MEANINGS,
     StepPrompts,
     SummaryDraft,
     classify_model,
+    defused,
     details_model,
 )
 from summarizer.extraction._triggers import candidates
@@ -125,84 +127,6 @@ class _Tally:
             self.latency += answer.latency_seconds
 
 
-@dataclass
-class _Spot:
-    """An event as grouped: its sentences, type and the day's words."""
-
-    ids: list[int]
-    event_type: EventType
-    date_text: str
-
-
-_BACKGROUND_DATE = re.compile(
-    r"\b(?:last|past|previous) (?:year|month|decade)\b|\b(?:years?|months?|weeks?) ago\b|"
-    r"\bsince\b|\bearlier this (?:year|month)\b|\bin (?:19|20)\d\d\b|\bdepuis\b|\bdesde\b",
-    re.IGNORECASE,
-)
-_DATE_WORDS = re.compile(
-    r"\b(?:(?:on |late |early )?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
-    r"(?: (?:morning|afternoon|evening|night))?|yesterday|today|overnight|last night|"
-    r"this (?:morning|afternoon|evening|week)|"
-    r"(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)(?: soir| matin)?|hier|"
-    r"(?:el )?(?:lunes|martes|miércoles|jueves|viernes|sábado|domingo)|ayer|"
-    r"\d{1,2} (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w*|"
-    r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w* \d{1,2})\b",
-    re.IGNORECASE,
-)
-
-
-# ACLED: explosives of any kind, whoever the victims, make explosions/remote violence.
-_EXPLOSIVE = re.compile(
-    r"\b(?:shell(?:s|ing|ed)|air ?strikes?|airstrikes?|drones?|bomb(?:s|ing|ed|ings)?|"
-    r"missiles?|rockets?|artillery|mortars?|grenades?|IEDs?|explosi\w+|blasts?|air raids?|"
-    r"bombard\w*|landmines?|obus|frappes? a[ée]riennes?|bombes?|bombardement\w*|roquettes?|"
-    r"explosi[óo]n\w*|bombas?|misil\w*|cohetes?|morteros?|bombarde\w*)\b",
-    re.IGNORECASE,
-)
-_FIGHTING = re.compile(
-    r"\b(?:fight\w*|clash\w*|battl\w*|gunfight|firefight|seiz\w*|captur\w*|retook|retake\w*|"
-    r"overran|repel\w*|assault\w*|combat\w*|affrontements?|combats?|enfrentamientos?|"
-    r"combates?)\b",
-    re.IGNORECASE,
-)
-
-
-_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
-# "In April, ..." / "in March" with no day: an earlier month is background
-_MONTH_ONLY = re.compile(
-    r"\b[Ii]n (January|February|March|April|May|June|July|August|September|October|"
-    r"November|December)\b(?! \d)"
-)
-
-
-def _month_number(name: str) -> int:
-    return _MONTHS.index(name[:3].lower()) + 1
-
-
-def _codebook_type(event_type: EventType, own: list[str]) -> EventType:
-    """The event type the codebook gives when the model's contradicts the sentences:
-    an attack on civilians with explosives is explosions/remote violence; "explosions"
-    with no explosive named and fighting described is a battle."""
-    lead = own[0] if own else ""
-    text = " ".join(own)
-    if event_type is EventType.violence_against_civilians and _EXPLOSIVE.search(lead):
-        return EventType.explosions_remote_violence
-    if event_type is EventType.explosions_remote_violence and not _EXPLOSIVE.search(text):
-        if _FIGHTING.search(text):
-            return EventType.battles
-    return event_type
-
-
-def _date_key(sentence: str) -> str | None:
-    match = _DATE_WORDS.search(sentence)
-    if not match:
-        return None
-    words = fold_name(match.group(0)).split()
-    return " ".join(w for w in words if w not in {"on", "late", "early", "el", "morning",
-                                                   "afternoon", "evening", "night", "soir",
-                                                   "matin"}) or None  # fmt: skip
-
-
 def run_steps(article: ArticleInput, prompts: StepPrompts, run: RunInfo) -> Steps:
     """The pipeline for one article (see the module docstring for the protocol)."""
     tally = _Tally()
@@ -211,6 +135,9 @@ def run_steps(article: ArticleInput, prompts: StepPrompts, run: RunInfo) -> Step
         tally.warnings.append(
             f"{len(injected)} paragraph(s) addressed to the summarizer were not sent to the model"
         )
+    text, markers = defused(text)
+    if markers:
+        tally.warnings.append(f"{markers} copy(ies) of the prompt's fence markers were removed")
     sentences = number_sentences(text)
     language = language_of(text)
     folded_text = fold_name(text)
@@ -219,8 +146,8 @@ def run_steps(article: ArticleInput, prompts: StepPrompts, run: RunInfo) -> Step
     title = title_of(article.text, article.title)
     block = prompts.render(
         "article",
-        title=article.title,
-        outlet=article.outlet,
+        title=defused(article.title)[0] if article.title else None,
+        outlet=defused(article.outlet)[0] if article.outlet else None,
         published=article.published.isoformat() if article.published else None,
         sentences=render_numbered(sentences),
     )
@@ -234,7 +161,7 @@ def run_steps(article: ArticleInput, prompts: StepPrompts, run: RunInfo) -> Step
 
     # Round 1: a label for each sentence that may report an event.
     by_id = {s.id: s for s in sentences}
-    spots: list[_Spot] = []
+    spots: list[Spot] = []
     shown = candidates(sentences)
     if shown:
         question = prompts.render("classify", candidates=[(s.id, s.text[:240]) for s in shown])
@@ -244,7 +171,7 @@ def run_steps(article: ArticleInput, prompts: StepPrompts, run: RunInfo) -> Step
         if isinstance(labelled, ExtractionFailed):
             raise labelled
         labels = {s.id: getattr(labelled.value, f"s{s.id}") for s in shown}
-        spots = _group(labels, sentences, article.published, tally)
+        spots = group_events(labels, sentences, article.published, tally.warnings)
 
     # Round 2: the details of each event.
     questions = []
@@ -253,12 +180,13 @@ def run_steps(article: ArticleInput, prompts: StepPrompts, run: RunInfo) -> Step
         figures = tuple(death_figures(own, language))
         question = prompts.render(
             "details",
-            sentence_ids=", ".join(f"[{i}]" for i in spot.ids),
+            event_type=spot.event_type.value,
+            sentences=[(i, by_id[i].text[:300]) for i in spot.ids],
             date_text=spot.date_text,
-            sub_types=_SUB_TYPE_MENU,
+            sub_types=[(s.value, SUB_TYPE_MEANINGS[s]) for s in SUB_EVENT_TYPES[spot.event_type]],
             figures=list(figures),
         )
-        questions.append(ask(f"details:{index}", question, details_model(figures)))
+        questions.append(ask(f"details:{index}", question, details_model(spot.event_type, figures)))
     answers = (yield questions) if questions else []
     events: list[Event] = []
     for spot, answer in zip(spots, answers, strict=True):
@@ -315,26 +243,10 @@ def run_steps(article: ArticleInput, prompts: StepPrompts, run: RunInfo) -> Step
     return ArticleReport(article=info, events=events, summary=summary, provenance=provenance)
 
 
-_SUB_TYPE_MENU = [
-    (event_type.value, [(s.value, SUB_TYPE_MEANINGS[s]) for s in subs])
-    for event_type, subs in SUB_EVENT_TYPES.items()
-]
-_EXPLOSIVE_KIND = [
-    (re.compile(r"\b(?:air ?strikes?|airstrikes?|drones?|air raids?|warplanes?|aircraft|"
-                r"frappes? a[ée]riennes?|drones?|bombardeo a[ée]reo)\b", re.I),
-     SubEventType.air_drone_strike),
-    (re.compile(r"\b(?:IEDs?|roadside|landmines?|car bombs?|explosive devices?|mines?)\b", re.I),
-     SubEventType.remote_explosive_landmine_ied),
-    (re.compile(r"\bgrenades?\b", re.I), SubEventType.grenade),
-    (re.compile(r"\bsuicide\b", re.I), SubEventType.suicide_bomb),
-]  # fmt: skip
-
-
-def _explosive_kind(text: str) -> SubEventType:
-    for pattern, kind in _EXPLOSIVE_KIND:
-        if pattern.search(text):
-            return kind
-    return SubEventType.shelling_artillery_missile_attack
+# events whose victims alone may be named: the side that acted is then unnamed
+_VICTIMS_ONLY = frozenset(
+    {EventType.explosions_remote_violence, EventType.violence_against_civilians}
+)
 
 
 def _add(events: list[Event], event: Event) -> None:
@@ -353,91 +265,29 @@ def _add(events: list[Event], event: Event) -> None:
     events.append(event)
 
 
-def _group(
-    labels: dict[int, str], sentences: list[Sentence], published: dt.date | None, tally: _Tally
-) -> list[_Spot]:
-    """Events from labelled sentences: one per (event type, day). A sentence naming no day
-    takes the day of the sentence before it, else the article's first day; a sentence
-    dated in an earlier year or pointing back ("since", "last month") is background."""
-    years = [int(y) for y in re.findall(r"\b((?:19|20)\d\d)\b", " ".join(s.text for s in sentences))]
-    latest_year = max(years) if years else None
-    lead = next((k for s in sentences if (k := _date_key(s.text))), None)
-    current_key = lead
-    spots: dict[tuple[EventType, str | None], _Spot] = {}
-    for sentence in sentences:
-        key = _date_key(sentence.text)
-        if key is not None:
-            current_key = key
-        label = labels.get(sentence.id)
-        event_type = LABELS.get(label) if label else None
-        if event_type is None:
-            continue
-        if _is_background(sentence.text, published, latest_year) and key is None:
-            tally.warnings.append(f"sentence {sentence.id} was taken as background")
-            continue
-        event_type = _codebook_type(event_type, [sentence.text])
-        spot = spots.get((event_type, current_key))
-        if spot is None:
-            match = _DATE_WORDS.search(sentence.text)
-            spot = spots[(event_type, current_key)] = _Spot([], event_type, "")
-            if match and key == current_key:
-                spot.date_text = match.group(0)
-        if not spot.date_text and key is not None and key == current_key:
-            match = _DATE_WORDS.search(sentence.text)
-            spot.date_text = match.group(0) if match else ""
-        if len(spot.ids) < 4:
-            spot.ids.append(sentence.id)
-    found = list(spots.values())
-    for spot in found:
-        if not spot.date_text and lead is not None:
-            spot.date_text = _day_words(sentences, lead)
-    return found[:8]
-
-
-def _day_words(sentences: list[Sentence], key: str) -> str:
-    for sentence in sentences:
-        if _date_key(sentence.text) == key and (match := _DATE_WORDS.search(sentence.text)):
-            return match.group(0)
-    return ""
-
-
 def _same_place(a: str, b: str) -> bool:
     fa, fb = fold_name(a), fold_name(b)
     return fa == fb or (bool(fa) and bool(fb) and (fa in fb or fb in fa))
 
 
-def _is_background(date_text: str, published: dt.date | None, latest_year: int | None) -> bool:
-    """Dated in an earlier year than the article's (its publication year, else the
-    latest year it mentions), or with words that point back ("since", "last month").
-    ``date_text`` may be a whole sentence."""
-    year = re.search(r"\b((?:19|20)\d\d)\b", date_text)
-    current = published.year if published else latest_year
-    month = _MONTH_ONLY.search(date_text)
-    if month and published and not year and _month_number(month.group(1)) != published.month:
-        return True
-    if year and current and int(year.group(1)) < current:
-        return True
-    if not _BACKGROUND_DATE.search(date_text):
-        return False
-    return not (year and current and int(year.group(1)) == current)
-
-
 def _grounded_place(place: str, own: str, folded_text: str) -> str | None:
     """The model's place when the article names it, else a place-like name from the
     event's sentences (a province it names), else None."""
-    cleaned = re.sub(r"^(?:in|at|near|the|à|en|dans|cerca de)\s+", "", place.strip(" .,"), flags=re.I)
+    cleaned = re.sub(
+        r"^(?:in|at|near|the|à|en|dans|cerca de)\s+", "", place.strip(" .,"), flags=re.I
+    )
     if cleaned and in_article(cleaned, folded_text):
         return cleaned
     # "Kharkiv's Saltivskyi district" -> try each comma part
-    for part in re.split(r",|\band\b|\bet\b|\by\b", cleaned):
-        part = part.strip()
+    for piece in re.split(r",|\band\b|\bet\b|\by\b", cleaned):
+        part = piece.strip()
         if len(part) > 2 and in_article(part, folded_text):
             return part
     return subdivision_in(own, None)
 
 
 def _event(
-    spot: _Spot,
+    spot: Spot,
     details: BaseModel,
     by_id: dict[int, Sentence],
     folded_text: str,
@@ -472,6 +322,11 @@ def _event(
     if not actors:
         tally.warnings.append(f"{where} was dropped: no side of it is named in the article")
         return None
+    if actors[0].type is ActorType.civilians and spot.event_type in _VICTIMS_ONLY:
+        # the attacker is not named: ACLED's convention for an unnamed armed group
+        unnamed = f"Unidentified Armed Group ({country})" if country else "Unidentified Armed Group"
+        actors = [Actor(name=unnamed, type=ActorType.political_militia), actors[0]]
+        tally.warnings.append(f"{where}: the attacker is not named; coded as {unnamed!r}")
     figures_total: int | None = getattr(details, "fatalities", None)
     source = getattr(details, "source", None)
     if source and not in_article(source, folded_text):
@@ -479,12 +334,14 @@ def _event(
         source = None
     sub = SubEventType(details.sub_event_type)  # type: ignore[attr-defined]
     event_type = parent_event_type(sub)
-    coded = _codebook_type(event_type, own)
+    coded = codebook_type(event_type, own)
     if coded is not event_type:
         tally.warnings.append(f"{where}: coded {coded.value} (the codebook's rule for "
                               f"{event_type.value} described this way)")  # fmt: skip
-        sub = _explosive_kind(" ".join(own)) if coded is EventType.explosions_remote_violence else (
-            SubEventType.armed_clash
+        sub = (
+            explosive_kind(" ".join(own))
+            if coded is EventType.explosions_remote_violence
+            else (SubEventType.armed_clash)
         )
         event_type = coded
     draft = EventDraft(
@@ -522,14 +379,27 @@ def _actor(name: str, actor_type: ActorType, country: str | None, folded_text: s
     return Actor(name=canonical_actor(name, actor_type, country)[:80], type=actor_type)
 
 
+def _gazetteer_part(place: str, countries: dict[str, int]) -> str:
+    """The part of a place phrase the gazetteer knows ("the main market of Nyala" ->
+    "Nyala"), else the phrase as it is."""
+    if lookup_place(place, countries) is not None:
+        return place
+    for piece in re.split(r",|\bof\b|\bin\b|'s\b|\bde\b|\bdu\b|\bdel\b", place):
+        part = piece.strip()
+        if len(part) > 2 and lookup_place(part, countries) is not None:
+            return part
+    return place
+
+
 def _location(place: str, own: str, text: str, countries: dict[str, int]) -> Location:
     """Where: the place as the article names it; province, district and country from the
     gazetteer for a place it holds, else from what the article says."""
+    place = _gazetteer_part(place, countries)
     found = lookup_place(place, countries)
     named = countries_in(place)
     if named and fold_name(place) in {fold_name(country_name(c) or "") for c in named}:
-        code = next(iter(named))
-        return Location(name=place, admin1=None, admin2=None, country=country_name(code) or place,
+        only = next(iter(named))
+        return Location(name=place, admin1=None, admin2=None, country=country_name(only) or place,
                         geo_precision=3)  # fmt: skip
     if found is not None:
         return Location(

@@ -8,6 +8,13 @@
   its parent even on SIGKILL, and an ``atexit`` hook stops it on normal exit and Ctrl-C.
 * :func:`shared_server` gives one server per process, started on first use and reused.
 
+The server runs ``SUMMARIZER_SERVER_PARALLEL`` slots (``-np N``) with continuous
+batching (``-cb``, where the build's ``--help`` lists it; recent builds batch
+continuously by default) and a context of ``SUMMARIZER_SERVER_CONTEXT`` per slot
+(``-c`` is that × N, as llama.cpp divides ``-c`` among the slots). Its
+:attr:`EmbeddedServer.slots` go into the endpoint, whose clients then keep at most N
+requests in flight (:mod:`summarizer.llm.slots`).
+
 On a CPU with AMX (Intel Sapphire Rapids and later), a llama.cpp built there with
 ``-march=native`` compiles ggml's AMX kernels, which crash the server (SIGSEGV in
 ``ggml_backend_amx_mul_mat``) on the first batch, at start-up. When both hold, the
@@ -18,10 +25,13 @@ repacking) buffers; ``make install`` builds without the AMX kernels in the first
 from __future__ import annotations
 
 import atexit
+import concurrent.futures
 import contextlib
 import ctypes
+import functools
 import hashlib
 import mmap
+import re
 import signal
 import socket
 import subprocess
@@ -140,6 +150,34 @@ def _has_amx_kernels(binary: Path) -> bool:
     return False
 
 
+@functools.cache
+def _help_text(binary: str, mtime_ns: int) -> str:
+    """What ``binary --help`` prints ('' when it cannot be run); once per build."""
+    del mtime_ns  # the cache key: a rebuilt binary is asked again
+    with contextlib.suppress(OSError, subprocess.SubprocessError):
+        done = subprocess.run(
+            [binary, "--help"],
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            errors="replace",
+            timeout=30,
+            check=False,
+        )
+        return done.stdout + "\n" + done.stderr
+    return ""
+
+
+def _accepts(binary: Path, flag: str) -> bool:
+    """Whether the llama-server build lists ``flag`` (e.g. ``-cb``) in its ``--help``."""
+    try:
+        mtime = binary.stat().st_mtime_ns
+    except OSError:
+        return False
+    pattern = rf"(?:^|[\s,]){re.escape(flag)}(?=[\s,=]|$)"
+    return re.search(pattern, _help_text(str(binary), mtime), re.MULTILINE) is not None
+
+
 def _marker(path: Path) -> Path:
     return path.with_name(path.name + ".verified")
 
@@ -218,11 +256,23 @@ def _die_with_parent() -> None:  # runs in the child between fork and exec
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
+# PR_SET_PDEATHSIG fires when the *thread* that forked the child ends, not the process.
+# A server started from a short-lived thread (asyncio.to_thread's executor, which the
+# batch runner uses, dies with its event loop) was killed with that thread, and the next
+# request started and loaded a new one. Every server is forked from this one thread,
+# which lives as long as the process.
+_parent_thread = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="llama-server-parent")
+
+
 class EmbeddedServer:
     """One llama-server child process on 127.0.0.1."""
 
-    def __init__(self, settings: Settings, *, port: int | None = None) -> None:
+    def __init__(
+        self, settings: Settings, *, port: int | None = None, parallel: int | None = None
+    ) -> None:
+        """``parallel``: slots (``-np``), default ``settings.server_parallel``."""
         self.settings = settings
+        self.slots = parallel or settings.server_parallel
         self.port = port or _free_port()
         self.process: subprocess.Popen[bytes] | None = None
         self.log_path = settings.cache_dir / "logs" / f"llama-server-{self.port}.log"
@@ -238,9 +288,12 @@ class EmbeddedServer:
         binary = server_binary(s)
         command = [
             str(binary), "-m", str(model_file(s)), "--host", "127.0.0.1",
-            "--port", str(self.port), "-c", str(s.server_context), "-np", "1",
-            "-t", str(s.server_threads), "--jinja", "--alias", ALIAS,
+            "--port", str(self.port), "-c", str(s.server_context * self.slots),
+            "-np", str(self.slots),
         ]  # fmt: skip
+        if _accepts(binary, "-cb"):
+            command.append("-cb")  # continuous batching: a slot's request joins at once
+        command += ["-t", str(s.server_threads), "--jinja", "--alias", ALIAS]
         if _cpu_has_amx() and _has_amx_kernels(binary):
             command.append("--no-repack")  # its AMX kernels crash at start-up (module doc)
         return command
@@ -256,14 +309,15 @@ class EmbeddedServer:
         command = self.command()
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         with self.log_path.open("wb") as log:
-            self.process = subprocess.Popen(
+            self.process = _parent_thread.submit(
+                subprocess.Popen,
                 command,
                 stdin=subprocess.DEVNULL,
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 # The child only calls prctl() before exec: safe even with threads.
-                preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,  # noqa: PLW1509
-            )
+                preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
+            ).result()
         atexit.register(self.stop)
         self._wait_healthy()
         return self.base_url

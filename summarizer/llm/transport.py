@@ -6,6 +6,10 @@ bounded by a number of retries and a total time. Validation re-asks are a differ
 thing and live in :mod:`summarizer.llm.client`; the openai client's own retries are set to 0
 so the two never multiply. After the last retry, an error status is handed to the
 openai client unchanged so it raises its usual ``APIStatusError``.
+
+With a :class:`~summarizer.llm.slots.SlotGate`, each attempt (one HTTP exchange, its
+answer read to the end) holds a slot of the server; the backoff sleeps between attempts
+hold none.
 """
 
 from __future__ import annotations
@@ -31,6 +35,8 @@ from tenacity import (
     stop_after_attempt,
     stop_after_delay,
 )
+
+from summarizer.llm.slots import SlotGate
 
 __all__ = ["RETRIES_EXTENSION", "AsyncRetryTransport", "RetryPolicy", "RetryTransport"]
 
@@ -169,16 +175,31 @@ def _retry_args(policy: RetryPolicy, made: list[int]) -> dict[str, Any]:
 class RetryTransport(httpx2.BaseTransport):
     """A sync transport that retries transient failures of the wrapped transport."""
 
-    def __init__(self, policy: RetryPolicy, inner: httpx2.BaseTransport | None = None) -> None:
+    def __init__(
+        self,
+        policy: RetryPolicy,
+        inner: httpx2.BaseTransport | None = None,
+        *,
+        gate: SlotGate | None = None,
+    ) -> None:
         self.policy = policy
         self.inner = inner or httpx2.HTTPTransport(limits=_POOL_LIMITS, verify=_ssl_context())
+        self.gate = gate
 
-    def _attempt(self, request: httpx2.Request) -> httpx2.Response:
+    def _exchange(self, request: httpx2.Request) -> httpx2.Response:
         response = self.inner.handle_request(request)
         if _retryable(response):
             response.read()  # buffer the body so the connection is released
             response.close()
         return response
+
+    def _attempt(self, request: httpx2.Request) -> httpx2.Response:
+        if self.gate is None:
+            return self._exchange(request)
+        with self.gate.slot():
+            response = self._exchange(request)
+            response.read()  # the server's slot is busy until its answer is read
+            return response
 
     def handle_request(self, request: httpx2.Request) -> httpx2.Response:
         made = [0]
@@ -195,16 +216,31 @@ class RetryTransport(httpx2.BaseTransport):
 class AsyncRetryTransport(httpx2.AsyncBaseTransport):
     """The asyncio twin of :class:`RetryTransport`."""
 
-    def __init__(self, policy: RetryPolicy, inner: httpx2.AsyncBaseTransport | None = None) -> None:
+    def __init__(
+        self,
+        policy: RetryPolicy,
+        inner: httpx2.AsyncBaseTransport | None = None,
+        *,
+        gate: SlotGate | None = None,
+    ) -> None:
         self.policy = policy
         self.inner = inner or httpx2.AsyncHTTPTransport(limits=_POOL_LIMITS, verify=_ssl_context())
+        self.gate = gate
 
-    async def _attempt(self, request: httpx2.Request) -> httpx2.Response:
+    async def _exchange(self, request: httpx2.Request) -> httpx2.Response:
         response = await self.inner.handle_async_request(request)
         if _retryable(response):
             await response.aread()
             await response.aclose()
         return response
+
+    async def _attempt(self, request: httpx2.Request) -> httpx2.Response:
+        if self.gate is None:
+            return await self._exchange(request)
+        async with self.gate.aslot():
+            response = await self._exchange(request)
+            await response.aread()  # the server's slot is busy until its answer is read
+            return response
 
     async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
         made = [0]

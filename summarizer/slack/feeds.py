@@ -15,6 +15,9 @@ by feed date, else by fetch time. :func:`summarize_items` summarizes items with
 :func:`summarizer.api.asummarize`, at most four at a time; an item that fails is
 reported in :attr:`SummaryBatch.failures` and skipped, never aborting the rest.
 The result cache plugs in as ``summarize`` (:class:`summarizer.batch.runner.CachedSummarizer`).
+
+The item types live in :mod:`._items` and the feed reader in :mod:`._rss`; this module
+is their public face.
 """
 
 from __future__ import annotations
@@ -22,20 +25,31 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import hashlib
-import io
 import re
-import time
-from collections.abc import Awaitable, Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
-from urllib.parse import urlsplit, urlunsplit
+from typing import TYPE_CHECKING
 
-import httpx
-
-from summarizer.errors import ConfigurationError, FetchError, InputError, SummarizerError
+from summarizer.errors import InputError, SummarizerError
 from summarizer.schema import ArticleReport
 from summarizer.settings import Settings
+from summarizer.slack._items import (
+    ARTICLE_SUFFIXES,
+    DEFAULT_CONCURRENCY,
+    IngestItem,
+    ItemFailure,
+    SummarizedItem,
+    SummarizeFunction,
+    SummaryBatch,
+    is_http,
+    listed_lines,
+    read_list_file,
+    shown_url,
+    unique_items,
+    utc_now,
+)
+from summarizer.slack._rss import parse_feed, read_feed, read_feed_list
 
 if TYPE_CHECKING:
     from summarizer.slack.digest import DigestArticle
@@ -61,140 +75,6 @@ __all__ = [
     "select_items",
     "summarize_items",
 ]
-
-DEFAULT_CONCURRENCY = 4
-ARTICLE_SUFFIXES = frozenset({".txt", ".text", ".md", ".html", ".htm", ".xhtml", ".shtml"})
-_FEED_ACCEPT = (
-    "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.1"
-)
-_MAX_REDIRECTS = 5
-
-
-@dataclass(frozen=True)
-class IngestItem:
-    """One article to summarize.
-
-    Attributes:
-        id: stable identity: the feed item's guid (else its link), the URL, ``file:`` and
-            the absolute path, or ``stdin:`` and a hash of the text.
-        location: the http(s) URL or the file path (``<stdin>`` for standard input).
-        feed_date: when the feed says the item was published or updated (for files: the
-            modification time), timezone-aware; None when unknown.
-        fetched_at: when the item was listed (timezone-aware).
-        title: the feed item's title, if any.
-        source_name: the feed's title (or the directory name), shown when the article
-            names no outlet.
-        published: the publication date to resolve 'on Sunday' with (feed items only).
-        text: the article itself, for standard input.
-    """
-
-    id: str
-    location: str
-    feed_date: dt.datetime | None
-    fetched_at: dt.datetime
-    title: str | None = None
-    source_name: str | None = None
-    published: dt.date | None = None
-    text: str | None = None
-
-    @property
-    def when(self) -> dt.datetime:
-        """The item's date for ``--since``: the feed date, else the fetch time."""
-        return self.feed_date or self.fetched_at
-
-    @property
-    def url(self) -> str | None:
-        """The http(s) URL of the item, if it is one."""
-        return self.location if _is_http(self.location) else None
-
-    def source(self) -> str | Path:
-        """What :func:`summarizer.api.asummarize` is given: a URL, a path or the text."""
-        if self.text is not None:
-            return self.text
-        if self.url is not None:
-            return self.location
-        return Path(self.location)
-
-
-@dataclass(frozen=True)
-class ItemFailure:
-    """An item (or a whole feed) that could not be read or summarized: one line to report."""
-
-    location: str
-    error: str
-    item_id: str | None = None
-
-
-@dataclass(frozen=True)
-class SummarizedItem:
-    """An item and its validated record."""
-
-    item: IngestItem
-    report: ArticleReport
-
-
-@dataclass
-class SummaryBatch:
-    """What :func:`summarize_items` returns: records in input order, and what failed."""
-
-    summarized: list[SummarizedItem] = field(default_factory=list)
-    failures: list[ItemFailure] = field(default_factory=list)
-
-
-class SummarizeFunction(Protocol):
-    """The signature of :func:`summarizer.api.asummarize`, which tests may replace."""
-
-    def __call__(
-        self,
-        source: str | Path,
-        *,
-        published: dt.date | None = ...,
-        settings: Settings | None = ...,
-    ) -> Awaitable[ArticleReport]:
-        """Summarize one source."""
-        ...
-
-
-# --- small helpers ---------------------------------------------------------------------
-
-
-def _is_http(text: str) -> bool:
-    return re.fullmatch(r"https?://\S+", text.strip(), re.IGNORECASE) is not None
-
-
-def _shown(url: str) -> str:
-    """A URL for messages: no credentials, no query string (it may hold keys)."""
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return "<invalid URL>"
-    netloc = parts.netloc.rsplit("@", 1)[-1]
-    return urlunsplit((parts.scheme, netloc, parts.path, "?…" if parts.query else "", ""))
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
-def _lines(text: str) -> list[tuple[int, str]]:
-    """Numbered non-blank lines that are not ``#`` comments."""
-    return [
-        (number, line.strip())
-        for number, line in enumerate(text.splitlines(), start=1)
-        if line.strip() and not line.lstrip().startswith("#")
-    ]
-
-
-def _read_list_file(path: Path, what: str) -> str:
-    try:
-        return path.read_text("utf-8")
-    except FileNotFoundError:
-        raise InputError(f"no such {what} file: {path}") from None
-    except UnicodeDecodeError:
-        raise InputError(f"{path} is not UTF-8 text") from None
-    except OSError as error:
-        raise InputError(f"cannot read {path}: {error.strerror or type(error).__name__}") from None
-
 
 # --- durations and --since ---------------------------------------------------------------
 
@@ -225,187 +105,8 @@ def filter_since(
     items: Iterable[IngestItem], since: dt.timedelta, *, now: dt.datetime | None = None
 ) -> list[IngestItem]:
     """The items whose feed date (else fetch time) is within ``since`` of ``now``."""
-    cutoff = (now or _now()) - since
+    cutoff = (now or utc_now()) - since
     return [item for item in items if item.when >= cutoff]
-
-
-# --- feeds -------------------------------------------------------------------------------
-
-
-def _fetch_feed(url: str, settings: Settings) -> tuple[bytes, str, str | None]:
-    """The feed's bytes, final URL and content type: bounded in time and size."""
-    shown = _shown(url)
-    started = time.monotonic()
-    headers = {"User-Agent": settings.user_agent, "Accept": _FEED_ACCEPT}
-    try:
-        with (
-            httpx.Client(
-                timeout=httpx.Timeout(settings.fetch_timeout),
-                follow_redirects=True,
-                max_redirects=_MAX_REDIRECTS,
-                headers=headers,
-            ) as client,
-            client.stream("GET", url) as response,
-        ):
-            if response.status_code >= 300:
-                raise FetchError(f"HTTP {response.status_code} fetching the feed {shown}")
-            length = str(response.headers.get("content-length", ""))
-            if length.isdigit() and int(length) > settings.max_fetch_bytes:
-                raise FetchError(_feed_too_large(shown, settings))
-            body = bytearray()
-            for chunk in response.iter_bytes():
-                body += chunk
-                if len(body) > settings.max_fetch_bytes:
-                    raise FetchError(_feed_too_large(shown, settings))
-                if time.monotonic() - started > settings.fetch_timeout:
-                    raise FetchError(
-                        f"timed out after {settings.fetch_timeout:g}s fetching the feed {shown}"
-                    )
-            content_type = response.headers.get("content-type")
-            return bytes(body), str(response.url), content_type
-    except httpx.TimeoutException:
-        raise FetchError(
-            f"timed out after {settings.fetch_timeout:g}s fetching the feed {shown}"
-        ) from None
-    except httpx.TooManyRedirects:
-        raise FetchError(f"redirect loop fetching the feed {shown}") from None
-    except (httpx.InvalidURL, httpx.UnsupportedProtocol):
-        raise FetchError(f"invalid feed URL {shown}") from None
-    except httpx.HTTPError as error:
-        reason = " ".join(str(error).split())[:200] or type(error).__name__
-        raise FetchError(f"could not fetch the feed {shown}: {reason}") from None
-
-
-def _feed_too_large(shown: str, settings: Settings) -> str:
-    return (
-        f"the feed {shown} is larger than {settings.max_fetch_bytes} bytes; "
-        "raise SUMMARIZER_MAX_FETCH_BYTES"
-    )
-
-
-def _entry_date(entry: Any) -> dt.datetime | None:
-    for key in ("published_parsed", "updated_parsed", "created_parsed"):
-        parsed = entry.get(key)
-        if parsed:
-            try:
-                year, month, day, hour, minute, second = parsed[:6]
-                return dt.datetime(year, month, day, hour, minute, second, tzinfo=dt.UTC)
-            except (TypeError, ValueError):
-                continue
-    return None
-
-
-def _text_or_none(value: Any) -> str | None:
-    if isinstance(value, str) and value.strip():
-        return " ".join(value.split())
-    return None
-
-
-def parse_feed(
-    data: bytes,
-    *,
-    url: str,
-    content_type: str | None = None,
-    now: dt.datetime | None = None,
-) -> tuple[list[IngestItem], list[ItemFailure]]:
-    """The items of RSS/Atom bytes fetched from ``url`` (relative links resolve against it).
-
-    Raises:
-        InputError: the bytes are not an RSS or Atom feed.
-    """
-    headers = {"content-location": url}
-    if content_type:
-        headers["content-type"] = content_type
-    try:
-        import feedparser
-    except ImportError:
-        raise ConfigurationError(
-            "reading feeds needs feedparser: pip install 'summarizer[slack]'"
-        ) from None
-    # A stream, never bytes or str: feedparser treats a string as a URL or a file name.
-    parsed = feedparser.parse(io.BytesIO(data), response_headers=headers)
-    if not parsed.get("version") and not parsed.entries:
-        raise InputError(f"{_shown(url)} is not an RSS or Atom feed")
-    fetched_at = now or _now()
-    feed_title = _text_or_none(parsed.feed.get("title"))
-    items: list[IngestItem] = []
-    failures: list[ItemFailure] = []
-    seen: set[str] = set()
-    for entry in parsed.entries:
-        link = _text_or_none(entry.get("link"))
-        item_id = _text_or_none(entry.get("id")) or link
-        if link is None or not _is_http(link):
-            failures.append(
-                ItemFailure(
-                    _shown(url),
-                    f"feed item {entry.get('title', '')!r} has no http(s) link",
-                    item_id,
-                )
-            )
-            continue
-        if item_id is None or item_id in seen:
-            continue
-        seen.add(item_id)
-        feed_date = _entry_date(entry)
-        items.append(
-            IngestItem(
-                id=item_id,
-                location=link,
-                feed_date=feed_date,
-                fetched_at=fetched_at,
-                title=_text_or_none(entry.get("title")),
-                source_name=feed_title,
-                published=feed_date.date() if feed_date else None,
-            )
-        )
-    return items, failures
-
-
-def read_feed(
-    url: str, *, settings: Settings, now: dt.datetime | None = None
-) -> tuple[list[IngestItem], list[ItemFailure]]:
-    """Fetch an RSS/Atom feed and list its items (and the items without a usable link).
-
-    Raises:
-        FetchError: the feed cannot be fetched; InputError: it is not a feed.
-    """
-    if not _is_http(url):
-        raise InputError(f"{url!r} is not an http(s) feed URL")
-    data, final_url, content_type = _fetch_feed(url.strip(), settings)
-    return parse_feed(data, url=final_url, content_type=content_type, now=now)
-
-
-def read_feed_list(
-    path: Path, *, settings: Settings, now: dt.datetime | None = None
-) -> tuple[list[IngestItem], list[ItemFailure]]:
-    """Every item of every feed listed in ``path`` (one feed URL a line, ``#`` comments).
-
-    A feed that cannot be read is a failure of its own; the other feeds still count.
-    """
-    items: list[IngestItem] = []
-    failures: list[ItemFailure] = []
-    for number, line in _lines(_read_list_file(path, "feeds")):
-        if not _is_http(line):
-            failures.append(ItemFailure(f"{path}:{number}", f"not an http(s) URL: {line!r}"))
-            continue
-        try:
-            feed_items, feed_failures = read_feed(line, settings=settings, now=now)
-        except SummarizerError as error:
-            failures.append(ItemFailure(_shown(line), str(error)))
-            continue
-        items += feed_items
-        failures += feed_failures
-    return _unique(items), failures
-
-
-def _unique(items: Iterable[IngestItem]) -> list[IngestItem]:
-    seen: set[str] = set()
-    kept = []
-    for item in items:
-        if item.id not in seen:
-            seen.add(item.id)
-            kept.append(item)
-    return kept
 
 
 # --- URL lists, directories, standard input -----------------------------------------------
@@ -416,19 +117,19 @@ def _url_items(
 ) -> tuple[list[IngestItem], list[ItemFailure]]:
     items: list[IngestItem] = []
     failures: list[ItemFailure] = []
-    for number, line in _lines(text):
-        if _is_http(line):
+    for number, line in listed_lines(text):
+        if is_http(line):
             items.append(IngestItem(id=line, location=line, feed_date=None, fetched_at=now))
         else:
             failures.append(ItemFailure(f"{origin}:{number}", f"not an http(s) URL: {line!r}"))
-    return _unique(items), failures
+    return unique_items(items), failures
 
 
 def read_url_list(
     path: Path, *, now: dt.datetime | None = None
 ) -> tuple[list[IngestItem], list[ItemFailure]]:
     """The URLs listed in ``path``, one a line (blank lines and ``#`` comments skipped)."""
-    return _url_items(_read_list_file(path, "URL list"), str(path), now or _now())
+    return _url_items(read_list_file(path, "URL list"), str(path), now or utc_now())
 
 
 def read_directory(path: Path, *, now: dt.datetime | None = None) -> list[IngestItem]:
@@ -441,7 +142,7 @@ def read_directory(path: Path, *, now: dt.datetime | None = None) -> list[Ingest
     """
     if not path.is_dir():
         raise InputError(f"{path} is not a directory")
-    fetched_at = now or _now()
+    fetched_at = now or utc_now()
     items = []
     for file in sorted(path.iterdir()):
         if file.name.startswith(".") or file.suffix.lower() not in ARTICLE_SUFFIXES:
@@ -467,9 +168,9 @@ def read_stdin(
     text: str, *, now: dt.datetime | None = None
 ) -> tuple[list[IngestItem], list[ItemFailure]]:
     """Standard input: URLs one per line when every line is one, else one article."""
-    fetched_at = now or _now()
-    lines = _lines(text)
-    if lines and all(_is_http(line) for _, line in lines):
+    fetched_at = now or utc_now()
+    lines = listed_lines(text)
+    if lines and all(is_http(line) for _, line in lines):
         return _url_items(text, "<stdin>", fetched_at)
     if not text.strip():
         raise InputError("standard input is empty")
@@ -500,7 +201,7 @@ class DigestSources:
         """Every item of every source (first occurrence of an id wins), and the failures."""
         if self.empty:
             raise InputError("no source given: use --feeds, --urls, --dir or --stdin")
-        now = now or _now()
+        now = now or utc_now()
         items: list[IngestItem] = []
         failures: list[ItemFailure] = []
         if self.feeds is not None:
@@ -517,7 +218,7 @@ class DigestSources:
             found, failed = read_stdin(self.stdin_text, now=now)
             items += found
             failures += failed
-        return _unique(items), failures
+        return unique_items(items), failures
 
 
 # --- summarizing ----------------------------------------------------------------------------
@@ -577,7 +278,7 @@ async def summarize_items(
 
 
 def _shown_location(item: IngestItem) -> str:
-    return _shown(item.location) if item.url else item.location
+    return shown_url(item.location) if item.url else item.location
 
 
 def select_items(
@@ -590,7 +291,7 @@ def select_items(
 ) -> tuple[list[IngestItem], list[ItemFailure]]:
     """The items to summarize: every source's, recent ones only with ``since``, minus
     ``skip_ids`` (e.g. what the ledger says was posted already)."""
-    now = now or _now()
+    now = now or utc_now()
     items, failures = sources.collect(settings=settings, now=now)
     if since is not None:
         items = filter_since(items, since, now=now)

@@ -17,16 +17,32 @@ construction, never by cutting text off:
 :func:`render_article_details` renders one article (neutral summary, key facts per event,
 provenance) for the per-article thread replies. :func:`render_markdown` and
 :func:`render_text` render the whole digest for terminals, files and e-mail.
+
+The Block Kit primitives and the packing into messages live in :mod:`._blocks`.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 from summarizer.schema import Event, EventType, SubEventType
+from summarizer.slack._blocks import (
+    MAX_BLOCKS,
+    MAX_CONTEXT_ELEMENTS,
+    MAX_FALLBACK_TEXT,
+    MAX_HEADER_TEXT,
+    MAX_SECTION_TEXT,
+    MESSAGE_BUDGET,
+    SlackMessage,
+    Unit,
+    contexts,
+    esc,
+    finish,
+    header,
+    link,
+    pack,
+    sections,
+)
 from summarizer.slack.digest import Digest, DigestArticle, DigestGroup, DigestItem
 
 __all__ = [
@@ -43,16 +59,6 @@ __all__ = [
     "render_slack",
     "render_text",
 ]
-
-MAX_BLOCKS = 50
-MAX_SECTION_TEXT = 3000
-MAX_HEADER_TEXT = 150
-MAX_CONTEXT_ELEMENTS = 10
-MAX_FALLBACK_TEXT = 40_000
-MESSAGE_BUDGET = 10_000
-_CONTEXT_ELEMENT_TEXT = 2000
-_RESERVED_CHARS = 1200  # the part label, the fallback text and the JSON envelope
-_RESERVED_BLOCKS = 2  # the part label and a repeated group heading
 
 _EVENT_LABELS = {
     EventType.battles: "Battles",
@@ -87,186 +93,6 @@ def event_label(event_type: EventType, sub_event_type: SubEventType) -> str:
     return f"{_EVENT_LABELS[event_type]}: {sub}"
 
 
-@dataclass(frozen=True)
-class SlackMessage:
-    """One Slack message: the fallback text, the blocks and the articles it shows."""
-
-    text: str
-    blocks: tuple[dict[str, Any], ...]
-    article_ids: tuple[str, ...] = ()
-
-    def payload(self) -> dict[str, Any]:
-        """The ``text`` and ``blocks`` arguments of chat.postMessage / chat.update."""
-        return {"text": self.text, "blocks": list(self.blocks)}
-
-    @property
-    def size(self) -> int:
-        """Characters of the payload as compact JSON."""
-        return _json_size(self.payload())
-
-
-def _json_size(value: Any) -> int:
-    return len(json.dumps(value, ensure_ascii=False, separators=(",", ":")))
-
-
-# --- mrkdwn -------------------------------------------------------------------------------------
-
-
-def _esc(text: str) -> str:
-    """Escape Slack's control characters in user text."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def _link(url: str | None, label: str) -> str:
-    label = _esc(" ".join(label.split())).replace("|", "/")
-    if not url:
-        return label
-    safe = url.replace("&", "&amp;").replace("<", "%3C").replace(">", "%3E").replace("|", "%7C")
-    return f"<{safe.replace(' ', '%20')}|{label}>"
-
-
-def _split(text: str, limit: int) -> list[str]:
-    """Pieces of at most ``limit`` characters, cut at a line end, else a space."""
-    pieces: list[str] = []
-    rest = text
-    while len(rest) > limit:
-        cut = rest.rfind("\n", 0, limit + 1)
-        if cut <= 0:
-            cut = rest.rfind(" ", 0, limit + 1)
-        if cut <= 0:
-            cut = limit
-        pieces.append(rest[:cut])
-        rest = rest[cut:].lstrip("\n ") if rest[cut : cut + 1] in ("\n", " ") else rest[cut:]
-    if rest or not pieces:
-        pieces.append(rest)
-    return pieces
-
-
-def _sections(text: str) -> list[dict[str, Any]]:
-    return [
-        {"type": "section", "text": {"type": "mrkdwn", "text": piece}}
-        for piece in _split(text, MAX_SECTION_TEXT)
-    ]
-
-
-def _contexts(parts: Sequence[str], *, separator: str = " · ") -> list[dict[str, Any]]:
-    """Context blocks holding ``parts`` joined, within the per-element and per-block caps."""
-    elements: list[str] = []
-    current = ""
-    for part in parts:
-        for piece in _split(part, _CONTEXT_ELEMENT_TEXT):
-            joined = f"{current}{separator}{piece}" if current else piece
-            if len(joined) <= _CONTEXT_ELEMENT_TEXT:
-                current = joined
-            else:
-                elements.append(current)
-                current = piece
-    if current:
-        elements.append(current)
-    return [
-        {
-            "type": "context",
-            "elements": [
-                {"type": "mrkdwn", "text": text}
-                for text in elements[start : start + MAX_CONTEXT_ELEMENTS]
-            ],
-        }
-        for start in range(0, len(elements), MAX_CONTEXT_ELEMENTS)
-    ]
-
-
-def _header(text: str) -> dict[str, Any]:
-    """A header block; a longer title is shortened here and given whole in the next block."""
-    text = " ".join(text.split())
-    if len(text) > MAX_HEADER_TEXT:
-        text = text[: MAX_HEADER_TEXT - 1].rstrip() + "…"
-    return {"type": "header", "text": {"type": "plain_text", "text": text, "emoji": True}}
-
-
-# --- packing blocks into messages ---------------------------------------------------------------
-
-
-@dataclass
-class _Unit:
-    """Blocks that should stay in one message, and what they show."""
-
-    blocks: list[dict[str, Any]]
-    article_ids: tuple[str, ...] = ()
-    group: str | None = None
-    heading: bool = False
-
-
-@dataclass
-class _Draft:
-    blocks: list[dict[str, Any]] = field(default_factory=list)
-    size: int = 2
-    article_ids: list[str] = field(default_factory=list)
-    groups: list[str] = field(default_factory=list)
-
-    def fits(self, blocks: list[dict[str, Any]]) -> bool:
-        extra = sum(_json_size(b) + 1 for b in blocks)
-        return (
-            len(self.blocks) + len(blocks) <= MAX_BLOCKS - _RESERVED_BLOCKS
-            and self.size + extra <= MESSAGE_BUDGET - _RESERVED_CHARS
-        )
-
-    def add(self, blocks: list[dict[str, Any]]) -> None:
-        self.blocks += blocks
-        self.size += sum(_json_size(b) + 1 for b in blocks)
-
-
-def _pack(units: list[_Unit], continued: dict[str, list[dict[str, Any]]]) -> list[_Draft]:
-    """Fill messages in order; a unit that does not fit starts the next message."""
-    drafts = [_Draft()]
-    for unit in units:
-        draft = drafts[-1]
-        if not draft.fits(unit.blocks):
-            draft = _Draft()
-            drafts.append(draft)
-            if unit.group is not None and not unit.heading:
-                draft.add(continued[unit.group])
-        if draft.fits(unit.blocks):
-            draft.add(unit.blocks)
-        else:  # larger than a whole message: its blocks go one by one
-            for block in unit.blocks:
-                if not draft.fits([block]):
-                    draft = _Draft()
-                    drafts.append(draft)
-                draft.add([block])
-        draft.article_ids += [a for a in unit.article_ids if a not in draft.article_ids]
-        if unit.group is not None and unit.group not in draft.groups:
-            draft.groups.append(unit.group)
-    return [d for d in drafts if d.blocks]
-
-
-def _finish(
-    drafts: list[_Draft], *, title: str, first_text: str, reply_word: str = "part"
-) -> list[SlackMessage]:
-    """Label the parts and set every message's fallback text."""
-    total = len(drafts)
-    messages = []
-    for number, draft in enumerate(drafts, start=1):
-        blocks = list(draft.blocks)
-        if number == 1:
-            text = first_text
-            if total > 1:
-                more = total - 1
-                blocks.append(
-                    _contexts([f"Continued in the thread: {more} more {reply_word}(s)."])[0]
-                )
-                text += f" Continued in the thread ({more} more {reply_word}(s))."
-        else:
-            label = f"{reply_word.capitalize()} {number} of {total} · {_esc(title)}"
-            blocks.insert(0, _contexts([label])[0])
-            text = f"{title} ({reply_word} {number}/{total})"
-            if draft.groups:
-                text += ": " + "; ".join(draft.groups)
-        messages.append(
-            SlackMessage(text[:MAX_FALLBACK_TEXT], tuple(blocks), tuple(draft.article_ids))
-        )
-    return messages
-
-
 # --- the digest -------------------------------------------------------------------------------
 
 
@@ -274,7 +100,7 @@ def _group_heading(group: DigestGroup, *, continued: bool = False) -> str:
     count = len(group.items)
     more = " (continued)" if continued else ""
     return (
-        f"*{_esc(group.title)}*{more} — {count} event{'s' if count != 1 else ''} · "
+        f"*{esc(group.title)}*{more} — {count} event{'s' if count != 1 else ''} · "
         f"{group.total.text()}"
     )
 
@@ -294,18 +120,18 @@ def _item_text(item: DigestItem) -> str:
     where = item.location + (f" ({item.admin2})" if item.admin2 else "")
     label = event_label(item.event_type, item.sub_event_type)
     lines = [
-        f"*{_esc(item.when)} · {_esc(where)}* — {label}",
-        _esc(_actors(item.actor1, item.actor2)),
+        f"*{esc(item.when)} · {esc(where)}* — {label}",
+        esc(_actors(item.actor1, item.actor2)),
     ]
     toll = _toll(item)
     if toll:
-        lines.append(_esc(toll))
+        lines.append(esc(toll))
     return "\n".join(lines)
 
 
 def _source_links(item: DigestItem) -> list[str]:
     prefix = "Source: " if len(item.sources) == 1 else "Sources: "
-    links = [_link(s.url, f"{s.label} — {s.headline}") for s in item.sources]
+    links = [link(s.url, f"{s.label} — {s.headline}") for s in item.sources]
     return [prefix + links[0], *links[1:]]
 
 
@@ -321,30 +147,30 @@ def _intro(digest: Digest) -> str:
     return " · ".join(parts)
 
 
-def _digest_units(digest: Digest) -> tuple[list[_Unit], dict[str, list[dict[str, Any]]]]:
-    intro: list[dict[str, Any]] = [_header(digest.title)]
+def _digest_units(digest: Digest) -> tuple[list[Unit], dict[str, list[dict[str, Any]]]]:
+    intro: list[dict[str, Any]] = [header(digest.title)]
     if len(" ".join(digest.title.split())) > MAX_HEADER_TEXT:
-        intro += _sections(f"*{_esc(digest.title)}*")
-    intro += _contexts([_esc(_intro(digest))])
-    units = [_Unit(intro)]
+        intro += sections(f"*{esc(digest.title)}*")
+    intro += contexts([esc(_intro(digest))])
+    units = [Unit(intro)]
     continued: dict[str, list[dict[str, Any]]] = {}
     for group in digest.groups:
-        continued[group.title] = _sections(_group_heading(group, continued=True))
-        heading = [{"type": "divider"}, *_sections(_group_heading(group))]
-        units.append(_Unit(heading, group=group.title, heading=True))
+        continued[group.title] = sections(_group_heading(group, continued=True))
+        heading = [{"type": "divider"}, *sections(_group_heading(group))]
+        units.append(Unit(heading, group=group.title, heading=True))
         for item in group.items:
-            blocks = _sections(_item_text(item)) + _contexts(_source_links(item))
-            units.append(_Unit(blocks, item.article_ids, group=group.title))
+            blocks = sections(_item_text(item)) + contexts(_source_links(item))
+            units.append(Unit(blocks, item.article_ids, group=group.title))
     if digest.unplaced:
-        continued[OTHER_REPORTS] = _sections(f"*{OTHER_REPORTS}* (continued)")
-        heading = [{"type": "divider"}, *_sections(f"*{OTHER_REPORTS}*")]
-        units.append(_Unit(heading, group=OTHER_REPORTS, heading=True))
+        continued[OTHER_REPORTS] = sections(f"*{OTHER_REPORTS}* (continued)")
+        heading = [{"type": "divider"}, *sections(f"*{OTHER_REPORTS}*")]
+        units.append(Unit(heading, group=OTHER_REPORTS, heading=True))
         for article in digest.unplaced:
             text = (
-                f"*{_link(article.link, article.headline)}* — {_esc(article.label)}\n"
-                f"{_esc(article.report.summary.text)}"
+                f"*{link(article.link, article.headline)}* — {esc(article.label)}\n"
+                f"{esc(article.report.summary.text)}"
             )
-            units.append(_Unit(_sections(text), (article.article_id,), group=OTHER_REPORTS))
+            units.append(Unit(sections(text), (article.article_id,), group=OTHER_REPORTS))
     return units, continued
 
 
@@ -360,7 +186,7 @@ def render_slack(digest: Digest) -> list[SlackMessage]:
         f"{digest.title}: {digest.item_count} event(s) from {len(digest.articles)} article(s) "
         f"in {len(digest.groups)} area(s)."
     )
-    return _finish(_pack(units, continued), title=digest.title, first_text=first)
+    return finish(pack(units, continued), title=digest.title, first_text=first)
 
 
 # --- one article ------------------------------------------------------------------------------
@@ -386,12 +212,12 @@ def _event_text(event: Event) -> str:
         x for x in (event.location.name, event.location.admin1, event.location.country) if x
     )
     lines = [
-        f"*{event_label(event.event_type, event.sub_event_type)}* · {_esc(when)} · {_esc(place)}",
-        _esc(_actors(event.actor1.name, event.actor2.name if event.actor2 else None)),
-        f"Killed: {_esc(_fatalities_text(event))}",
+        f"*{event_label(event.event_type, event.sub_event_type)}* · {esc(when)} · {esc(place)}",
+        esc(_actors(event.actor1.name, event.actor2.name if event.actor2 else None)),
+        f"Killed: {esc(_fatalities_text(event))}",
     ]
     if event.sources:
-        lines.append(f"Sources: {_esc(', '.join(event.sources))}")
+        lines.append(f"Sources: {esc(', '.join(event.sources))}")
     return "\n".join(lines)
 
 
@@ -407,19 +233,19 @@ def render_article_details(article: DigestArticle) -> list[SlackMessage]:
         meta.append(f"published {info.published.isoformat()}")
     meta.append(f"{len(report.events)} event{'s' if len(report.events) != 1 else ''}")
     units = [
-        _Unit(
-            _sections(f"*{_link(article.link, article.headline)}*\n{_esc(report.summary.text)}")
-            + _contexts([_esc(" · ".join(meta))]),
+        Unit(
+            sections(f"*{link(article.link, article.headline)}*\n{esc(report.summary.text)}")
+            + contexts([esc(" · ".join(meta))]),
             (article.article_id,),
         )
     ]
-    units += [_Unit(_sections(_event_text(event))) for event in report.events]
+    units += [Unit(sections(_event_text(event))) for event in report.events]
     p = report.provenance
     units.append(
-        _Unit(
-            _contexts(
+        Unit(
+            contexts(
                 [
-                    _esc(
+                    esc(
                         f"Record: {p.model} @ {p.endpoint_host} · prompt {p.prompt.name}/"
                         f"{p.prompt.version} · {p.attempts} attempt(s) · "
                         f"{len(p.warnings)} warning(s)"
@@ -428,8 +254,8 @@ def render_article_details(article: DigestArticle) -> list[SlackMessage]:
             )
         )
     )
-    drafts = _pack(units, {})
-    return _finish(drafts, title=article.headline, first_text=article.headline)
+    drafts = pack(units, {})
+    return finish(drafts, title=article.headline, first_text=article.headline)
 
 
 # --- Markdown and plain text --------------------------------------------------------------------

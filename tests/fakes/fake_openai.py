@@ -13,6 +13,9 @@ connection, so 64+ concurrent requests are served in parallel:
   zero or one event (one when a sentence of the article mentions fighting, an attack,
   a protest...; its evidence is that sentence copied verbatim; no death toll) and a
   two-sentence summary without numbers. ``usage`` is served (about 4 characters a token).
+  A question of the step pipeline (v6: its ``response_format`` names ``Classification``,
+  ``EventDetails`` or ``SummaryDraft``) gets the SCRIPTED FAKE answer of
+  :mod:`tests.fakes.fake_steps` instead.
 * faults injected at configured rates (:class:`Faults`): latency (every request), 429
   with ``Retry-After``, 500, 503, timeouts (the handler sleeps ``hang_seconds``, set it
   beyond the client's timeout), dropped connections, malformed JSON bodies, schema-
@@ -53,6 +56,8 @@ from types import TracebackType
 from typing import Any
 
 import httpx
+
+from .fake_steps import fake_step_answer
 
 __all__ = [
     "FAULT_KINDS",
@@ -523,7 +528,12 @@ class FakeOpenAI:
             return int(kind), json.dumps(_error_body(int(kind), "FAKE server error")).encode(), {}
         if kind == "malformed":
             return 200, b'{"id": "chatcmpl-broken", "object": "chat.completion", "choi', {}
-        answer = grounded_extraction(article_of(body), gullible=self.faults.gullible)
+        step = fake_step_answer(body)  # a question of the step pipeline (v6)
+        answer = (
+            step
+            if step is not None
+            else grounded_extraction(article_of(body), gullible=self.faults.gullible)
+        )
         content, finish = json.dumps(answer), "stop"
         if kind == "invalid":
             content = json.dumps({"article": {"language": "english"}, "events": "none"})

@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
-from summarizer.errors import ConfigurationError, InputError
+from summarizer.errors import ConfigurationError, InputError, redact_url
 from summarizer.extraction import (
     ArticleInput,
     RunInfo,
@@ -33,7 +33,15 @@ from summarizer.grounding import quote_in_text
 from summarizer.grounding.notes import event_notes
 from summarizer.llm.client import LLM, Completion, Endpoint
 from summarizer.llm.embedded import ALIAS, shared_server
-from summarizer.llm.prompts import Prompt, fence_article, field_guide, field_tree, load_prompt
+from summarizer.llm.prompts import (
+    Prompt,
+    defuse_fence,
+    fence_article,
+    fence_metadata,
+    field_guide,
+    field_tree,
+    load_prompt,
+)
 from summarizer.schema import (
     SCHEMA_VERSION,
     SUB_EVENT_TYPES,
@@ -86,8 +94,8 @@ def resolve_endpoint(settings: Settings) -> Endpoint:
     if settings.base_url:
         if not settings.model:
             raise ConfigurationError(
-                f"SUMMARIZER_BASE_URL is set to {settings.base_url} but no model is named; "
-                "set SUMMARIZER_MODEL"
+                f"SUMMARIZER_BASE_URL is set to {redact_url(settings.base_url)} but no model is "
+                "named; set SUMMARIZER_MODEL"
             )
         return Endpoint(settings.base_url.rstrip("/"), settings.model, key or "no-key")
     if key:
@@ -164,9 +172,13 @@ def prepare(
         return PreparedArticle(document, cleaned, published, outlet, None, [], steps)
     prompt = load_prompt("extract", settings.prompt_version)
     messages = prompt.render(
+        # v1 renders the fenced `article` and `outlet` outside it (its cassettes pin the
+        # request bodies); v2+ render `title`, `outlet` and `article_text` inside the fence.
         article=fence_article(cleaned.text),
+        article_text=defuse_fence(cleaned.text),
+        title=fence_metadata(document.title),
         published=published.isoformat() if published else None,
-        outlet=outlet,
+        outlet=fence_metadata(outlet),
         fence="<<<ARTICLE>>>",
         fence_end="<<<END ARTICLE>>>",
         event_types=[(t.value, [s.value for s in subs]) for t, subs in SUB_EVENT_TYPES.items()],

@@ -24,14 +24,18 @@ so ``except SummarizerError`` catches every expected failure and nothing else::
     └── BusyError                 another process holds the output (a second
                                   ``summarizer batch`` on the same results file) (exit 8)
 
-The command line prints ``str(error)`` as one line and exits with ``exit_code``. Exit
-code 1 means "some inputs failed" (a finished batch with failures); 130 and 143 mean
-interrupted by Ctrl-C or SIGTERM.
+The command line prints ``str(error)`` as one line and exits with ``exit_code``;
+:func:`redact_text` first takes passwords and tokens out of any URL in it (as does every
+other place that prints, logs, stores or posts an error or a URL). Exit code 1 means
+"some inputs failed" (a finished batch with failures); 130 and 143 mean interrupted by
+Ctrl-C or SIGTERM.
 """
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit, urlunsplit
 
 if TYPE_CHECKING:
     from summarizer.schema import Usage
@@ -47,7 +51,55 @@ __all__ = [
     "OutputError",
     "SlackPostError",
     "SummarizerError",
+    "redact_text",
+    "redact_url",
 ]
+
+# --- redaction: what the project prints or stores never carries a password or a token ---
+
+_REDACTED = "***"
+# A query parameter whose name looks like a secret: key, api_key, token, sig, password...
+_SECRET_PARAM = re.compile(
+    r"((?:^|[&;])[^=&;]*(?:key|token|secret|pass|pwd|sig|auth|session|credential|code)[^=&;]*=)"
+    r"[^&;#]*",
+    re.IGNORECASE,
+)
+# A URL inside free text: a scheme, '://', then anything up to white space or a quote.
+_URL_IN_TEXT = re.compile(r"\b[a-z][a-z0-9+.-]{0,20}://[^\s'\"<>`]+", re.IGNORECASE)
+
+
+def redact_url(url: str) -> str:
+    """``url`` with its userinfo and secret-looking query values replaced by ``***``.
+
+    ``http://user:pw@host/v1?api_key=k&q=1`` becomes ``http://***@host/v1?api_key=***&q=1``.
+    A string that does not parse as a URL is returned with anything before an ``@`` in
+    it masked, so a malformed URL cannot leak its password either.
+    """
+    try:
+        parts = urlsplit(url)
+        netloc = parts.netloc
+        if "@" in netloc:
+            netloc = f"{_REDACTED}@{netloc.rsplit('@', 1)[1]}"
+        query = _SECRET_PARAM.sub(rf"\1{_REDACTED}", parts.query)
+        fragment = _SECRET_PARAM.sub(rf"\1{_REDACTED}", parts.fragment)
+        return urlunsplit(parts._replace(netloc=netloc, query=query, fragment=fragment))
+    except ValueError:
+        scheme, sep, rest = url.partition("://")
+        if "@" in rest.split("/", 1)[0]:
+            rest = f"{_REDACTED}@{rest.split('@', 1)[1]}"
+        return f"{scheme}{sep}{rest}"
+
+
+def redact_text(text: str) -> str:
+    """``text`` (an error message, a log line) with every URL in it passed through
+    :func:`redact_url`."""
+
+    def redacted(match: re.Match[str]) -> str:
+        url = match.group(0)
+        bare = url.rstrip(".,;:!?)]}'")  # sentence punctuation after a URL is not part of it
+        return redact_url(bare) + url[len(bare) :]
+
+    return _URL_IN_TEXT.sub(redacted, text)
 
 
 class SummarizerError(Exception):

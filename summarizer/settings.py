@@ -16,7 +16,7 @@ import platformdirs
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from summarizer.errors import ConfigurationError
+from summarizer.errors import ConfigurationError, redact_text, redact_url
 
 __all__ = ["InstructorModeName", "Settings", "default_cache_dir", "settings_table"]
 
@@ -104,6 +104,10 @@ class Settings(BaseSettings):
         gt=0,
         description="Longest cleaned article sent in one request (beyond: InputError).",
     )
+    fetch_guard: bool = Field(
+        default=False,
+        description="Fetch URLs only from public addresses, checked on every redirect hop.",
+    )
     user_agent: str = Field(
         default="summarizer/0.1 (+https://pypi.org/project/summarizer/)",
         description="User-Agent for fetching articles.",
@@ -147,7 +151,7 @@ class Settings(BaseSettings):
         """Host of the endpoint, safe to store in records (never a key)."""
         if not self.base_url:
             return "embedded"
-        return urlsplit(self.base_url).hostname or self.base_url
+        return urlsplit(self.base_url).hostname or redact_url(self.base_url)
 
 
 def settings_table() -> str:
@@ -176,6 +180,6 @@ def _invalid(error: ValidationError, given: dict[str, Any]) -> str:
         field = str(problem["loc"][0]) if problem["loc"] else "settings"
         where = f"{field}=" if field in given else f"SUMMARIZER_{field.upper()}="
         message = str(problem["msg"]).removeprefix("Value error, ")
-        shown = "'***'" if "key" in field else repr(problem.get("input"))
+        shown = "'***'" if "key" in field else redact_text(repr(problem.get("input")))
         lines.append(f"{where}{shown}: {message}")
     return "invalid setting: " + "; ".join(lines)

@@ -159,5 +159,5 @@ def test_no_module_is_over_500_lines() -> None:
 
 # Modules still over 500 lines (issue 15): to be split; the list may only shrink.
 TOO_LONG = {
-    "summarizer.schema", "summarizer.slack.bot",
+    "summarizer.schema",
 }  # fmt: skip

@@ -110,6 +110,7 @@ def test_feed_to_slack_digest_and_a_second_run_posts_nothing(
             "--model", str(llm_settings.model),
             "--concurrency", "1",
             "--min-interval", "0",
+            "--allow-private-urls",  # the FAKE site is on 127.0.0.1
         ]  # fmt: skip
         first = runner.invoke(app, args)
         assert first.exit_code == 0, first.output

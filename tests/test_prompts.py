@@ -101,7 +101,7 @@ def test_worked_examples_are_valid_grounded_records(version: str) -> None:
     """A prompt's worked example must itself pass validation and grounding, cleanly."""
     prompt = load_prompt("extract", version)
     messages = prompt.render(
-        article="", published=None, outlet=None, fence="<<<ARTICLE>>>",
+        article="", article_text="", title=None, published=None, outlet=None, fence="<<<ARTICLE>>>",
         fence_end="<<<END ARTICLE>>>", event_types=[], actor_types=[], field_guide="",
     )  # fmt: skip
     example_article = messages[1]["content"].split("<<<ARTICLE>>>")[1].split("<<<END ARTICLE>>>")[0]

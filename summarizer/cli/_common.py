@@ -20,7 +20,7 @@ import rich.markup
 import typer
 from rich.console import Console
 
-from summarizer.errors import OutputError, SummarizerError
+from summarizer.errors import OutputError, SummarizerError, redact_text
 from summarizer.settings import Settings
 
 __all__ = ["err", "handle_errors", "one_line", "out", "root_options", "settings_from"]
@@ -42,11 +42,16 @@ def root_options(
     _state["debug"] = debug
     # Library logs (retries, instructor's attempt log) only with --debug: errors reach the
     # user as one line through handle_errors.
-    logging.basicConfig(
-        level=logging.DEBUG if debug else logging.CRITICAL,
-        format="%(levelname)s %(name)s: %(message)s",
-        force=True,
-    )
+    logging.basicConfig(level=logging.DEBUG if debug else logging.CRITICAL, force=True)
+    for handler in logging.getLogger().handlers:
+        handler.setFormatter(_RedactingFormatter("%(levelname)s %(name)s: %(message)s"))
+
+
+class _RedactingFormatter(logging.Formatter):
+    """Log lines (tracebacks included) without passwords or tokens in their URLs."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return redact_text(super().format(record))
 
 
 def handle_errors(command: Callable[P, R]) -> Callable[P, R]:
@@ -59,7 +64,8 @@ def handle_errors(command: Callable[P, R]) -> Callable[P, R]:
         except SummarizerError as exc:
             if _state["debug"]:
                 raise
-            err.print(f"[bold red]error:[/] {one_line(str(exc))}", highlight=False, soft_wrap=True)
+            message = one_line(redact_text(str(exc)))
+            err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
             raise typer.Exit(exc.exit_code) from None
         except KeyboardInterrupt:
             err.print("interrupted")

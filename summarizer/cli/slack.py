@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from summarizer.cli._common import err, handle_errors, settings_from
-from summarizer.errors import ConfigurationError, InputError, SummarizerError
+from summarizer.errors import ConfigurationError, InputError, SummarizerError, redact_text
 from summarizer.settings import Settings
 
 if TYPE_CHECKING:
@@ -57,6 +57,14 @@ SlackUrlOption = Annotated[
     typer.Option(
         "--slack-base-url",
         help="Slack Web API base URL, for testing [SUMMARIZER_SLACK_BASE_URL].",
+    ),
+]
+AllowPrivateOption = Annotated[
+    bool,
+    typer.Option(
+        "--allow-private-urls",
+        help="Let feeds and article links reach private and loopback addresses (tests, "
+        "local use); off, every fetch goes through the fetch guard.",
     ),
 ]
 ModelOption = Annotated[str | None, typer.Option(help="Model name [SUMMARIZER_MODEL].")]
@@ -204,7 +212,9 @@ def run_every(
         except ConfigurationError:
             raise
         except SummarizerError as error:
-            err.print(f"[bold red]error:[/] {error}", highlight=False, soft_wrap=True)
+            err.print(
+                f"[bold red]error:[/] {redact_text(str(error))}", highlight=False, soft_wrap=True
+            )
         done += 1
         if runs is not None and done >= runs:
             return
@@ -251,6 +261,7 @@ def digest_command(
     ] = False,
     model: ModelOption = None,
     base_url: BaseUrlOption = None,
+    allow_private_urls: AllowPrivateOption = False,
 ) -> None:
     """Summarize new articles and post them to Slack as one digest, never twice.
 
@@ -261,7 +272,7 @@ def digest_command(
     from summarizer.slack.feeds import parse_duration
     from summarizer.slack.poster import DigestPoster, Ledger, SlackSettings, make_client
 
-    settings = settings_from(model=model, base_url=base_url)
+    settings = settings_from(model=model, base_url=base_url, fetch_guard=not allow_private_urls)
     slack_settings = SlackSettings()
     window = parse_duration(since) if since else None
     interval = parse_duration(every) if every else None
@@ -322,6 +333,7 @@ def bot_command(
     slack_base_url: SlackUrlOption = None,
     model: ModelOption = None,
     base_url: BaseUrlOption = None,
+    allow_private_urls: AllowPrivateOption = False,
 ) -> None:
     """Run the Slack bot: /summarize URL and /digest (with an optional window, e.g. 6h).
 
@@ -342,6 +354,7 @@ def bot_command(
         sources=None if sources.empty else sources,
         default_window=since,
         api_url=slack_base_url,
+        allow_private_urls=allow_private_urls,
     ) as bot:
         if slack_settings.app_token is not None:
             err.print("summarizer bot: Socket Mode (Ctrl-C to stop)")

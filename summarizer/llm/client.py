@@ -46,7 +46,13 @@ import pydantic
 from instructor.core import Hooks, IncompleteOutputException, InstructorRetryException
 from pydantic import BaseModel
 
-from summarizer.errors import ConfigurationError, EndpointError, ExtractionFailed
+from summarizer.errors import (
+    ConfigurationError,
+    EndpointError,
+    ExtractionFailed,
+    redact_text,
+    redact_url,
+)
 from summarizer.llm.slots import SlotGate, gate_for
 from summarizer.llm.transport import (
     RETRIES_EXTENSION,
@@ -88,7 +94,7 @@ class Endpoint:
     @property
     def host(self) -> str:
         """The host part of the base URL (what records keep)."""
-        return urlsplit(self.base_url).hostname or self.base_url
+        return urlsplit(self.base_url).hostname or redact_url(self.base_url)
 
 
 def choose_mode(settings: Settings, endpoint: Endpoint) -> instructor.Mode:
@@ -331,7 +337,8 @@ class LLM:
         if isinstance(cause, openai.NotFoundError):
             return ConfigurationError(
                 f"{self.endpoint.host} answered 404 for model {self.endpoint.model!r} at "
-                f"{self.endpoint.base_url}; check SUMMARIZER_MODEL and SUMMARIZER_BASE_URL"
+                f"{redact_url(self.endpoint.base_url)}; check SUMMARIZER_MODEL and "
+                "SUMMARIZER_BASE_URL"
             )
         if isinstance(cause, openai.APIStatusError):
             made = cause.response.extensions.get(RETRIES_EXTENSION, self.policy.retries)
@@ -347,7 +354,8 @@ class LLM:
         if isinstance(cause, openai.APIConnectionError):
             detail = _first_line(str(cause.__cause__ or cause))
             return EndpointError(
-                f"cannot reach the LLM endpoint {self.endpoint.base_url}: {detail}"
+                f"cannot reach the LLM endpoint {redact_url(self.endpoint.base_url)}: "
+                f"{redact_text(detail)}"
             )
         if isinstance(exc, InstructorRetryException) and isinstance(
             cause, pydantic.ValidationError | ValueError

@@ -25,7 +25,16 @@ from pydantic import BaseModel
 
 from summarizer.errors import ConfigurationError
 
-__all__ = ["Prompt", "fence_article", "field_guide", "field_tree", "load_prompt", "prompts_dir"]
+__all__ = [
+    "Prompt",
+    "defuse_fence",
+    "fence_article",
+    "fence_metadata",
+    "field_guide",
+    "field_tree",
+    "load_prompt",
+    "prompts_dir",
+]
 
 _FENCE = "<<<ARTICLE>>>"
 _FENCE_END = "<<<END ARTICLE>>>"
@@ -125,6 +134,22 @@ def fence_article(text: str) -> str:
     """Fence the article as data; fence markers inside the text are defused."""
     safe = text.replace(_FENCE, "<<ARTICLE>>").replace(_FENCE_END, "<<END ARTICLE>>")
     return f"{_FENCE}\n{safe}\n{_FENCE_END}"
+
+
+_ANGLE_RUN = re.compile(r"<{3,}|>{3,}")
+
+
+def defuse_fence(text: str) -> str:
+    """``text`` with every run of three or more angle brackets cut to two, so that it
+    can neither close the article fence nor open a look-alike of it."""
+    return _ANGLE_RUN.sub(lambda match: match.group(0)[:2], text)
+
+
+def fence_metadata(value: str | None) -> str | None:
+    """Page metadata (title, outlet) for inside the fence: one line, defused."""
+    if value is None:
+        return None
+    return defuse_fence(" ".join(value.split())) or None
 
 
 @functools.cache

@@ -11,6 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from summarizer.errors import redact_url
+
 __all__ = [
     "MAX_BLOCKS",
     "MAX_CONTEXT_ELEMENTS",
@@ -74,7 +76,13 @@ def link(url: str | None, label: str) -> str:
     label = esc(" ".join(label.split())).replace("|", "/")
     if not url:
         return label
-    safe = url.replace("&", "&amp;").replace("<", "%3C").replace(">", "%3E").replace("|", "%7C")
+    safe = (
+        redact_url(url)
+        .replace("&", "&amp;")
+        .replace("<", "%3C")
+        .replace(">", "%3E")
+        .replace("|", "%7C")
+    )
     return f"<{safe.replace(' ', '%20')}|{label}>"
 
 

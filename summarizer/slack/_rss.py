@@ -14,7 +14,13 @@ from typing import Any
 
 import httpx
 
-from summarizer.errors import ConfigurationError, FetchError, InputError, SummarizerError
+from summarizer.errors import (
+    ConfigurationError,
+    FetchError,
+    InputError,
+    SummarizerError,
+    redact_text,
+)
 from summarizer.settings import Settings
 from summarizer.slack._items import (
     IngestItem,
@@ -26,6 +32,7 @@ from summarizer.slack._items import (
     unique_items,
     utc_now,
 )
+from summarizer.text.fetch_guard import GuardedTransport
 
 __all__ = ["parse_feed", "read_feed", "read_feed_list"]
 
@@ -47,6 +54,7 @@ def _fetch_feed(url: str, settings: Settings) -> tuple[bytes, str, str | None]:
                 follow_redirects=True,
                 max_redirects=_MAX_REDIRECTS,
                 headers=headers,
+                transport=GuardedTransport() if settings.fetch_guard else None,
             ) as client,
             client.stream("GET", url) as response,
         ):
@@ -194,7 +202,7 @@ def read_feed_list(
         try:
             feed_items, feed_failures = read_feed(line, settings=settings, now=now)
         except SummarizerError as error:
-            failures.append(ItemFailure(shown_url(line), str(error)))
+            failures.append(ItemFailure(shown_url(line), redact_text(str(error))))
             continue
         items += feed_items
         failures += feed_failures

@@ -1,8 +1,10 @@
 """The Slack bot (``summarizer bot``): ``/summarize <url>`` and ``/digest [window]``.
 
 A :mod:`slack_bolt` app, run in Socket Mode when ``SLACK_APP_TOKEN`` is set and as an
-HTTP endpoint (``POST /slack/events``) otherwise. Bolt verifies every HTTP request's
-signature with ``SLACK_SIGNING_SECRET`` (stale or badly signed requests get 401); both
+HTTP endpoint (``POST /slack/events``, an aiohttp server: see
+:mod:`summarizer.slack.http_server`, which caps bodies at 1 MB, times out slow clients
+and checks every request's signature with ``SLACK_SIGNING_SECRET`` before any work:
+stale or badly signed requests get 401) otherwise. Both
 ``SLACK_BOT_TOKEN`` and ``SLACK_SIGNING_SECRET`` are required, and a missing one is a
 :class:`~summarizer.errors.ConfigurationError` naming it.
 
@@ -19,26 +21,28 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import ipaddress
 import logging
 import re
 import secrets
-import socket
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import urlsplit
 
-from slack_bolt import App, BoltRequest
+from slack_bolt import App
 from slack_bolt.error import BoltError
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from summarizer.batch.runner import CachedSummarizer
-from summarizer.errors import ConfigurationError, FetchError, InputError, SummarizerError
+from summarizer.errors import (
+    ConfigurationError,
+    InputError,
+    SummarizerError,
+    redact_text,
+    redact_url,
+)
 from summarizer.schema import ArticleReport
 from summarizer.settings import Settings
 from summarizer.slack.digest import DigestArticle, build_digest
@@ -52,6 +56,7 @@ from summarizer.slack.feeds import (
     select_items,
     summarize_items,
 )
+from summarizer.slack.http_server import EVENTS_PATH, BotHTTPServer
 from summarizer.slack.poster import DigestPoster, Ledger, SlackPostError, SlackSettings, make_client
 from summarizer.slack.render import MAX_BLOCKS, render_article_details, render_slack
 
@@ -63,8 +68,6 @@ __all__ = [
     "SummarizerBot",
 ]
 
-EVENTS_PATH = "/slack/events"
-_MAX_BODY = 1_000_000
 _log = logging.getLogger(__name__)
 
 #: (window, channel id) -> the new articles of the window, and what failed.
@@ -73,21 +76,6 @@ CollectFunction = Callable[[dt.timedelta, str], tuple[list[DigestArticle], list[
 SummarizeURL = Callable[[str], ArticleReport]
 
 _URL_IN_TEXT = re.compile(r"<?(https?://[^\s|>]+)(?:\|[^>]*)?>?", re.IGNORECASE)
-
-
-def _check_public(url: str) -> None:
-    """Refuse URLs whose host is (or resolves to) a private, loopback or link-local
-    address: anyone in the workspace can type /summarize, and must not reach the bot's
-    own network through it."""
-    host = urlsplit(url).hostname or ""
-    try:
-        addresses = {info[4][0] for info in socket.getaddrinfo(host, None)}
-    except (OSError, UnicodeError):
-        raise FetchError(f"cannot resolve the host of {url}") from None
-    for address in addresses:
-        ip = ipaddress.ip_address(str(address).split("%", 1)[0])
-        if not ip.is_global:
-            raise InputError(f"refusing to fetch {url}: {host} is not a public address")
 
 
 def _command_url(text: str) -> str | None:
@@ -150,8 +138,9 @@ class SummarizerBot:
         ledger: the ledger to use (default: opened from ``slack_settings``).
         min_interval: seconds between messages to one channel.
         workers: threads for acknowledged work; preview_ttl: seconds a preview lives.
-        allow_private_urls: let /summarize fetch private and loopback addresses (off:
-            anyone in the workspace could otherwise probe the bot's network).
+        allow_private_urls: let /summarize and /digest fetch private and loopback
+            addresses (off: anyone in the workspace could otherwise probe the bot's
+            network; every fetch then goes through :mod:`summarizer.text.fetch_guard`).
 
     Raises:
         ConfigurationError: SLACK_BOT_TOKEN or SLACK_SIGNING_SECRET is missing, or Slack
@@ -177,7 +166,11 @@ class SummarizerBot:
         token = slack_settings.require("SLACK_BOT_TOKEN")
         signing_secret = slack_settings.require("SLACK_SIGNING_SECRET")
         parse_duration(default_window)
-        self.settings = settings or Settings()
+        settings = settings or Settings()
+        # /summarize and /digest fetch what anyone in the workspace names: through the
+        # fetch guard (public addresses only, on every redirect hop), unless told otherwise.
+        self.settings = settings.model_copy(update={"fetch_guard": not allow_private_urls})
+        self._signing_secret = signing_secret
         self.slack_settings = slack_settings
         self.sources = sources
         self.default_window = default_window
@@ -226,7 +219,7 @@ class SummarizerBot:
 
     def serve_http(self, host: str = "127.0.0.1", port: int = 3000) -> BotHTTPServer:
         """Serve ``POST /slack/events`` (and ``GET /healthz``) in a background thread."""
-        return BotHTTPServer(self.app, host, port).start()
+        return BotHTTPServer(self.app, host, port, signing_secret=self._signing_secret).start()
 
     def run(self, *, host: str = "127.0.0.1", port: int = 3000) -> str:
         """Run until interrupted: Socket Mode with SLACK_APP_TOKEN, else HTTP.
@@ -249,7 +242,7 @@ class SummarizerBot:
             finally:
                 handler.close()  # type: ignore[no-untyped-call]
             return "socket"
-        server = BotHTTPServer(self.app, host, port)
+        server = BotHTTPServer(self.app, host, port, signing_secret=self._signing_secret)
         try:
             server.serve_forever()
         finally:
@@ -271,7 +264,8 @@ class SummarizerBot:
         else:
             ack(
                 response_type="ephemeral",
-                text=f"Summarizing {url} … the summary follows here in a minute or two.",
+                text=f"Summarizing {redact_url(url)} … the summary follows here in a minute "
+                "or two.",
             )
 
     def _run_summarize(self, command: dict[str, Any], respond: Any) -> None:
@@ -281,11 +275,13 @@ class SummarizerBot:
         try:
             report = self._summarize_url(url)
         except SummarizerError as error:
-            respond(response_type="ephemeral", text=f"Could not summarize {url}: {error}")
+            failed = redact_text(f"Could not summarize {url}: {error}")
+            respond(response_type="ephemeral", text=failed)
             return
         except Exception:  # a bug must not kill the worker silently
-            _log.exception("summarizing %s failed", url)
-            respond(response_type="ephemeral", text=f"Could not summarize {url}: internal error")
+            _log.exception("summarizing %s failed", redact_url(url))
+            failed = f"Could not summarize {redact_url(url)}: internal error"
+            respond(response_type="ephemeral", text=failed)
             return
         article = DigestArticle(article_id=url, report=report, url=url)
         for message in render_article_details(article):
@@ -322,7 +318,8 @@ class SummarizerBot:
         try:
             articles, failures = self._collect(parse_duration(window), channel_id)
         except SummarizerError as error:
-            respond(response_type="ephemeral", text=f"Could not build the digest: {error}")
+            failed = redact_text(f"Could not build the digest: {error}")
+            respond(response_type="ephemeral", text=failed)
             return
         failed = f" {len(failures)} item(s) could not be read or summarized." if failures else ""
         if not articles:
@@ -391,7 +388,7 @@ class SummarizerBot:
         try:
             result = self.poster.post(pending.articles, pending.channel_id, window=pending.window)
         except SlackPostError as error:
-            respond(replace_original=True, text=f"Could not post the digest: {error}")
+            respond(replace_original=True, text=redact_text(f"Could not post the digest: {error}"))
             return
         respond(replace_original=True, text=f"Posted. {result.summary()}")
 
@@ -405,8 +402,6 @@ class SummarizerBot:
     def _summarize_with_api(self, url: str) -> ArticleReport:
         from summarizer.api import summarize
 
-        if not self.allow_private_urls:
-            _check_public(url)
         return summarize(url, settings=self.settings)
 
     def _collect_from_sources(
@@ -426,93 +421,3 @@ class SummarizerBot:
         """Summarize through the result cache: what a batch or digest did is reused."""
         async with CachedSummarizer(self.settings) as summarizer:
             return await summarize_items(items, settings=self.settings, summarize=summarizer)
-
-
-class BotHTTPServer:
-    """A threading HTTP server handing ``POST /slack/events`` to a bolt app.
-
-    Request bodies are capped at 1 MB; nothing about requests (headers, tokens) is logged.
-    """
-
-    def __init__(self, app: App, host: str = "127.0.0.1", port: int = 3000) -> None:
-        bolt_app = app
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, format: str, *args: Any) -> None:
-                _log.debug("%s %s", self.command, self.path.partition("?")[0])
-
-            def _send(self, status: int, body: str, headers: dict[str, Any] | None = None) -> None:
-                data = body.encode("utf-8")
-                self.send_response(status)
-                for name, values in (headers or {}).items():
-                    for value in values if isinstance(values, list | tuple) else [values]:
-                        if name.lower() != "content-length":
-                            self.send_header(name, str(value))
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def do_GET(self) -> None:
-                if self.path.partition("?")[0] == "/healthz":
-                    self._send(200, "ok", {"Content-Type": "text/plain"})
-                else:
-                    self._send(404, "not found")
-
-            def do_POST(self) -> None:
-                path, _, query = self.path.partition("?")
-                if path != EVENTS_PATH:
-                    self._send(404, "not found")
-                    return
-                length = int(self.headers.get("Content-Length") or 0)
-                if length > _MAX_BODY:
-                    self._send(413, "request too large")
-                    return
-                body = self.rfile.read(length).decode("utf-8", errors="replace")
-                headers: dict[str, str | Sequence[str]] = {
-                    k.lower(): [v] for k, v in self.headers.items()
-                }
-                response = bolt_app.dispatch(BoltRequest(body=body, query=query, headers=headers))
-                self._send(response.status, response.body, response.headers)
-
-        self._server = ThreadingHTTPServer((host, port), Handler)
-        self._server.daemon_threads = True
-        self._thread: threading.Thread | None = None
-
-    @property
-    def port(self) -> int:
-        """The port served on (useful with port 0)."""
-        return int(self._server.server_address[1])
-
-    @property
-    def url(self) -> str:
-        """The events URL to give Slack (behind your HTTPS proxy or tunnel)."""
-        host = str(self._server.server_address[0])
-        return f"http://{host}:{self.port}{EVENTS_PATH}"
-
-    def start(self) -> BotHTTPServer:
-        """Serve in a background thread."""
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True
-        )
-        self._thread.start()
-        return self
-
-    def serve_forever(self) -> None:
-        """Serve in this thread until interrupted."""
-        self._server.serve_forever(poll_interval=0.2)
-
-    def close(self) -> None:
-        """Stop serving and release the port."""
-        if self._thread is not None:
-            self._server.shutdown()
-            self._thread.join(timeout=5)
-            self._thread = None
-        self._server.server_close()
-
-    def __enter__(self) -> BotHTTPServer:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from summarizer.errors import InputError, SummarizerError
+from summarizer.errors import InputError, SummarizerError, redact_text
 from summarizer.schema import ArticleReport
 from summarizer.settings import Settings
 from summarizer.slack._items import (
@@ -226,8 +226,8 @@ class DigestSources:
 
 def _failure_text(error: Exception) -> str:
     if isinstance(error, SummarizerError):
-        return str(error)
-    return f"{type(error).__name__}: {' '.join(str(error).split())[:300]}"
+        return redact_text(str(error))
+    return redact_text(f"{type(error).__name__}: {' '.join(str(error).split())[:300]}")
 
 
 async def summarize_items(

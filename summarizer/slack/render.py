@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from summarizer.errors import redact_url
 from summarizer.schema import Event, EventType, SubEventType
 from summarizer.slack._blocks import (
     MAX_BLOCKS,
@@ -271,7 +272,7 @@ def _md(text: str) -> str:
 def _md_link(url: str | None, label: str) -> str:
     if not url:
         return _md(label)
-    return f"[{_md(label)}](<{url.replace('>', '%3E').replace(' ', '%20')}>)"
+    return f"[{_md(label)}](<{redact_url(url).replace('>', '%3E').replace(' ', '%20')}>)"
 
 
 def render_markdown(digest: Digest) -> str:
@@ -328,7 +329,7 @@ def render_text(digest: Digest) -> str:
                 f"  {_actors(item.actor1, item.actor2)}." + (f" {toll}." if toll else ""),
             ]
             lines += [
-                f"  - {s.label}: {s.headline}" + (f" ({s.url})" if s.url else "")
+                f"  - {s.label}: {s.headline}" + (f" ({redact_url(s.url)})" if s.url else "")
                 for s in item.sources
             ]
         lines.append("")

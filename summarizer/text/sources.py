@@ -31,8 +31,9 @@ from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
-from summarizer.errors import ConfigurationError, FetchError, InputError
+from summarizer.errors import ConfigurationError, FetchError, InputError, redact_url
 from summarizer.settings import Settings
+from summarizer.text.fetch_guard import AsyncGuardedTransport, GuardedTransport
 from summarizer.text.limits import check_url
 
 __all__ = [
@@ -292,9 +293,6 @@ def _load_file(path: Path, settings: Settings) -> SourceDocument:
 _MAX_REDIRECTS = 5
 _ALLOWED_TYPES = frozenset({"text/html", "application/xhtml+xml", "text/plain"})
 _HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
-_SECRET_PARAM = re.compile(
-    r"((?:^|&)[^=&]*(?:key|token|secret|pass|sig|auth|session|code)[^=&]*=)[^&]*", re.IGNORECASE
-)
 
 
 def _without_userinfo(url: str) -> str:
@@ -307,10 +305,9 @@ def _without_userinfo(url: str) -> str:
 def _display_url(url: str) -> str:
     """The URL for messages: no credentials, no secret-looking query values."""
     try:
-        parts = urlsplit(_without_userinfo(url))
+        return redact_url(_without_userinfo(url))
     except ValueError:
         return "<invalid URL>"
-    return urlunsplit(parts._replace(query=_SECRET_PARAM.sub(r"\1***", parts.query)))
 
 
 def _one_line(text: str, limit: int = 200) -> str:
@@ -318,8 +315,13 @@ def _one_line(text: str, limit: int = 200) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _client_options(settings: Settings) -> dict[str, Any]:
-    return {
+def _client_options(settings: Settings, *, asynchronous: bool = False) -> dict[str, Any]:
+    """httpx client options; with ``settings.fetch_guard`` every hop goes through the
+    fetch guard (public addresses only, see :mod:`summarizer.text.fetch_guard`)."""
+    guard: dict[str, Any] = {}
+    if settings.fetch_guard:
+        guard["transport"] = AsyncGuardedTransport() if asynchronous else GuardedTransport()
+    return guard | {
         "timeout": httpx.Timeout(settings.fetch_timeout),
         "follow_redirects": True,
         "max_redirects": _MAX_REDIRECTS,
@@ -402,7 +404,7 @@ async def _afetch(url: str, settings: Settings) -> _Page:
     started = time.monotonic()
     try:
         async with (
-            httpx.AsyncClient(**_client_options(settings)) as client,
+            httpx.AsyncClient(**_client_options(settings, asynchronous=True)) as client,
             client.stream("GET", url) as r,
         ):
             media_type = _check_response(r, shown, settings)

@@ -263,8 +263,9 @@ def ingest_into(
         results_path = files.directory / f"{files.name}.results.jsonl"
         failures_path = failures_path or files.directory / f"{files.name}.failures.jsonl"
     failures_path = failures_path or default_failures(results_path)
-    done = ingest(outputs, manifest, results_path, failures_path)
-    _ingested(done, files, results_path, failures_path)
+    with output_lock(results_path):
+        done = ingest(outputs, manifest, results_path, failures_path)
+        _ingested(done, files, results_path, failures_path)
     ids = {str(entry.get("id")) for entry in read_jsonl(manifest)}
     if done.round_path is None and ids & set(ledger(failures_path)):
         raise typer.Exit(1)

@@ -117,6 +117,7 @@ class _DigestRow:
     articles: list[DigestArticle]
     parts: _Parts
     expected_parts: int
+    done: bool = False
 
     @property
     def parent_ts(self) -> str:
@@ -378,7 +379,7 @@ class Ledger:
         with self._tx() as db:
             row = db.execute(
                 "SELECT id, channel_id, title, generated_at, time_window, articles, parts, "
-                "expected_parts FROM digests WHERE id = ?",
+                "expected_parts, done FROM digests WHERE id = ?",
                 (digest_id,),
             ).fetchone()
         return _DigestRow(
@@ -390,6 +391,7 @@ class Ledger:
             articles=[DigestArticle.from_json(a) for a in json.loads(row[5])],
             parts=json.loads(row[6]),
             expected_parts=int(row[7]),
+            done=bool(row[8]),
         )
 
     def _post_row(self, channel_id: str, article_id: str) -> tuple[int, _Parts | None]:

@@ -50,11 +50,7 @@ from summarizer.errors import SlackPostError
 from summarizer.slack._client import DEFAULT_API_URL, SlackSettings, make_client
 from summarizer.slack.digest import DEFAULT_TITLE, DigestArticle, build_digest
 from summarizer.slack.ledger import _CHANNEL_ID, LEDGER_FILE, Ledger, _Parts, record_hash
-from summarizer.slack.render import (
-    SlackMessage,
-    render_article_details,
-    render_slack,
-)
+from summarizer.slack.render import SlackMessage, render_article_details, render_slack
 
 __all__ = [
     "DEFAULT_API_URL",
@@ -301,9 +297,11 @@ class DigestPoster:
         messages: Sequence[SlackMessage],
         save: Callable[[_Parts], None],
         result: PostResult,
+        key: tuple[int, str],
     ) -> _Parts:
         """Make the posted messages ``old`` show ``messages``: edit what changed, post what
-        is new as thread replies, mark what is left over as moved. Saves after each call."""
+        is new as thread replies (reserved under ``key`` = (digest id, key prefix) + index,
+        like every post), mark what is left over as moved. Saves after each call."""
         parts = [list(p) for p in old]
         for index, message in enumerate(messages):
             digest = _payload_hash(message)
@@ -315,9 +313,11 @@ class DigestPoster:
                     result.updated_messages += 1
                     save(parts)
             else:
-                answer = self._post(channel_id, message, thread_ts)
-                parts.append([str(answer["ts"]), digest])
-                result.posted_messages += 1
+                digest_id, prefix = key
+                ts, _ = self._send(
+                    f"{prefix}{index}", digest_id, channel_id, message, thread_ts, result
+                )
+                parts.append([ts, digest])
                 save(parts)
         moved = _payload_hash(_MOVED)
         for index in range(len(messages), len(parts)):
@@ -464,6 +464,8 @@ class DigestPoster:
             by_digest.setdefault(digest_id, []).append(article)
         for digest_id, changed in by_digest.items():
             row = self.ledger._digest(digest_id)
+            if not row.done:  # another run is posting it: corrected once it is finished
+                continue
             replacements = {a.article_id: a for a in changed}
             articles = [replacements.get(a.article_id, a) for a in row.articles]
             messages = render_slack(
@@ -478,6 +480,7 @@ class DigestPoster:
                 messages,
                 functools.partial(self.ledger._save_parts, digest_id, articles=articles),
                 result,
+                (digest_id, f"{digest_id}:part:"),
             )
             for article in changed:
                 _, details = self.ledger._post_row(channel_id, article.article_id)
@@ -488,6 +491,7 @@ class DigestPoster:
                     render_article_details(article),
                     functools.partial(self.ledger._save_details, channel_id, article.article_id),
                     result,
+                    (digest_id, f"{digest_id}:details:{article.article_id}:"),
                 )
                 self.ledger._save_hash(channel_id, article)
                 result.corrected_articles.append(article.article_id)

@@ -57,6 +57,7 @@ from summarizer.settings import Settings
 from summarizer.text.chunking import MAX_CHUNKS, merge_reports, split_article
 from summarizer.text.clean import CleanResult, clean_text
 from summarizer.text.dates import resolve_date
+from summarizer.text.limits import check_outlet, fit_metadata
 from summarizer.text.sources import SourceDocument, aload_source, load_source
 
 __all__ = [
@@ -153,6 +154,8 @@ def prepare(
 
     ``cleaned``: the document's text already cleaned (e.g. one chunk of it).
     """
+    check_outlet(outlet)
+    document = fit_metadata(document)
     cleaned = cleaned or clean_text(document.text)
     if not cleaned.text.strip():
         raise InputError("the article is empty once page furniture is removed")
@@ -285,19 +288,31 @@ def steps_for(prepared: PreparedArticle, llm: LLM) -> Steps:
 def extract(prepared: PreparedArticle, *, llm: LLM) -> ArticleReport:
     """Ask the LLM about a prepared article and assemble the validated record."""
     if prepared.prompt is None:
-        return drive(steps_for(prepared, llm), llm)
+        return _noted(drive(steps_for(prepared, llm), llm), prepared)
     context = _context(prepared)
     completion = llm.extract(prepared.messages, Extraction, context)
-    return _report(prepared, completion, llm.endpoint, context)
+    return _noted(_report(prepared, completion, llm.endpoint, context), prepared)
 
 
 async def aextract(prepared: PreparedArticle, *, llm: LLM) -> ArticleReport:
     """The asyncio twin of :func:`extract` (one LLM client may serve many at once)."""
     if prepared.prompt is None:
-        return await adrive(steps_for(prepared, llm), llm)
+        return _noted(await adrive(steps_for(prepared, llm), llm), prepared)
     context = _context(prepared)
     completion = await llm.aextract(prepared.messages, Extraction, context)
-    return _report(prepared, completion, llm.endpoint, context)
+    return _noted(_report(prepared, completion, llm.endpoint, context), prepared)
+
+
+def _noted(report: ArticleReport, prepared: PreparedArticle) -> ArticleReport:
+    """The record with what loading changed (an over-long page title cut...) among its
+    warnings."""
+    extra = [w for w in prepared.document.warnings if w not in report.provenance.warnings]
+    if not extra:
+        return report
+    provenance = report.provenance.model_copy(
+        update={"warnings": sorted({*report.provenance.warnings, *extra})}
+    )
+    return report.model_copy(update={"provenance": provenance})
 
 
 def build_report(
@@ -308,7 +323,9 @@ def build_report(
 ) -> ArticleReport:
     """Assemble the record from an extraction validated elsewhere (e.g. a Batch API
     output validated with the grounding context), exactly as :func:`extract` does."""
-    return _report(prepared, completion, endpoint, {"warnings": list(warnings or [])})
+    return _noted(
+        _report(prepared, completion, endpoint, {"warnings": list(warnings or [])}), prepared
+    )
 
 
 def prepare_chunks(
@@ -320,6 +337,8 @@ def prepare_chunks(
 ) -> list[PreparedArticle]:
     """:func:`prepare`, with an article longer than ``settings.max_article_chars`` split
     by paragraphs into several prepared chunks (see :mod:`summarizer.text.chunking`)."""
+    check_outlet(outlet)
+    document = fit_metadata(document)
     cleaned = clean_text(document.text)
     if len(cleaned.text) <= settings.max_article_chars:
         whole = prepare(

@@ -17,12 +17,18 @@ so ``except SummarizerError`` catches every expected failure and nothing else::
     ├── ExtractionFailed          the model answered but no answer passed validation and
     │                             grounding within the re-ask budget; carries attempts,
     │                             the last raw completion and token usage (exit 5)
-    └── SlackPostError            Slack refused a call or could not be reached; names the
-                                  call, channel and Slack's error code, never a token (exit 6)
+    ├── SlackPostError            Slack refused a call or could not be reached; names the
+    │                             call, channel and Slack's error code, never a token (exit 6)
+    ├── OutputError               an output file or directory cannot be written: missing
+    │                             directory, permission, disk full (exit 7)
+    └── BusyError                 another process holds the output (a second
+                                  ``summarizer batch`` on the same results file) (exit 8)
 
 The command line prints ``str(error)`` as one line and exits with ``exit_code``;
 :func:`redact_text` first takes passwords and tokens out of any URL in it (as does every
-other place that prints, logs, stores or posts an error or a URL).
+other place that prints, logs, stores or posts an error or a URL). Exit code 1 means
+"some inputs failed" (a finished batch with failures); 130 and 143 mean interrupted by
+Ctrl-C or SIGTERM.
 """
 
 from __future__ import annotations
@@ -35,12 +41,14 @@ if TYPE_CHECKING:
     from summarizer.schema import Usage
 
 __all__ = [
+    "BusyError",
     "ConfigurationError",
     "EmbeddedModelError",
     "EndpointError",
     "ExtractionFailed",
     "FetchError",
     "InputError",
+    "OutputError",
     "SlackPostError",
     "SummarizerError",
     "redact_text",
@@ -159,3 +167,16 @@ class SlackPostError(SummarizerError):
     channel and Slack's error code; never a token."""
 
     exit_code = 6
+
+
+class OutputError(SummarizerError):
+    """An output (results, failures, ``--save`` file) cannot be written: its directory is
+    missing, permission is denied, the disk is full. The message names the path."""
+
+    exit_code = 7
+
+
+class BusyError(SummarizerError):
+    """Another process is writing the same output (its lock is held); try again later."""
+
+    exit_code = 8

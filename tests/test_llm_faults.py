@@ -337,3 +337,23 @@ def test_http_clients_are_made_on_first_use_and_share_one_tls_context(
     assert shared is context(AsyncRetryTransport(policy)) is context(RetryTransport(policy))
     monkeypatch.setenv("SSL_CERT_DIR", str(tmp_path))  # httpx2 reads it: another context
     assert context(RetryTransport(policy)) is not shared
+
+
+@pytest.mark.parametrize("hint", ["soon", "nan", "inf", "-nan", "Thu, 99 Foo 2026 xx", ""])
+def test_an_unparsable_retry_after_falls_back_to_backoff(
+    fake: Callable[..., FakeOpenAI], hint: str
+) -> None:
+    server = fake(error(429, **{"retry-after": hint}), completion(VALID))
+    assert run(server).events
+    assert len(server.requests) == 2, "the 429 was retried once, then the answer came"
+
+
+def test_a_huge_retry_after_is_capped_and_the_message_counts_real_retries(
+    fake: Callable[..., FakeOpenAI],
+) -> None:
+    server = fake(*[error(429, **{"retry-after": "1e308"})] * 4)
+    started = time.monotonic()
+    with pytest.raises(EndpointError, match=r"answered HTTP 429 after 1 retry:"):
+        run(server, transport_max_seconds=1)
+    assert time.monotonic() - started < 10
+    assert len(server.requests) == 2

@@ -32,7 +32,30 @@ from summarizer.errors import ConfigurationError
 from summarizer.schema import SCHEMA_VERSION, ArticleReport
 from summarizer.settings import Settings
 
-__all__ = ["CACHE_FILE", "CacheStats", "ResultCache", "cache_key", "default_cache_path"]
+__all__ = [
+    "CACHE_ERRORS",
+    "CACHE_FILE",
+    "CacheStats",
+    "ResultCache",
+    "cache_key",
+    "default_cache_path",
+    "with_warnings",
+]
+
+#: What a cache read or write may raise. The cache is an optimisation: callers turn these
+#: into a warning on the record, never into a failed input.
+CACHE_ERRORS: tuple[type[Exception], ...] = (ConfigurationError, sqlite3.Error, OSError)
+
+
+def with_warnings(report: ArticleReport, warnings: list[str]) -> ArticleReport:
+    """``report`` with ``warnings`` added to its ``provenance.warnings``."""
+    if not warnings:
+        return report
+    provenance = report.provenance.model_copy(
+        update={"warnings": sorted({*report.provenance.warnings, *warnings})}
+    )
+    return report.model_copy(update={"provenance": provenance})
+
 
 #: File name of the result cache inside ``settings.cache_dir``.
 CACHE_FILE = "results.sqlite3"
@@ -153,10 +176,11 @@ class ResultCache:
         if row is not None:
             with contextlib.suppress(ValidationError, ValueError):
                 report = ArticleReport.model_validate_json(row[0])
-        if report is None:
-            self.misses += 1
-        else:
-            self.hits += 1
+        with self._lock:  # callers run this in worker threads
+            if report is None:
+                self.misses += 1
+            else:
+                self.hits += 1
         return report
 
     def put(self, key: str, report: ArticleReport) -> None:

@@ -26,33 +26,19 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
-import hashlib
-import json
-import os
 import queue
 import threading
 import time
-from collections.abc import (
-    AsyncGenerator,
-    AsyncIterable,
-    Callable,
-    Iterable,
-    Iterator,
-)
+from collections.abc import AsyncGenerator, AsyncIterable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import TracebackType
-from typing import Any, TypeAlias
+from typing import Any
 
 from summarizer.api import PreparedArticle, aextract_chunks, prepare_chunks, resolve_endpoint
-from summarizer.batch.cache import ResultCache, cache_key
-from summarizer.errors import (
-    EndpointError,
-    ExtractionFailed,
-    InputError,
-    SummarizerError,
-    redact_text,
-)
+from summarizer.batch._files import JsonlAppender, output_error, read_inputs, read_jsonl
+from summarizer.batch._inputs import BatchFailure, BatchInput, BatchResult
+from summarizer.batch.cache import CACHE_ERRORS, ResultCache, cache_key, with_warnings
+from summarizer.errors import EndpointError, InputError
 from summarizer.llm.client import LLM
 from summarizer.llm.embedded import model_file
 from summarizer.schema import SCHEMA_VERSION, ArticleReport
@@ -66,154 +52,13 @@ __all__ = [
     "CachedSummarizer",
     "JsonlAppender",
     "asummarize_many",
+    "output_error",
     "read_inputs",
     "read_jsonl",
     "summarize_many",
 ]
 
-_Source: TypeAlias = str | Path
 _DONE = object()
-
-
-# --------------------------------------------------------------------------- inputs
-
-
-@dataclass(frozen=True)
-class BatchInput:
-    """One article of a batch: an id and exactly one of ``text``, ``url`` or ``path``.
-
-    Attributes:
-        id: unique within the batch; results and failures are keyed by it.
-        text: the article itself (plain text or HTML), never read as a path or URL.
-        url: an http(s) URL to fetch.
-        path: a file to read.
-        published: publication date, to resolve "on Sunday" to a date.
-        outlet: the outlet the article came from.
-    """
-
-    id: str
-    text: str | None = None
-    url: str | None = None
-    path: Path | None = None
-    published: dt.date | None = None
-    outlet: str | None = None
-
-    def __post_init__(self) -> None:
-        if not self.id:
-            raise InputError("a batch input needs a non-empty id")
-        given = [name for name in ("text", "url", "path") if getattr(self, name) is not None]
-        if len(given) != 1:
-            raise InputError(
-                f"batch input {self.id!r} needs exactly one of text, url or path "
-                f"(got {', '.join(given) or 'none'})"
-            )
-
-    @property
-    def source(self) -> _Source:
-        """What :func:`summarizer.text.sources.load_source` loads."""
-        if self.path is not None:
-            return self.path
-        return self.url if self.url is not None else str(self.text)
-
-    def content_sha256(self) -> str:
-        """SHA-256 of what this input is: the text, the URL, or the file's bytes, with the
-        publication date and outlet. Resume compares it to know an input is unchanged."""
-        digest = hashlib.sha256()
-        if self.path is not None:
-            digest.update(b"path\0")
-            try:
-                with self.path.open("rb") as file:
-                    for block in iter(lambda: file.read(1 << 20), b""):
-                        digest.update(block)
-            except OSError as error:  # loading reports it; the hash only needs to be stable
-                digest.update(f"unreadable {self.path}: {type(error).__name__}".encode())
-        elif self.url is not None:
-            digest.update(b"url\0" + self.url.encode())
-        else:
-            digest.update(b"text\0" + str(self.text).encode("utf-8", errors="surrogatepass"))
-        extra = f"\0{self.published or ''}\0{self.outlet or ''}"
-        digest.update(extra.encode())
-        return digest.hexdigest()
-
-
-@dataclass(frozen=True)
-class BatchFailure:
-    """Why an input produced no record.
-
-    Attributes:
-        error: the error's class name (``InputError``, ``EndpointError``...).
-        message: its one-line message.
-        attempts: how many times the batch tried this input (each try includes the
-            client's transport retries and validation re-asks); 0 if it never reached
-            the model.
-        exit_code: the exit code the command line would give this error.
-        completions: for ``ExtractionFailed``, the model answers requested in the last try.
-    """
-
-    error: str
-    message: str
-    attempts: int
-    exit_code: int
-    completions: int | None = None
-
-    @classmethod
-    def from_exception(cls, error: BaseException, attempts: int) -> BatchFailure:
-        """The failure record of an exception."""
-        message = redact_text(" ".join(str(error).split())) or type(error).__name__
-        exit_code = error.exit_code if isinstance(error, SummarizerError) else 1
-        completions = error.attempts if isinstance(error, ExtractionFailed) else None
-        return cls(type(error).__name__, message, attempts, exit_code, completions)
-
-
-@dataclass(frozen=True)
-class BatchResult:
-    """The outcome of one input: a record or a failure.
-
-    Attributes:
-        id: the input's id.
-        input_sha256: :meth:`BatchInput.content_sha256` of the input.
-        outcome: the validated record, or why there is none.
-        cached: the record came from the result cache (no LLM call).
-        seconds: wall time spent on this input.
-    """
-
-    id: str
-    input_sha256: str
-    outcome: ArticleReport | BatchFailure
-    cached: bool = False
-    seconds: float = 0.0
-
-    @property
-    def ok(self) -> bool:
-        """True when there is a record."""
-        return isinstance(self.outcome, ArticleReport)
-
-    @property
-    def report(self) -> ArticleReport | None:
-        """The record, if any."""
-        return self.outcome if isinstance(self.outcome, ArticleReport) else None
-
-    @property
-    def failure(self) -> BatchFailure | None:
-        """The failure, if any."""
-        return self.outcome if isinstance(self.outcome, BatchFailure) else None
-
-    def to_json(self) -> dict[str, Any]:
-        """The line written to the results file (a record) or the failures file."""
-        line: dict[str, Any] = {"id": self.id, "input_sha256": self.input_sha256}
-        if isinstance(self.outcome, ArticleReport):
-            line["cached"] = self.cached
-            line["report"] = self.outcome.model_dump(mode="json")
-        else:
-            failure = self.outcome
-            line |= {
-                "error": failure.error,
-                "message": redact_text(failure.message),
-                "attempts": failure.attempts,
-                "exit_code": failure.exit_code,
-                "completions": failure.completions,
-            }
-        return line
 
 
 # --------------------------------------------------------------------------- the engine
@@ -280,14 +125,15 @@ class _Runner:
             document, published=item.published, outlet=item.outlet, settings=self.settings
         )
         key = self.key(chunks) if self.cache is not None else None
+        warnings: list[str] = []
         if self.cache is not None and key is not None:
-            hit = self.cache.get(key)
+            hit = await _cache_get(self.cache, key, warnings)
             if hit is not None:
                 return hit, True
         report = await aextract_chunks(chunks, llm=await self.client())
         if self.cache is not None and key is not None:
-            self.cache.put(key, report)
-        return report, False
+            await _cache_put(self.cache, key, report, warnings)
+        return with_warnings(report, warnings), False
 
     async def run(self, item: BatchInput) -> BatchResult:
         started = time.perf_counter()
@@ -301,6 +147,7 @@ class _Runner:
         while True:
             tries += 1
             try:
+                item.check_unicode()
                 report, cached = await self.once(item)
             except EndpointError as error:
                 if tries <= self.retries:
@@ -352,13 +199,14 @@ class CachedSummarizer:
             prepare_chunks, document, published=published, outlet=None, settings=self.settings
         )
         key = self._keys.key(chunks)
-        if (hit := self.cache.get(key)) is not None:
+        warnings: list[str] = []
+        if (hit := await _cache_get(self.cache, key, warnings)) is not None:
             self.hits += 1
             return hit
         report = await api.asummarize(document, published=published, settings=self.settings)
-        self.cache.put(key, report)
+        await _cache_put(self.cache, key, report, warnings)
         self.misses += 1
-        return report
+        return with_warnings(report, warnings)
 
     async def aclose(self) -> None:
         """Close the cache if this object opened it."""
@@ -370,6 +218,29 @@ class CachedSummarizer:
 
     async def __aexit__(self, *exc: object) -> None:
         await self.aclose()
+
+
+async def _cache_get(cache: ResultCache, key: str, warnings: list[str]) -> ArticleReport | None:
+    """A cache lookup in a worker thread; an error is a miss and a warning."""
+    try:
+        return await asyncio.to_thread(cache.get, key)
+    except CACHE_ERRORS as error:
+        warnings.append(f"the result cache could not be read ({_one_line(error)})")
+        return None
+
+
+async def _cache_put(
+    cache: ResultCache, key: str, report: ArticleReport, warnings: list[str]
+) -> None:
+    """Store a record in a worker thread; an error is a warning, the record stands."""
+    try:
+        await asyncio.to_thread(cache.put, key, report)
+    except CACHE_ERRORS as error:
+        warnings.append(f"the record could not be stored in the result cache ({_one_line(error)})")
+
+
+def _one_line(error: BaseException) -> str:
+    return " ".join(str(error).split())[:300] or type(error).__name__
 
 
 def _since(started: float) -> float:
@@ -543,180 +414,3 @@ def summarize_many(
             with contextlib.suppress(RuntimeError):  # the loop already finished
                 loop.call_soon_threadsafe(task.cancel)
         thread.join()
-
-
-# --------------------------------------------------------------------------- JSONL files
-
-
-class JsonlAppender:
-    """Appends JSON lines durably: one ``os.write`` per line on an ``O_APPEND`` descriptor,
-    then ``fsync``. A kill can at worst leave a torn *last* line, which opening the file
-    again truncates away (see :meth:`repair`) before anything is appended."""
-
-    def __init__(self, path: Path, *, truncate: bool = False) -> None:
-        self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | (os.O_TRUNC if truncate else 0)
-        self._fd: int | None = os.open(self.path, flags, 0o644)
-        self.repaired = self.repair()
-        self.written = 0
-
-    def repair(self) -> int:
-        """Cut a torn final line (no trailing newline); returns the bytes removed."""
-        assert self._fd is not None
-        size = os.fstat(self._fd).st_size
-        if size == 0:
-            return 0
-        with self.path.open("rb") as file:
-            file.seek(size - 1)
-            if file.read(1) == b"\n":
-                return 0
-            keep, position, block = 0, size, 1 << 16
-            while position > 0:
-                start = max(position - block, 0)
-                file.seek(start)
-                chunk = file.read(position - start)
-                newline = chunk.rfind(b"\n")
-                if newline >= 0:
-                    keep = start + newline + 1
-                    break
-                position = start
-        os.ftruncate(self._fd, keep)
-        os.fsync(self._fd)
-        return size - keep
-
-    def write(self, data: dict[str, Any]) -> None:
-        """Append one JSON object as a line, flushed to disk before returning."""
-        if self._fd is None:
-            raise ValueError(f"{self.path} is closed")
-        line = (json.dumps(data, ensure_ascii=False) + "\n").encode()
-        view = memoryview(line)
-        while view:  # a regular file takes it in one write; loop only on a short write
-            view = view[os.write(self._fd, view) :]
-        os.fsync(self._fd)
-        self.written += 1
-
-    def close(self) -> None:
-        """Close the file descriptor."""
-        if self._fd is not None:
-            os.close(self._fd)
-            self._fd = None
-
-    def __enter__(self) -> JsonlAppender:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
-
-def read_jsonl(
-    path: Path, on_bad: Callable[[int, str], None] | None = None
-) -> Iterator[dict[str, Any]]:
-    """The JSON objects of a JSONL file, skipping blank lines and lines that do not parse
-    (a torn last line after a crash); ``on_bad(line_number, line)`` hears of each."""
-    path = Path(path)
-    if not path.is_file():
-        return
-    with path.open(encoding="utf-8", errors="replace") as file:
-        for number, line in enumerate(file, start=1):
-            if not line.strip():
-                continue
-            try:
-                data = json.loads(line)
-            except ValueError:
-                data = None
-            if isinstance(data, dict):
-                yield data
-            elif on_bad is not None:
-                on_bad(number, line)
-
-
-def _date(value: Any, where: str) -> dt.date | None:
-    if value in (None, ""):
-        return None
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError:
-        raise InputError(
-            f"{where}: published must be a date like 2019-08-11, not {value!r}"
-        ) from None
-
-
-def _from_json_line(data: Any, number: int, origin: Path) -> BatchInput:
-    where = f"line {number} of {origin}"
-    if not isinstance(data, dict):
-        raise InputError(f"{where} is not a JSON object")
-    unknown = set(data) - {"id", "text", "url", "path", "published", "outlet"}
-    if unknown:
-        raise InputError(f"{where} has unknown keys: {', '.join(sorted(unknown))}")
-    path = data.get("path")
-    return BatchInput(
-        id=str(data.get("id") or f"line-{number}"),
-        text=data.get("text"),
-        url=data.get("url"),
-        path=(origin.parent / str(path)).resolve() if path is not None else None,
-        published=_date(data.get("published"), where),
-        outlet=data.get("outlet"),
-    )
-
-
-def _is_jsonl(path: Path, first: str) -> bool:
-    return path.suffix.lower() in (".jsonl", ".ndjson") or first.lstrip().startswith("{")
-
-
-def _list_line(line: str, directory: Path) -> BatchInput:
-    if line.startswith(("http://", "https://")):
-        return BatchInput(id=line, url=line)
-    return BatchInput(id=line, path=(directory / line).expanduser().resolve())
-
-
-def _read_text(path: Path) -> str:
-    try:
-        return path.read_text("utf-8")
-    except FileNotFoundError:
-        raise InputError(f"no such file or directory: {path}") from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise InputError(f"cannot read the input list {path}: {error}") from None
-
-
-def read_inputs(path: Path) -> list[BatchInput]:
-    """The inputs a path names: every non-hidden file under a directory (id: the path
-    relative to it); a JSONL file of ``{id, text|url|path, published, outlet}`` (paths
-    relative to the file); or a text file of paths and URLs, one a line (``#`` comments).
-
-    Raises InputError on a missing path, a malformed line or a duplicate id.
-    """
-    path = Path(path).expanduser()
-    inputs: list[BatchInput] = []
-    if path.is_dir():
-        for file in sorted(path.rglob("*")):
-            relative = file.relative_to(path)
-            if file.is_file() and not any(part.startswith(".") for part in relative.parts):
-                inputs.append(BatchInput(id=relative.as_posix(), path=file.resolve()))
-    else:
-        text = _read_text(path)
-        lines = text.splitlines()
-        first = next((line for line in lines if line.strip()), "")
-        for number, line in enumerate(lines, start=1):
-            stripped = line.strip()
-            if not stripped or stripped.startswith("#"):
-                continue
-            if _is_jsonl(path, first):
-                try:
-                    data = json.loads(stripped)
-                except ValueError:
-                    raise InputError(f"line {number} of {path} is not JSON") from None
-                inputs.append(_from_json_line(data, number, path))
-            else:
-                inputs.append(_list_line(stripped, path.parent))
-    seen: set[str] = set()
-    for item in inputs:
-        if item.id in seen:
-            raise InputError(f"duplicate input id {item.id!r} in {path}; ids must be unique")
-        seen.add(item.id)
-    return inputs

@@ -12,11 +12,8 @@ key the command submits every round in turn, waits for it and ingests it.
 from __future__ import annotations
 
 import asyncio
-import json
-import os
-import tempfile
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -28,20 +25,24 @@ from summarizer.batch.openai_batch import (
 )
 from summarizer.batch.rounds import Ingested, RoundFiles, aprepare_rounds, ingest
 from summarizer.batch.runner import BatchInput, BatchResult, JsonlAppender, read_jsonl
+from summarizer.cli._batch_io import (
+    check_outputs,
+    default_failures,
+    ledger,
+    output_lock,
+    prune,
+)
 from summarizer.cli._common import err, handle_errors
 from summarizer.errors import EndpointError, InputError
 from summarizer.extraction._steps import is_steps_version
 from summarizer.settings import Settings
 
 __all__ = [
-    "default_failures",
     "find_manifest",
     "import_command",
     "import_into",
     "ingest_command",
     "ingest_into",
-    "ledger",
-    "prune",
     "rounds_manifest",
     "via_openai_batch",
 ]
@@ -49,54 +50,6 @@ __all__ = [
 
 def _say(message: str) -> None:
     err.print(message, highlight=False, soft_wrap=True)
-
-
-# --------------------------------------------------------------------------- ledgers
-
-
-def default_failures(out_path: Path) -> Path:
-    """``results.jsonl`` -> ``results.failures.jsonl``."""
-    stem = out_path.name.removesuffix(".jsonl")
-    return out_path.with_name(f"{stem}.failures.jsonl")
-
-
-def ledger(path: Path) -> dict[str, str]:
-    """input id -> input hash of every (readable) line of a results or failures file."""
-    return {
-        str(line["id"]): str(line.get("input_sha256", ""))
-        for line in read_jsonl(path)
-        if "id" in line
-    }
-
-
-def prune(path: Path, ids: set[str]) -> int:
-    """Rewrite ``path`` atomically without the lines of ``ids`` (and unreadable lines)."""
-    if not path.is_file() or not ids:
-        return 0
-    kept, dropped = [], 0
-    with path.open(encoding="utf-8", errors="replace") as file:
-        for line in file:
-            data = _parse_line(line)
-            if data is None or str(data.get("id")) in ids:
-                dropped += bool(line.strip())
-                continue
-            kept.append(line if line.endswith("\n") else line + "\n")
-    if dropped:
-        fd, name = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-        with os.fdopen(fd, "w", encoding="utf-8") as temp:
-            temp.writelines(kept)
-            temp.flush()
-            os.fsync(temp.fileno())
-        Path(name).replace(path)
-    return dropped
-
-
-def _parse_line(line: str) -> dict[str, Any] | None:
-    try:
-        data = json.loads(line)
-    except ValueError:
-        return None
-    return data if isinstance(data, dict) else None
 
 
 # --------------------------------------------------------------------------- one round
@@ -310,8 +263,9 @@ def ingest_into(
         results_path = files.directory / f"{files.name}.results.jsonl"
         failures_path = failures_path or files.directory / f"{files.name}.failures.jsonl"
     failures_path = failures_path or default_failures(results_path)
-    done = ingest(outputs, manifest, results_path, failures_path)
-    _ingested(done, files, results_path, failures_path)
+    with output_lock(results_path):
+        done = ingest(outputs, manifest, results_path, failures_path)
+        _ingested(done, files, results_path, failures_path)
     ids = {str(entry.get("id")) for entry in read_jsonl(manifest)}
     if done.round_path is None and ids & set(ledger(failures_path)):
         raise typer.Exit(1)
@@ -349,7 +303,10 @@ def import_command(
     """Validate Batch API answers into records (like the live path) and failures."""
     manifest = manifest or find_manifest(outputs)
     failures_path = failures or default_failures(out_path)
-    ok, failed, skipped = import_into(outputs, manifest, out_path, failures_path)
+    for output in (*outputs, manifest):
+        check_outputs(output, [], {"--out": out_path, "--failures": failures_path})
+    with output_lock(out_path):
+        ok, failed, skipped = import_into(outputs, manifest, out_path, failures_path)
     err.print(
         f"imported {ok} records into {out_path}, {failed} failures into {failures_path}"
         + (f", {skipped} already there" if skipped else ""),

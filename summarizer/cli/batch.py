@@ -54,16 +54,15 @@ from summarizer.batch.runner import (
     asummarize_many,
     read_inputs,
 )
-from summarizer.cli._common import err, handle_errors, out, settings_from
-from summarizer.cli._via_batch import (
+from summarizer.cli._batch_io import (
+    Plan,
+    check_outputs,
     default_failures,
-    import_command,
-    ingest_command,
-    ledger,
-    prune,
-    via_openai_batch,
+    output_lock,
+    plan_run,
 )
-from summarizer.errors import ConfigurationError
+from summarizer.cli._common import err, handle_errors, out, settings_from
+from summarizer.cli._via_batch import import_command, ingest_command, via_openai_batch
 from summarizer.schema import Usage
 from summarizer.settings import Settings
 
@@ -93,47 +92,6 @@ class Via(enum.StrEnum):
 
     live = "live"
     openai_batch = "openai-batch"
-
-
-@dataclass
-class _Plan:
-    """What a (resumed) live batch will do."""
-
-    inputs: list[BatchInput]
-    pending: list[BatchInput] = field(default_factory=list)
-    done: int = 0
-    failed_before: int = 0
-
-
-def _plan(
-    inputs: list[BatchInput],
-    results_path: Path,
-    failures_path: Path,
-    *,
-    resume: bool,
-    retry_failed: bool,
-) -> _Plan:
-    plan = _Plan(inputs)
-    done = ledger(results_path)
-    if done and not resume:
-        raise ConfigurationError(
-            f"{results_path} already holds {len(done)} results; pass --resume to continue "
-            "that batch, or choose another --out"
-        )
-    failed = ledger(failures_path) if resume else {}
-    for item in inputs:
-        digest = item.content_sha256()
-        if done.get(item.id) == digest:
-            plan.done += 1
-        elif failed.get(item.id) == digest and not retry_failed:
-            plan.failed_before += 1
-        else:
-            plan.pending.append(item)
-    redo = {item.id for item in plan.pending}
-    prune(results_path, redo & set(done))
-    if resume:
-        prune(failures_path, redo & set(failed))
-    return plan
 
 
 # --------------------------------------------------------------------------- live runs
@@ -209,7 +167,7 @@ class _Interrupted(Exception):
 
 
 async def _run_live(
-    plan: _Plan,
+    plan: Plan,
     results: JsonlAppender,
     failures: JsonlAppender,
     *,
@@ -289,7 +247,7 @@ def _live(
     quiet: bool,
     verbose: bool,
 ) -> None:
-    plan = _plan(inputs, out_path, failures_path, resume=resume, retry_failed=retry_failed)
+    plan = plan_run(inputs, out_path, failures_path, resume=resume, retry_failed=retry_failed)
     cache = None if no_cache else ResultCache.for_settings(settings)
     try:
         with (
@@ -457,30 +415,37 @@ def _run(
     failures_path = failures or default_failures(out_path)
     if via is Via.openai_batch:
         stem = out_path.name.removesuffix(".jsonl")
-        via_openai_batch(
+        results_path = results or out_path.with_name(f"{stem}.results.jsonl")
+        outputs = {"--out": out_path, "--failures": failures_path, "--results": results_path}
+        check_outputs(source, inputs, outputs)
+        with output_lock(out_path):
+            via_openai_batch(
+                inputs,
+                out_path,
+                failures_path,
+                results_path,
+                settings=settings,
+                concurrency=concurrency,
+                submit=submit,
+                batch_id=batch_id,
+                poll_interval=poll_interval,
+            )
+        return
+    # one writer per output, and never an input as an output: before anything is written
+    check_outputs(source, inputs, {"--out": out_path, "--failures": failures_path})
+    with output_lock(out_path):
+        _live(
             inputs,
             out_path,
             failures_path,
-            results or out_path.with_name(f"{stem}.results.jsonl"),
             settings=settings,
             concurrency=concurrency,
-            submit=submit,
-            batch_id=batch_id,
-            poll_interval=poll_interval,
+            resume=resume,
+            retry_failed=retry_failed,
+            no_cache=no_cache,
+            quiet=quiet,
+            verbose=verbose,
         )
-        return
-    _live(
-        inputs,
-        out_path,
-        failures_path,
-        settings=settings,
-        concurrency=concurrency,
-        resume=resume,
-        retry_failed=retry_failed,
-        no_cache=no_cache,
-        quiet=quiet,
-        verbose=verbose,
-    )
 
 
 batch_app.command("import")(import_command)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -14,9 +15,11 @@ from rich.panel import Panel
 from rich.table import Table
 
 from summarizer.cli._common import err, handle_errors, out, settings_from
-from summarizer.errors import InputError, SummarizerError
+from summarizer.errors import InputError, OutputError, SummarizerError
 from summarizer.schema import ArticleReport
 from summarizer.settings import Settings
+from summarizer.text.limits import check_outlet, check_url
+from summarizer.text.sources import is_url
 
 __all__ = ["commands", "render_report"]
 
@@ -38,6 +41,16 @@ def _read_stdin() -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         raise InputError("standard input is not UTF-8 text") from None
+
+
+def _check_save(path: Path) -> None:
+    """Refuse a --save path that cannot be written, before the model is called."""
+    if path.is_dir():
+        raise OutputError(f"--save {path} is a directory, not a file")
+    if not path.parent.is_dir():
+        raise OutputError(f"cannot write --save {path}: no such directory {path.parent}")
+    if not os.access(path.parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise OutputError(f"cannot write --save {path}: permission denied")
 
 
 def render_report(report: ArticleReport, console: Console) -> None:
@@ -117,17 +130,26 @@ def summarize_command(
     if sum((as_json, as_jsonl, as_markdown, as_csv)) > 1:
         raise InputError("choose one of --json, --jsonl, --markdown, --csv")
     settings = settings_from(model=model, base_url=base_url, prompt_version=prompt_version)
+    # everything the user gave is checked before the article is read or the model paid
+    day = _parse_date(published)
+    check_outlet(outlet)
+    if save is not None:
+        _check_save(save)
     if source == "-":
         text: str | Path = _read_stdin()
-    elif source.startswith(("http://", "https://")):
-        text = source
+    elif is_url(source):
+        text = source.strip()
+        check_url(text)
     else:
         text = Path(source)
     with err.status("Reading the article…", spinner="dots"):
-        report = summarize(text, published=_parse_date(published), outlet=outlet, settings=settings)
+        report = summarize(text, published=day, outlet=outlet, settings=settings)
     if save is not None:
-        save.write_text(report.model_dump_json(indent=2) + "\n", "utf-8")
-        err.print(f"record saved to {save}")
+        try:
+            save.write_text(report.model_dump_json(indent=2) + "\n", "utf-8")
+        except OSError as error:
+            raise OutputError(f"cannot write {save}: {error.strerror or error}") from None
+        err.print(f"record saved to {save}", highlight=False)
     if as_json:
         sys.stdout.write(report.model_dump_json(indent=2) + "\n")
     elif as_jsonl:

@@ -54,7 +54,12 @@ from summarizer.errors import (
     redact_url,
 )
 from summarizer.llm.slots import SlotGate, gate_for
-from summarizer.llm.transport import AsyncRetryTransport, RetryPolicy, RetryTransport
+from summarizer.llm.transport import (
+    RETRIES_EXTENSION,
+    AsyncRetryTransport,
+    RetryPolicy,
+    RetryTransport,
+)
 from summarizer.schema import Usage, validation_context
 from summarizer.settings import Settings
 
@@ -336,9 +341,10 @@ class LLM:
                 "SUMMARIZER_BASE_URL"
             )
         if isinstance(cause, openai.APIStatusError):
+            made = cause.response.extensions.get(RETRIES_EXTENSION, self.policy.retries)
             return EndpointError(
                 f"{self.endpoint.host} answered HTTP {cause.status_code} after "
-                f"{self.policy.retries} retries: {_first_line(cause.message)}"
+                f"{made} {'retry' if made == 1 else 'retries'}: {_first_line(cause.message)}"
             )
         if isinstance(cause, openai.APITimeoutError):
             return EndpointError(

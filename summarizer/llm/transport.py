@@ -17,6 +17,7 @@ from __future__ import annotations
 import email.utils
 import functools
 import logging
+import math
 import os
 import random
 import ssl
@@ -37,7 +38,7 @@ from tenacity import (
 
 from summarizer.llm.slots import SlotGate
 
-__all__ = ["AsyncRetryTransport", "RetryPolicy", "RetryTransport"]
+__all__ = ["RETRIES_EXTENSION", "AsyncRetryTransport", "RetryPolicy", "RetryTransport"]
 
 _log = logging.getLogger(__name__)
 # Connection pool: keep up to 512 idle connections (the batch's largest concurrency), as
@@ -89,20 +90,37 @@ class RetryPolicy:
         return min(max(hinted, backoff), self.max_seconds) if hinted is not None else backoff
 
 
-def _retry_after(response: httpx2.Response) -> float | None:
-    if (ms := response.headers.get("retry-after-ms")) is not None:
-        try:
-            return max(float(ms) / 1000, 0.0)
-        except ValueError:
-            pass
-    value = response.headers.get("retry-after")
-    if value is None:
-        return None
+def _seconds(text: str, scale: float = 1.0) -> float | None:
+    """A finite, non-negative number of seconds, or None when ``text`` is not one."""
     try:
-        return max(float(value), 0.0)
-    except ValueError:
-        parsed = email.utils.parsedate_to_datetime(value) if value else None
-        return max(parsed.timestamp() - time.time(), 0.0) if parsed else None
+        value = float(text.strip()) / scale
+    except (ValueError, OverflowError):
+        return None
+    return max(value, 0.0) if math.isfinite(value) else None
+
+
+def _retry_after(response: httpx2.Response) -> float | None:
+    """The server's hint in seconds (``retry-after-ms``, ``Retry-After`` as seconds or an
+    HTTP date), capped at :data:`_MAX_HINT`; None when absent or unparsable ("soon",
+    "nan", "inf", a malformed date): then the backoff applies."""
+    hinted: float | None = None
+    if (ms := response.headers.get("retry-after-ms")) is not None:
+        hinted = _seconds(ms, 1000.0)
+    value = response.headers.get("retry-after")
+    if hinted is None and value is not None:
+        hinted = _seconds(value)
+        if hinted is None:
+            try:
+                parsed = email.utils.parsedate_to_datetime(value)
+            except (TypeError, ValueError, IndexError, OverflowError):
+                parsed = None
+            if parsed is not None and parsed.tzinfo is not None:
+                hinted = max(parsed.timestamp() - time.time(), 0.0)
+    return None if hinted is None else min(hinted, _MAX_HINT)
+
+
+#: The longest Retry-After honoured (seconds); the policy's total time caps it further.
+_MAX_HINT = 3600.0
 
 
 def _retryable(response: httpx2.Response) -> bool:
@@ -126,19 +144,31 @@ def _log_retry(state: RetryCallState) -> None:
     _log.warning("%s from the LLM endpoint; retry in %.1fs", what, state.next_action.sleep)
 
 
-def _retry_args(policy: RetryPolicy) -> dict[str, Any]:
+#: Response extension that tells how many retries this request took (the error
+#: messages of :mod:`summarizer.llm.client` count them).
+RETRIES_EXTENSION = "summarizer_retries"
+
+
+def _retry_args(policy: RetryPolicy, made: list[int]) -> dict[str, Any]:
+    """Tenacity's arguments; ``made[0]`` counts the retries actually made (a wait that
+    is computed but then stopped by the total time is not a retry)."""
+
     def wait(state: RetryCallState) -> float:
         outcome = state.outcome
         response = None if outcome is None or outcome.failed else outcome.result()
-        policy.retried += 1
         return policy.delay(state.attempt_number, response)
+
+    def before_sleep(state: RetryCallState) -> None:
+        made[0] += 1
+        policy.retried += 1
+        _log_retry(state)
 
     return {
         "stop": stop_after_attempt(policy.retries + 1) | stop_after_delay(policy.max_seconds),
         "wait": wait,
         "retry": retry_if_exception_type(_RETRY_EXCEPTIONS) | retry_if_result(_retryable),
         "retry_error_callback": _last_outcome,
-        "before_sleep": _log_retry,
+        "before_sleep": before_sleep,
     }
 
 
@@ -172,7 +202,11 @@ class RetryTransport(httpx2.BaseTransport):
             return response
 
     def handle_request(self, request: httpx2.Request) -> httpx2.Response:
-        response: httpx2.Response = Retrying(**_retry_args(self.policy))(self._attempt, request)
+        made = [0]
+        response: httpx2.Response = Retrying(**_retry_args(self.policy, made))(
+            self._attempt, request
+        )
+        response.extensions[RETRIES_EXTENSION] = made[0]
         return response
 
     def close(self) -> None:
@@ -209,8 +243,10 @@ class AsyncRetryTransport(httpx2.AsyncBaseTransport):
             return response
 
     async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
-        retrying = AsyncRetrying(**_retry_args(self.policy))
+        made = [0]
+        retrying = AsyncRetrying(**_retry_args(self.policy, made))
         response: httpx2.Response = await retrying(self._attempt, request)
+        response.extensions[RETRIES_EXTENSION] = made[0]
         return response
 
     async def aclose(self) -> None:

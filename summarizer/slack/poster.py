@@ -8,16 +8,23 @@ its overflow as thread replies, then one thread reply per article with its detai
 429 answers as their ``Retry-After`` says, and paces itself to about one message per
 second and channel (``min_interval``).
 
-The :class:`Ledger` (SQLite, ``SUMMARIZER_LEDGER_PATH``, by default
-``<cache_dir>/slack-ledger.sqlite3``) records, per channel, every posted article with a
-hash of its record, and every message with its ``ts``:
+The :class:`~summarizer.slack.ledger.Ledger` (SQLite, ``SUMMARIZER_LEDGER_PATH``, by
+default ``<cache_dir>/slack-ledger.sqlite3``) records, per channel, every posted article
+with a hash of its record, and every message with its ``ts``; overlapping runs (other
+processes too) post each message exactly once:
 
-* an article already posted to a channel is not posted there again;
+* an article already posted to a channel, or taken by a run posting it now, is not
+  posted there again (articles are reserved in the ledger before the parent is posted);
+* every message is reserved before it is posted and recorded with its ``ts`` as soon as
+  Slack answers; it carries its ledger key in its message metadata, so a reservation a
+  crashed run left pending is resolved from the channel's history
+  (``conversations.history`` / ``conversations.replies``) instead of posting again;
 * a corrected record (its hash differs) is edited in place with ``chat.update``: the
   digest messages it appears in are re-rendered from the stored records, and its
   details reply is rewritten;
 * progress is saved after every message, so a run that stopped half-way (an error, a
-  Ctrl-C) is finished by the next one: missing replies are posted, nothing is repeated.
+  Ctrl-C, a kill) is finished by the next one: missing replies are posted, nothing is
+  repeated. One run at a time finishes a digest (a lease in the ledger).
 
 Tokens are :class:`~pydantic.SecretStr` in :class:`SlackSettings`, sent only in the
 Authorization header, and never logged, stored or put in error messages.
@@ -29,34 +36,25 @@ import datetime as dt
 import functools
 import hashlib
 import json
-import re
-import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+import uuid
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
-from types import TracebackType
 from typing import Any
 
-from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
-from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
-from summarizer.errors import ConfigurationError, SlackPostError
-from summarizer.settings import Settings
+from summarizer.errors import SlackPostError
+from summarizer.slack._client import DEFAULT_API_URL, SlackSettings, make_client
 from summarizer.slack.digest import DEFAULT_TITLE, DigestArticle, build_digest
-from summarizer.slack.render import (
-    SlackMessage,
-    render_article_details,
-    render_slack,
-)
+from summarizer.slack.ledger import _CHANNEL_ID, LEDGER_FILE, Ledger, _Parts, record_hash
+from summarizer.slack.render import SlackMessage, render_article_details, render_slack
 
 __all__ = [
     "DEFAULT_API_URL",
+    "EVENT_TYPE",
     "LEDGER_FILE",
     "DigestPoster",
     "Ledger",
@@ -68,371 +66,12 @@ __all__ = [
     "record_hash",
 ]
 
-DEFAULT_API_URL = "https://slack.com/api/"
-LEDGER_FILE = "slack-ledger.sqlite3"
-_CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{6,}$")
-
-
-class SlackSettings(BaseSettings):
-    """Slack credentials and the ledger's path, from the environment.
-
-    ``SLACK_BOT_TOKEN`` (xoxb-…), ``SLACK_SIGNING_SECRET``, ``SLACK_APP_TOKEN`` (xapp-…,
-    Socket Mode only), ``SUMMARIZER_LEDGER_PATH`` and ``SUMMARIZER_SLACK_BASE_URL``.
-    """
-
-    model_config = SettingsConfigDict(extra="ignore", frozen=True, populate_by_name=True)
-
-    bot_token: SecretStr | None = Field(
-        default=None, validation_alias="SLACK_BOT_TOKEN", description="Bot token (xoxb-…)."
-    )
-    signing_secret: SecretStr | None = Field(
-        default=None,
-        validation_alias="SLACK_SIGNING_SECRET",
-        description="Signing secret that verifies requests from Slack.",
-    )
-    app_token: SecretStr | None = Field(
-        default=None,
-        validation_alias="SLACK_APP_TOKEN",
-        description="App-level token (xapp-…); set it to run the bot in Socket Mode.",
-    )
-    ledger_path: Path | None = Field(
-        default=None,
-        validation_alias="SUMMARIZER_LEDGER_PATH",
-        description="SQLite ledger of posted articles (default <cache_dir>/slack-ledger.sqlite3).",
-    )
-    api_url: str | None = Field(
-        default=None,
-        validation_alias="SUMMARIZER_SLACK_BASE_URL",
-        description="Slack Web API base URL (default https://slack.com/api/); for testing.",
-    )
-
-    def require(self, variable: str) -> str:
-        """The secret behind ``variable`` (e.g. ``'SLACK_BOT_TOKEN'``), or a
-        ConfigurationError that names it (never the value)."""
-        fields = {
-            "SLACK_BOT_TOKEN": self.bot_token,
-            "SLACK_SIGNING_SECRET": self.signing_secret,
-            "SLACK_APP_TOKEN": self.app_token,
-        }
-        secret = fields[variable]
-        value = secret.get_secret_value().strip() if secret is not None else ""
-        if not value:
-            raise ConfigurationError(
-                f"{variable} is not set; export it from your Slack app's settings "
-                "(Basic Information / OAuth & Permissions)"
-            )
-        return value
-
-    def ledger_file(self, settings: Settings) -> Path:
-        """Where the ledger lives: SUMMARIZER_LEDGER_PATH, else in the cache directory."""
-        return self.ledger_path or Path(settings.cache_dir) / LEDGER_FILE
-
-
-def make_client(
-    token: str,
-    *,
-    base_url: str | None = None,
-    rate_limit_retries: int = 5,
-    timeout: int = 30,
-) -> WebClient:
-    """A WebClient that waits out 429 answers (``Retry-After``) up to
-    ``rate_limit_retries`` times per call."""
-    client = WebClient(token=token, base_url=base_url or DEFAULT_API_URL, timeout=timeout)
-    client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=rate_limit_retries))
-    return client
-
-
-def record_hash(article: DigestArticle) -> str:
-    """SHA-256 of what a reader sees of an article: link, label and record (provenance
-    excluded, so re-running the same extraction is not a correction)."""
-    content = {
-        "url": article.link,
-        "label": article.label,
-        "report": article.report.model_dump(mode="json", exclude={"provenance"}),
-    }
-    return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
+#: ``event_type`` of the metadata every posted message carries (with its ledger key).
+EVENT_TYPE = "summarizer_digest_message"
 
 
 def _payload_hash(message: SlackMessage) -> str:
     return hashlib.sha256(json.dumps(message.payload(), sort_keys=True).encode()).hexdigest()
-
-
-def _now_text() -> str:
-    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
-
-
-# --- the ledger ------------------------------------------------------------------------------
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS channels (
-    name TEXT PRIMARY KEY,
-    channel_id TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS digests (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    channel_id TEXT NOT NULL,
-    title TEXT NOT NULL,
-    generated_at TEXT NOT NULL,
-    time_window TEXT,
-    articles TEXT NOT NULL,
-    parts TEXT NOT NULL,
-    expected_parts INTEGER NOT NULL,
-    created_at TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS posts (
-    channel_id TEXT NOT NULL,
-    article_id TEXT NOT NULL,
-    digest_id INTEGER NOT NULL REFERENCES digests(id),
-    content_hash TEXT NOT NULL,
-    details TEXT,
-    posted_at TEXT NOT NULL,
-    updated_at TEXT,
-    PRIMARY KEY (channel_id, article_id)
-);
-"""
-_Parts = list[list[str]]  # [[ts, payload hash], ...]
-
-
-@dataclass
-class _DigestRow:
-    id: int
-    channel_id: str
-    title: str
-    generated_at: dt.datetime
-    window: str | None
-    articles: list[DigestArticle]
-    parts: _Parts
-    expected_parts: int
-
-    @property
-    def parent_ts(self) -> str:
-        return self.parts[0][0]
-
-
-def _channel_name(channel: str) -> str:
-    return channel.strip().lower()
-
-
-class Ledger:
-    """What was posted where: articles (with their record's hash) and messages (with ts).
-
-    Thread-safe (one connection under a lock); a context manager that closes it.
-    """
-
-    def __init__(self, path: Path) -> None:
-        self.path = Path(path)
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(self.path, check_same_thread=False, timeout=30)
-        except (OSError, sqlite3.Error) as error:
-            raise ConfigurationError(
-                f"cannot open the Slack ledger {self.path}: {error}; set SUMMARIZER_LEDGER_PATH"
-            ) from error
-        self._lock = threading.RLock()
-        try:
-            with self._db:
-                self._db.executescript(_SCHEMA)
-        except sqlite3.DatabaseError as error:
-            self._db.close()
-            raise ConfigurationError(
-                f"{self.path} is not a Slack ledger ({error}); set SUMMARIZER_LEDGER_PATH"
-            ) from error
-
-    def close(self) -> None:
-        """Close the database."""
-        with self._lock:
-            self._db.close()
-
-    def __enter__(self) -> Ledger:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
-    @contextmanager
-    def _tx(self) -> Iterator[sqlite3.Connection]:
-        with self._lock, self._db:
-            yield self._db
-
-    # --- channels and posts ---------------------------------------------------------------
-
-    def channel_id(self, channel: str) -> str | None:
-        """Slack's id of ``channel`` (an id already, or a '#name' posted to before)."""
-        channel = channel.strip()
-        if _CHANNEL_ID.match(channel):
-            return channel
-        with self._tx() as db:
-            row = db.execute(
-                "SELECT channel_id FROM channels WHERE name = ?", (_channel_name(channel),)
-            ).fetchone()
-        return str(row[0]) if row else None
-
-    def posted(self, channel: str) -> dict[str, str]:
-        """Article id → record hash of everything posted to ``channel``."""
-        channel_id = self.channel_id(channel)
-        if channel_id is None:
-            return {}
-        with self._tx() as db:
-            rows = db.execute(
-                "SELECT article_id, content_hash FROM posts WHERE channel_id = ?", (channel_id,)
-            ).fetchall()
-        return {str(a): str(h) for a, h in rows}
-
-    def posted_ids(self, channel: str) -> set[str]:
-        """The ids of the articles posted to ``channel``."""
-        return set(self.posted(channel))
-
-    def posted_articles(self, channel: str) -> list[DigestArticle]:
-        """The articles posted to ``channel`` as last posted (corrections applied), in
-        posting order."""
-        channel_id = self.channel_id(channel)
-        if channel_id is None:
-            return []
-        with self._tx() as db:
-            rows = db.execute(
-                "SELECT articles FROM digests WHERE channel_id = ? ORDER BY id", (channel_id,)
-            ).fetchall()
-        return [DigestArticle.from_json(a) for (text,) in rows for a in json.loads(text)]
-
-    def message_ts(self, channel: str, article_id: str) -> list[str]:
-        """The ts of the messages showing ``article_id`` in ``channel``: the digest parent
-        first, then the article's details replies."""
-        channel_id = self.channel_id(channel)
-        if channel_id is None:
-            return []
-        with self._tx() as db:
-            row = db.execute(
-                "SELECT d.parts, p.details FROM posts p JOIN digests d ON d.id = p.digest_id "
-                "WHERE p.channel_id = ? AND p.article_id = ?",
-                (channel_id, article_id),
-            ).fetchone()
-        if row is None:
-            return []
-        parts = json.loads(row[0])
-        details = json.loads(row[1]) if row[1] else []
-        return [parts[0][0], *(ts for ts, _ in details)]
-
-    # --- internals for the poster -----------------------------------------------------------
-
-    def _remember_channel(self, db: sqlite3.Connection, channel: str, channel_id: str) -> None:
-        if not _CHANNEL_ID.match(channel.strip()):
-            db.execute(
-                "INSERT OR REPLACE INTO channels (name, channel_id) VALUES (?, ?)",
-                (_channel_name(channel), channel_id),
-            )
-
-    def _add_digest(
-        self,
-        *,
-        channel: str,
-        channel_id: str,
-        title: str,
-        generated_at: dt.datetime,
-        window: str | None,
-        articles: Sequence[DigestArticle],
-        parent: list[str],
-        expected_parts: int,
-    ) -> int:
-        now = _now_text()
-        with self._tx() as db:
-            self._remember_channel(db, channel, channel_id)
-            cursor = db.execute(
-                "INSERT INTO digests (channel_id, title, generated_at, time_window, articles, "
-                "parts, expected_parts, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    channel_id,
-                    title,
-                    generated_at.isoformat(),
-                    window,
-                    json.dumps([a.to_json() for a in articles]),
-                    json.dumps([parent]),
-                    expected_parts,
-                    now,
-                ),
-            )
-            digest_id = cursor.lastrowid
-            assert digest_id is not None
-            db.executemany(
-                "INSERT OR REPLACE INTO posts (channel_id, article_id, digest_id, content_hash, "
-                "details, posted_at) VALUES (?, ?, ?, ?, NULL, ?)",
-                [(channel_id, a.article_id, digest_id, record_hash(a), now) for a in articles],
-            )
-        return digest_id
-
-    def _digest(self, digest_id: int) -> _DigestRow:
-        with self._tx() as db:
-            row = db.execute(
-                "SELECT id, channel_id, title, generated_at, time_window, articles, parts, "
-                "expected_parts FROM digests WHERE id = ?",
-                (digest_id,),
-            ).fetchone()
-        return _DigestRow(
-            id=int(row[0]),
-            channel_id=str(row[1]),
-            title=str(row[2]),
-            generated_at=dt.datetime.fromisoformat(row[3]),
-            window=row[4],
-            articles=[DigestArticle.from_json(a) for a in json.loads(row[5])],
-            parts=json.loads(row[6]),
-            expected_parts=int(row[7]),
-        )
-
-    def _unfinished_digests(self, channel_id: str) -> list[int]:
-        with self._tx() as db:
-            rows = db.execute(
-                "SELECT id, parts, expected_parts FROM digests WHERE channel_id = ? ORDER BY id",
-                (channel_id,),
-            ).fetchall()
-        return [int(i) for i, parts, expected in rows if len(json.loads(parts)) < expected]
-
-    def _missing_details(self, channel_id: str) -> list[tuple[int, str]]:
-        with self._tx() as db:
-            rows = db.execute(
-                "SELECT digest_id, article_id FROM posts WHERE channel_id = ? AND details IS NULL "
-                "ORDER BY digest_id, rowid",
-                (channel_id,),
-            ).fetchall()
-        return [(int(d), str(a)) for d, a in rows]
-
-    def _post_row(self, channel_id: str, article_id: str) -> tuple[int, _Parts | None]:
-        with self._tx() as db:
-            row = db.execute(
-                "SELECT digest_id, details FROM posts WHERE channel_id = ? AND article_id = ?",
-                (channel_id, article_id),
-            ).fetchone()
-        return int(row[0]), (json.loads(row[1]) if row[1] else None)
-
-    def _save_parts(
-        self, digest_id: int, parts: _Parts, articles: Sequence[DigestArticle] | None = None
-    ) -> None:
-        with self._tx() as db:
-            db.execute("UPDATE digests SET parts = ? WHERE id = ?", (json.dumps(parts), digest_id))
-            if articles is not None:
-                db.execute(
-                    "UPDATE digests SET articles = ?, expected_parts = MAX(expected_parts, ?) "
-                    "WHERE id = ?",
-                    (json.dumps([a.to_json() for a in articles]), len(parts), digest_id),
-                )
-
-    def _save_details(self, channel_id: str, article_id: str, details: _Parts) -> None:
-        with self._tx() as db:
-            db.execute(
-                "UPDATE posts SET details = ? WHERE channel_id = ? AND article_id = ?",
-                (json.dumps(details), channel_id, article_id),
-            )
-
-    def _save_hash(self, channel_id: str, article: DigestArticle) -> None:
-        with self._tx() as db:
-            db.execute(
-                "UPDATE posts SET content_hash = ?, updated_at = ? "
-                "WHERE channel_id = ? AND article_id = ?",
-                (record_hash(article), _now_text(), channel_id, article.article_id),
-            )
 
 
 # --- posting -----------------------------------------------------------------------------------
@@ -503,6 +142,8 @@ class DigestPoster:
             one per second).
         title: the digest title.
         sleep, clock: injected for tests.
+        stale_after: seconds after which a digest another run was finishing, without
+            posting anything since, is taken over (that run crashed).
     """
 
     def __init__(
@@ -514,9 +155,12 @@ class DigestPoster:
         title: str = DEFAULT_TITLE,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
+        stale_after: float = 600.0,
     ) -> None:
         self.client = client
         self.ledger = ledger
+        self.stale_after = stale_after
+        self._owner = uuid.uuid4().hex  # this poster's name on the digests it is finishing
         self.min_interval = min_interval
         self.title = title
         self._sleep = sleep
@@ -534,7 +178,16 @@ class DigestPoster:
                 self._sleep(wait)
         self._last_sent[channel] = self._clock()
 
-    def _call(self, method: str, channel: str, **kwargs: Any) -> dict[str, Any]:
+    def _call(
+        self,
+        method: str,
+        channel: str,
+        *,
+        on_refusal: Callable[[], None] | None = None,
+        **kwargs: Any,
+    ) -> dict[str, Any]:
+        """One Web API call; ``on_refusal`` runs when Slack answered no (so nothing was
+        posted), not when Slack could not be reached (it may have been)."""  # fmt: skip
         self._pace(channel)
         try:
             if method == "chat.postMessage":
@@ -544,6 +197,8 @@ class DigestPoster:
             else:
                 response = self.client.chat_update(channel=channel, **kwargs)
         except SlackApiError as error:
+            if on_refusal is not None:
+                on_refusal()
             code = error.response.get("error", "unknown_error") if error.response else "unknown"
             raise SlackPostError(f"Slack refused {method} in {channel}: {code}") from None
         except (SlackClientError, OSError) as error:
@@ -557,10 +212,79 @@ class DigestPoster:
         return data
 
     def _post(
-        self, channel: str, message: SlackMessage, thread_ts: str | None = None
+        self,
+        channel: str,
+        message: SlackMessage,
+        thread_ts: str | None = None,
+        key: str = "",
+        on_refusal: Callable[[], None] | None = None,
     ) -> dict[str, Any]:
         extra: dict[str, Any] = {"thread_ts": thread_ts} if thread_ts else {}
-        return self._call("chat.postMessage", channel, **message.payload(), **extra)
+        if key:
+            extra["metadata"] = {"event_type": EVENT_TYPE, "event_payload": {"key": key}}
+        return self._call(
+            "chat.postMessage", channel, on_refusal=on_refusal, **message.payload(), **extra
+        )
+
+    def _find(self, channel: str, key: str, thread_ts: str | None) -> str | None:
+        """The ts of the message carrying ``key`` in its metadata, if Slack has it."""
+        if not _CHANNEL_ID.match(channel):
+            return None  # history needs the channel's id; unknown before a first post
+        method = "conversations.replies" if thread_ts else "conversations.history"
+        try:
+            if thread_ts:
+                response = self.client.conversations_replies(
+                    channel=channel, ts=thread_ts, include_all_metadata=True, limit=1000
+                )
+            else:
+                response = self.client.conversations_history(
+                    channel=channel, include_all_metadata=True, limit=1000
+                )
+        except SlackApiError as error:
+            code = error.response.get("error", "unknown_error") if error.response else "unknown"
+            raise SlackPostError(f"Slack refused {method} in {channel}: {code}") from None
+        except (SlackClientError, OSError) as error:
+            reason = type(error).__name__
+            raise SlackPostError(
+                f"could not reach Slack for {method} in {channel}: {reason}"
+            ) from None
+        for found in response.get("messages") or []:
+            metadata = found.get("metadata") or {}
+            payload = metadata.get("event_payload") or {}
+            if metadata.get("event_type") == EVENT_TYPE and payload.get("key") == key:
+                return str(found["ts"])
+        return None
+
+    def _send(
+        self,
+        key: str,
+        digest_id: int,
+        channel: str,
+        message: SlackMessage,
+        thread_ts: str | None,
+        result: PostResult,
+    ) -> tuple[str, str]:
+        """Post one message exactly once: reserved in the ledger first, recorded with its
+        ts as soon as Slack answers; a reservation left pending by a crashed run is
+        looked up in Slack by its key. Returns (ts, channel id)."""
+        key = f"{self.ledger.ledger_id}:{key}"
+        row = self.ledger._message(key)
+        if row is not None and row.state == "posted" and row.ts:
+            return row.ts, channel
+        if row is not None and (ts := self._find(channel, key, thread_ts)) is not None:
+            self.ledger._mark_posted(key, ts)
+            return ts, channel
+        self.ledger._reserve_message(key, digest_id, self._owner)
+        # refused: nothing was posted, so the reservation goes (with the digest's own
+        # reservation of its articles when this was its parent)
+        refused = functools.partial(
+            self.ledger._unreserve, key, digest_id, parent=thread_ts is None
+        )
+        answer = self._post(channel, message, thread_ts, key, on_refusal=refused)
+        ts = str(answer["ts"])
+        self.ledger._mark_posted(key, ts)
+        result.posted_messages += 1
+        return ts, str(answer.get("channel") or channel)
 
     def _update(self, channel_id: str, ts: str, message: SlackMessage) -> None:
         self._call("chat.update", channel_id, ts=ts, **message.payload())
@@ -573,9 +297,11 @@ class DigestPoster:
         messages: Sequence[SlackMessage],
         save: Callable[[_Parts], None],
         result: PostResult,
+        key: tuple[int, str],
     ) -> _Parts:
         """Make the posted messages ``old`` show ``messages``: edit what changed, post what
-        is new as thread replies, mark what is left over as moved. Saves after each call."""
+        is new as thread replies (reserved under ``key`` = (digest id, key prefix) + index,
+        like every post), mark what is left over as moved. Saves after each call."""
         parts = [list(p) for p in old]
         for index, message in enumerate(messages):
             digest = _payload_hash(message)
@@ -587,9 +313,11 @@ class DigestPoster:
                     result.updated_messages += 1
                     save(parts)
             else:
-                answer = self._post(channel_id, message, thread_ts)
-                parts.append([str(answer["ts"]), digest])
-                result.posted_messages += 1
+                digest_id, prefix = key
+                ts, _ = self._send(
+                    f"{prefix}{index}", digest_id, channel_id, message, thread_ts, result
+                )
+                parts.append([ts, digest])
                 save(parts)
         moved = _payload_hash(_MOVED)
         for index in range(len(messages), len(parts)):
@@ -638,11 +366,10 @@ class DigestPoster:
         with self._lock:
             plan = self.plan(articles, channel)
             result = PostResult(channel, unchanged_articles=list(plan.unchanged))
-            channel_id = self.ledger.channel_id(channel)
-            if channel_id is not None:
-                result.channel_id = channel_id
-                self._resume(channel_id, result)
-                self._correct(channel_id, plan.corrected, result)
+            result.channel_id = self.ledger.channel_id(channel)
+            self._resume(channel, result)
+            if result.channel_id is not None:
+                self._correct(result.channel_id, plan.corrected, result)
             if plan.new:
                 self._post_new(channel, plan.new, window, generated_at, result)
             return result
@@ -655,65 +382,78 @@ class DigestPoster:
         generated_at: dt.datetime | None,
         result: PostResult,
     ) -> None:
-        digest = build_digest(articles, title=self.title, generated_at=generated_at, window=window)
-        messages = render_slack(digest)
-        parent = self._post(result.channel_id or channel, messages[0])
-        result.posted_messages += 1
-        channel_id = str(parent["channel"])
-        parent_ts = str(parent["ts"])
-        self._last_sent[channel_id] = self._last_sent[result.channel_id or channel]
-        result.channel_id, result.parent_ts = channel_id, parent_ts
-        digest_id = self.ledger._add_digest(
-            channel=channel,
-            channel_id=channel_id,
-            title=digest.title,
-            generated_at=digest.generated_at,
-            window=window,
-            articles=digest.articles,
-            parent=[parent_ts, _payload_hash(messages[0])],
-            expected_parts=len(messages),
+        def shape(free: list[DigestArticle]) -> tuple[str, dt.datetime, list[DigestArticle], int]:
+            digest = build_digest(free, title=self.title, generated_at=generated_at, window=window)
+            count = len(render_slack(digest))
+            return digest.title, digest.generated_at, list(digest.articles), count
+
+        digest_id = self.ledger._reserve_digest(
+            channel, articles, shape, window=window, owner=self._owner
         )
-        result.posted_articles += [a.article_id for a in digest.articles]
-        self._finish_digest(digest_id, result)
+        if digest_id is None:  # another run took every one of them meanwhile
+            return
+        taken = self.ledger._digest(digest_id).articles
+        result.posted_articles += [a.article_id for a in taken]
+        result.unchanged_articles += [
+            a.article_id for a in articles if a.article_id not in result.posted_articles
+        ]
+        self._finish_claimed(digest_id, channel, result, new=True)
 
-    def _finish_digest(self, digest_id: int, result: PostResult) -> None:
-        """Post a digest's missing thread replies, then its missing article details."""
-        row = self.ledger._digest(digest_id)
-        if len(row.parts) < row.expected_parts:
-            messages = render_slack(
-                build_digest(
-                    row.articles,
-                    title=row.title,
-                    generated_at=row.generated_at,
-                    window=row.window,
-                )
-            )
-            parts = [list(p) for p in row.parts]
-            for message in messages[len(parts) :]:
-                answer = self._post(row.channel_id, message, row.parent_ts)
-                parts.append([str(answer["ts"]), _payload_hash(message)])
-                result.posted_messages += 1
-                self.ledger._save_parts(digest_id, parts)
-        missing = {a for d, a in self.ledger._missing_details(row.channel_id) if d == digest_id}
-        for article in row.articles:
-            if article.article_id in missing:
-                self._post_details(row.channel_id, row.parent_ts, article, result)
-
-    def _post_details(
-        self, channel_id: str, parent_ts: str, article: DigestArticle, result: PostResult
+    def _finish_claimed(
+        self, digest_id: int, channel: str, result: PostResult, *, new: bool = False
     ) -> None:
-        details: _Parts = []
-        for message in render_article_details(article):
-            answer = self._post(channel_id, message, parent_ts)
-            details.append([str(answer["ts"]), _payload_hash(message)])
-            result.posted_messages += 1
-        self.ledger._save_details(channel_id, article.article_id, details)
+        try:
+            parent_ts, channel_id = self._finish_digest(digest_id, channel, result)
+        except (Exception, KeyboardInterrupt, SystemExit):
+            # a clean stop hands the digest to the next run at once; a killed process
+            # holds it until its lease is stale (stale_after)
+            self.ledger._release(digest_id, self._owner, done=False)
+            raise
+        self.ledger._release(digest_id, self._owner, done=True)
+        if new:
+            result.channel_id, result.parent_ts = channel_id, parent_ts
 
-    def _resume(self, channel_id: str, result: PostResult) -> None:
-        digests = set(self.ledger._unfinished_digests(channel_id))
-        digests |= {d for d, _ in self.ledger._missing_details(channel_id)}
-        for digest_id in sorted(digests):
-            self._finish_digest(digest_id, result)
+    def _finish_digest(self, digest_id: int, channel: str, result: PostResult) -> tuple[str, str]:
+        """Post what a digest still misses (parent, thread replies, article details), each
+        message exactly once; returns (parent ts, channel id)."""
+        row = self.ledger._digest(digest_id)
+        target = row.channel_id if _CHANNEL_ID.match(row.channel_id) else channel
+        messages = render_slack(
+            build_digest(
+                row.articles, title=row.title, generated_at=row.generated_at, window=row.window
+            )
+        )
+        parts = [list(p) for p in row.parts]
+        for index in range(len(parts), len(messages)):
+            thread = parts[0][0] if parts else None
+            ts, channel_id = self._send(
+                f"{digest_id}:part:{index}", digest_id, target, messages[index], thread, result
+            )
+            if index == 0 and channel_id != target:
+                self.ledger._remember_channel(channel, channel_id)
+                self._last_sent[channel_id] = self._last_sent.get(target, self._clock())
+                target = channel_id
+            parts.append([ts, _payload_hash(messages[index])])
+            self.ledger._save_parts(digest_id, parts)
+        if not _CHANNEL_ID.match(target):
+            raise SlackPostError(f"Slack did not say which channel {channel} is")
+        parent_ts = parts[0][0]
+        for article in row.articles:
+            _, saved = self.ledger._post_row(target, article.article_id)
+            details = [list(d) for d in saved or []]
+            for index, message in enumerate(render_article_details(article)):
+                if index < len(details):
+                    continue
+                key = f"{digest_id}:details:{article.article_id}:{index}"
+                ts, _ = self._send(key, digest_id, target, message, parent_ts, result)
+                details.append([ts, _payload_hash(message)])
+                self.ledger._save_details(target, article.article_id, details)
+        return parent_ts, target
+
+    def _resume(self, channel: str, result: PostResult) -> None:
+        for digest_id in self.ledger._unfinished_digests(channel):
+            if self.ledger._claim(digest_id, self._owner, self.stale_after):
+                self._finish_claimed(digest_id, channel, result)
 
     def _correct(
         self, channel_id: str, corrected: Sequence[DigestArticle], result: PostResult
@@ -724,6 +464,8 @@ class DigestPoster:
             by_digest.setdefault(digest_id, []).append(article)
         for digest_id, changed in by_digest.items():
             row = self.ledger._digest(digest_id)
+            if not row.done:  # another run is posting it: corrected once it is finished
+                continue
             replacements = {a.article_id: a for a in changed}
             articles = [replacements.get(a.article_id, a) for a in row.articles]
             messages = render_slack(
@@ -738,6 +480,7 @@ class DigestPoster:
                 messages,
                 functools.partial(self.ledger._save_parts, digest_id, articles=articles),
                 result,
+                (digest_id, f"{digest_id}:part:"),
             )
             for article in changed:
                 _, details = self.ledger._post_row(channel_id, article.article_id)
@@ -748,6 +491,7 @@ class DigestPoster:
                     render_article_details(article),
                     functools.partial(self.ledger._save_details, channel_id, article.article_id),
                     result,
+                    (digest_id, f"{digest_id}:details:{article.article_id}:"),
                 )
                 self.ledger._save_hash(channel_id, article)
                 result.corrected_articles.append(article.article_id)

@@ -15,11 +15,13 @@ from __future__ import annotations
 
 import asyncio
 import codecs
+import contextlib
 import datetime as dt
 import functools
 import importlib
 import os
 import re
+import stat
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,12 +34,14 @@ import httpx
 from summarizer.errors import ConfigurationError, FetchError, InputError, redact_url
 from summarizer.settings import Settings
 from summarizer.text.fetch_guard import AsyncGuardedTransport, GuardedTransport
+from summarizer.text.limits import check_url
 
 __all__ = [
     "SourceDocument",
     "SourceKind",
     "aload_source",
     "aload_text",
+    "is_url",
     "load_source",
     "load_text",
 ]
@@ -56,6 +60,8 @@ class SourceDocument:
         title: the page title from HTML metadata, when there is one.
         published: the publication date from HTML metadata, when there is one.
         outlet: the site name from HTML metadata, when there is one.
+        warnings: what loading changed (e.g. an over-long page title cut); they end up
+            in the record's ``provenance.warnings``.
     """
 
     text: str
@@ -64,6 +70,7 @@ class SourceDocument:
     title: str | None = None
     published: dt.date | None = None
     outlet: str | None = None
+    warnings: tuple[str, ...] = ()
 
 
 # --- telling sources apart --------------------------------------------------------------
@@ -79,8 +86,12 @@ _MAX_PATH_CHARS = 4096
 _HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml", ".shtml"})
 
 
-def _is_url(source: str) -> bool:
+def is_url(source: str) -> bool:
+    """True when ``source`` is one http(s) URL (the scheme in any case: ``HTTP://`` too)."""
     return _URL.fullmatch(source.strip()) is not None
+
+
+_is_url = is_url
 
 
 def _looks_like_html(text: str) -> bool:
@@ -91,8 +102,8 @@ def _existing_path(source: str) -> Path | None:
     """The file a short single-line string names, if it exists."""
     if "\n" in source or len(source) >= _MAX_PATH_CHARS or not source.strip():
         return None
-    path = Path(source.strip()).expanduser()
     try:
+        path = Path(source.strip()).expanduser()  # "~\0" looks a user up: ValueError
         return path if path.exists() else None
     except (OSError, ValueError):  # name too long, NUL byte...
         return None
@@ -250,6 +261,8 @@ def _read_file(path: Path, settings: Settings) -> bytes:
     try:
         if path.is_dir():
             raise InputError(f"{origin} is a directory, not a file")
+        if not stat.S_ISREG(path.stat().st_mode):  # a FIFO or device would block or never end
+            raise InputError(f"{origin} is not a regular file (a pipe, socket or device)")
         with path.open("rb") as file:
             data = file.read(settings.max_fetch_bytes + 1)
     except FileNotFoundError as error:
@@ -260,6 +273,8 @@ def _read_file(path: Path, settings: Settings) -> bytes:
         raise InputError(
             f"cannot read {origin}: {error.strerror or type(error).__name__}"
         ) from error
+    except ValueError as error:  # a NUL byte or a lone surrogate in the name
+        raise InputError(f"cannot read {origin!a}: not a valid file name") from error
     if len(data) > settings.max_fetch_bytes:
         raise InputError(f"{origin}: " + _too_large("file", settings))
     return data
@@ -380,6 +395,8 @@ def _fetch(url: str, settings: Settings) -> _Page:
             return _Page(bytes(body), media_type, r.charset_encoding, _without_userinfo(str(r.url)))
     except (httpx.HTTPError, httpx.InvalidURL) as error:
         raise _fetch_error(error, shown, settings) from error
+    except ValueError as error:  # a URL httpx cannot even encode (a lone surrogate)
+        raise FetchError(f"invalid URL {shown!a}") from error
 
 
 async def _afetch(url: str, settings: Settings) -> _Page:
@@ -398,6 +415,8 @@ async def _afetch(url: str, settings: Settings) -> _Page:
             return _Page(bytes(body), media_type, r.charset_encoding, _without_userinfo(str(r.url)))
     except (httpx.HTTPError, httpx.InvalidURL) as error:
         raise _fetch_error(error, shown, settings) from error
+    except ValueError as error:  # a URL httpx cannot even encode (a lone surrogate)
+        raise FetchError(f"invalid URL {shown!a}") from error
 
 
 # --- the public entry points ----------------------------------------------------------------
@@ -422,13 +441,17 @@ def load_source(
     if isinstance(source, SourceDocument):
         return source
     if isinstance(source, os.PathLike):
-        return _load_file(Path(os.fspath(source)).expanduser(), settings)
+        given = Path(os.fspath(source))
+        with contextlib.suppress(ValueError, RuntimeError):  # "~\0", no home directory
+            given = given.expanduser()
+        return _load_file(given, settings)
     if not isinstance(source, str):
         raise InputError(
             f"cannot load a {type(source).__name__}: pass text, HTML, a path or an http(s) URL"
         )
     if _is_url(source):
         url = source.strip()
+        check_url(url)
         return _page_document(_fetch(url, settings), _display_url(url))
     if (path := _existing_path(source)) is not None:
         return _load_file(path, settings)
@@ -449,6 +472,7 @@ async def aload_source(
         return source
     if isinstance(source, str) and _is_url(source):
         url = source.strip()
+        check_url(url)
         page = await _afetch(url, settings)
         return await asyncio.to_thread(_page_document, page, _display_url(url))
     return await asyncio.to_thread(load_source, source, settings=settings)

@@ -13,6 +13,9 @@ checking them the way Slack does:
   ``max_blocks_json`` characters of JSON), ``invalid_blocks`` (more than 50 blocks, a
   section text over 3,000 characters, a header over 150, a context with more than 10
   elements, an unknown block type);
+* ``conversations.history`` and ``conversations.replies`` (channel id only, as Slack):
+  newest first / thread order, with each message's ``metadata`` when asked
+  (``include_all_metadata``): what the poster looks a message up by after a crash;
 * ``POST /response/<name>``: a ``response_url`` target (what slash commands and
   interactive payloads carry), recording what the app sends back.
 
@@ -76,6 +79,7 @@ class FakeMessage:
     text: str
     blocks: list[dict[str, Any]]
     thread_ts: str | None = None
+    metadata: dict[str, Any] | None = None
     edits: int = 0
     history: list[dict[str, Any]] = field(default_factory=list)
 
@@ -248,8 +252,11 @@ class FakeSlack:
     def _handle(
         self, raw_path: str, headers: dict[str, str], body: bytes
     ) -> tuple[int, dict[str, str], Any]:
-        path = urlsplit(raw_path).path
-        params = _parse_body(headers, body)
+        parts = urlsplit(raw_path)
+        path = parts.path
+        # a GET (conversations.history) carries its arguments in the query string
+        query = {k: v[0] for k, v in parse_qs(parts.query).items()}
+        params = {**query, **_parse_body(headers, body)}
         with self._lock:
             if path.startswith("/response/"):
                 self.responses.append({"name": path.rsplit("/", 1)[-1], **params})
@@ -331,7 +338,33 @@ class FakeSlack:
             return self._update(params)
         if method == "chat.postEphemeral":
             return self._post_ephemeral(params)
+        if method in ("conversations.history", "conversations.replies"):
+            return self._history(params, replies=method == "conversations.replies")
         return {"ok": False, "error": "unknown_method"}
+
+    def _history(self, params: dict[str, Any], *, replies: bool) -> dict[str, Any]:
+        channel = self._channel_id(params.get("channel"), ids_only=True)
+        if channel is None:
+            return {"ok": False, "error": "channel_not_found"}
+        stored = self._messages.get(channel, [])
+        if replies:
+            ts = params.get("ts")
+            chosen = [m for m in stored if ts in (m.ts, m.thread_ts)]
+            if not any(m.ts == ts for m in chosen):
+                return {"ok": False, "error": "thread_not_found"}
+        else:
+            chosen = [m for m in reversed(stored) if m.thread_ts is None]
+        limit = int(params.get("limit") or 100)
+        with_metadata = str(params.get("include_all_metadata")).lower() in ("true", "1")
+        found = []
+        for message in chosen[:limit]:
+            item: dict[str, Any] = {"type": "message", "ts": message.ts, "text": message.text}
+            if message.thread_ts:
+                item["thread_ts"] = message.thread_ts
+            if with_metadata and message.metadata:
+                item["metadata"] = message.metadata
+            found.append(item)
+        return {"ok": True, "messages": found, "has_more": len(chosen) > limit}
 
     def _content_error(self, params: dict[str, Any]) -> str | None:
         return payload_error(params, max_blocks_json=self.max_blocks_json)
@@ -353,6 +386,7 @@ class FakeSlack:
             text=params.get("text") or "",
             blocks=list(params.get("blocks") or []),
             thread_ts=thread_ts or None,
+            metadata=_metadata(params.get("metadata")),
         )
         stored.append(message)
         return {
@@ -433,6 +467,18 @@ def payload_error(params: dict[str, Any], *, max_blocks_json: int = MAX_BLOCKS_J
             elements = block.get("elements") or []
             if not elements or len(elements) > 25:
                 return "invalid_blocks"
+    return None
+
+
+def _metadata(value: Any) -> dict[str, Any] | None:
+    """Message metadata as Slack keeps it: an object with event_type and event_payload."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return None
+    if isinstance(value, dict) and isinstance(value.get("event_type"), str):
+        return {"event_type": value["event_type"], "event_payload": value.get("event_payload")}
     return None
 
 

@@ -1,0 +1,224 @@
+"""The batch's files: :class:`JsonlAppender` (durable line-by-line appends),
+:func:`read_jsonl` and :func:`read_inputs` (re-exported by :mod:`summarizer.batch.runner`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import errno
+import json
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from summarizer.batch._inputs import BatchInput
+from summarizer.errors import InputError, OutputError
+from summarizer.text.sources import is_url
+
+__all__ = ["JsonlAppender", "output_error", "read_inputs", "read_jsonl"]
+
+
+class JsonlAppender:
+    """Appends JSON lines durably: one ``os.write`` per line on an ``O_APPEND`` descriptor,
+    then ``fsync``. A kill can at worst leave a torn *last* line, which opening the file
+    again truncates away (see :meth:`repair`) before anything is appended."""
+
+    def __init__(self, path: Path, *, truncate: bool = False) -> None:
+        self.path = Path(path)
+        self._fd: int | None = None
+        flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | (os.O_TRUNC if truncate else 0)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._fd = os.open(self.path, flags, 0o644)
+            self.repaired = self.repair()
+        except OSError as error:
+            self.close()
+            raise output_error(self.path, error) from None
+        self.written = 0
+
+    def repair(self) -> int:
+        """Cut a torn final line (no trailing newline); returns the bytes removed."""
+        assert self._fd is not None
+        size = os.fstat(self._fd).st_size
+        if size == 0:
+            return 0
+        with self.path.open("rb") as file:
+            file.seek(size - 1)
+            if file.read(1) == b"\n":
+                return 0
+            keep, position, block = 0, size, 1 << 16
+            while position > 0:
+                start = max(position - block, 0)
+                file.seek(start)
+                chunk = file.read(position - start)
+                newline = chunk.rfind(b"\n")
+                if newline >= 0:
+                    keep = start + newline + 1
+                    break
+                position = start
+        os.ftruncate(self._fd, keep)
+        os.fsync(self._fd)
+        return size - keep
+
+    def write(self, data: dict[str, Any]) -> None:
+        """Append one JSON object as a line, flushed to disk before returning."""
+        if self._fd is None:
+            raise ValueError(f"{self.path} is closed")
+        # a lone surrogate (from a JSONL "\ud800" escape) is written as that same escape:
+        # the line stays valid UTF-8 and valid JSON, and reads back as the same string
+        line = (json.dumps(data, ensure_ascii=False) + "\n").encode(errors="backslashreplace")
+        view = memoryview(line)
+        try:
+            while view:  # a regular file takes it in one write; loop only on a short write
+                view = view[os.write(self._fd, view) :]
+            try:
+                os.fsync(self._fd)
+            except OSError as error:  # a pipe or a device cannot be fsync'd: nothing to do
+                if error.errno != errno.EINVAL:
+                    raise
+        except OSError as error:
+            raise output_error(self.path, error) from None
+        self.written += 1
+
+    def close(self) -> None:
+        """Close the file descriptor."""
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+    def __enter__(self) -> JsonlAppender:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+def output_error(path: Path, error: OSError) -> OutputError:
+    """One line for an output that cannot be written (no directory, permission, disk
+    full), without a traceback."""
+    reason = error.strerror or type(error).__name__
+    return OutputError(f"cannot write {path}: {reason}")
+
+
+def read_jsonl(
+    path: Path, on_bad: Callable[[int, str], None] | None = None
+) -> Iterator[dict[str, Any]]:
+    """The JSON objects of a JSONL file, skipping blank lines and lines that do not parse
+    (a torn last line after a crash); ``on_bad(line_number, line)`` hears of each."""
+    path = Path(path)
+    if not path.is_file():
+        return
+    with path.open(encoding="utf-8", errors="replace") as file:
+        for number, line in enumerate(file, start=1):
+            if not line.strip():
+                continue
+            try:
+                data = json.loads(line)
+            except ValueError:
+                data = None
+            if isinstance(data, dict):
+                yield data
+            elif on_bad is not None:
+                on_bad(number, line)
+
+
+def _date(value: Any, where: str) -> dt.date | None:
+    if value in (None, ""):
+        return None
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise InputError(
+            f"{where}: published must be a date like 2019-08-11, not {value!r}"
+        ) from None
+
+
+def _from_json_line(data: Any, number: int, origin: Path) -> BatchInput:
+    where = f"line {number} of {origin}"
+    if not isinstance(data, dict):
+        raise InputError(f"{where} is not a JSON object")
+    unknown = set(data) - {"id", "text", "url", "path", "published", "outlet"}
+    if unknown:
+        raise InputError(f"{where} has unknown keys: {', '.join(sorted(unknown))}")
+    path = data.get("path")
+    return BatchInput(
+        id=str(data.get("id") or f"line-{number}"),
+        text=data.get("text"),
+        url=data.get("url"),
+        path=_resolved(origin.parent / str(path)) if path is not None else None,
+        published=_date(data.get("published"), where),
+        outlet=data.get("outlet"),
+    )
+
+
+def _resolved(path: Path) -> Path:
+    """``path`` made absolute; as it is when it cannot be (loading it reports why)."""
+    try:
+        return path.resolve()
+    except (OSError, ValueError):
+        return path.absolute()
+
+
+def _is_jsonl(path: Path, first: str) -> bool:
+    return path.suffix.lower() in (".jsonl", ".ndjson") or first.lstrip().startswith("{")
+
+
+def _list_line(line: str, directory: Path) -> BatchInput:
+    if is_url(line):
+        return BatchInput(id=line, url=line)
+    return BatchInput(id=line, path=_resolved((directory / line).expanduser()))
+
+
+def _read_text(path: Path) -> str:
+    try:
+        if path.exists() and not path.is_file():  # a FIFO would block, a device not end
+            raise InputError(f"{path} is not a regular file (a pipe, socket or device)")
+        return path.read_text("utf-8")
+    except FileNotFoundError:
+        raise InputError(f"no such file or directory: {path}") from None
+    except (OSError, ValueError) as error:  # also a name with a lone surrogate
+        raise InputError(f"cannot read the input list {path}: {error}") from None
+
+
+def read_inputs(path: Path) -> list[BatchInput]:
+    """The inputs a path names: every non-hidden file under a directory (id: the path
+    relative to it); a JSONL file of ``{id, text|url|path, published, outlet}`` (paths
+    relative to the file); or a text file of paths and URLs, one a line (``#`` comments).
+
+    Raises InputError on a missing path, a malformed line or a duplicate id.
+    """
+    path = Path(path).expanduser()
+    inputs: list[BatchInput] = []
+    if path.is_dir():
+        for file in sorted(path.rglob("*")):
+            relative = file.relative_to(path)
+            if file.is_file() and not any(part.startswith(".") for part in relative.parts):
+                inputs.append(BatchInput(id=relative.as_posix(), path=file.resolve()))
+    else:
+        text = _read_text(path)
+        lines = text.splitlines()
+        first = next((line for line in lines if line.strip()), "")
+        for number, line in enumerate(lines, start=1):
+            stripped = line.strip()
+            if not stripped or stripped.startswith("#"):
+                continue
+            if _is_jsonl(path, first):
+                try:
+                    data = json.loads(stripped)
+                except ValueError:
+                    raise InputError(f"line {number} of {path} is not JSON") from None
+                inputs.append(_from_json_line(data, number, path))
+            else:
+                inputs.append(_list_line(stripped, path.parent))
+    seen: set[str] = set()
+    for item in inputs:
+        if item.id in seen:
+            raise InputError(f"duplicate input id {item.id!r} in {path}; ids must be unique")
+        seen.add(item.id)
+    return inputs

@@ -8,7 +8,12 @@ import pytest
 from summarizer.extraction._codebook import lexicon_type
 from summarizer.extraction._figures import death_figures, speaks_of_deaths
 from summarizer.extraction._meta import dateline_of, language_of, title_of, wire_of
-from summarizer.extraction._names import canonical_actor, derived_actor_country, in_article
+from summarizer.extraction._names import (
+    actor_type_for,
+    canonical_actor,
+    derived_actor_country,
+    in_article,
+)
 from summarizer.extraction._places import countries_in, fold_name, lookup_place, subdivision_in
 from summarizer.extraction._sentences import number_sentences, render_numbered
 from summarizer.extraction._steps import defused, details_model
@@ -154,3 +159,23 @@ def test_the_details_question_offers_only_its_types_kinds() -> None:
             {"place": "Goma", "sub_event_type": "armed_clash", "actor1": {"name": "army",
              "type": "state_forces"}, "actor2": None, "fatalities": 7, "source": None}
         )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("name", "model_type", "expected"),
+    [
+        ("Sudanese army", ActorType.rebel_group, ActorType.state_forces),
+        ("Rapid Support Forces", ActorType.state_forces, ActorType.rebel_group),
+        ("al-Shabaab fighters", ActorType.political_militia, ActorType.rebel_group),
+        ("Hayat Tahrir al-Sham", ActorType.identity_militia, ActorType.rebel_group),
+        ("Fulani herders", ActorType.rebel_group, ActorType.identity_militia),
+        ("armed bandits", ActorType.rebel_group, ActorType.political_militia),
+        ("villagers", ActorType.rebel_group, ActorType.civilians),
+        ("manifestants", ActorType.civilians, ActorType.protesters),
+        ("Kenya Kwanza coalition", ActorType.political_militia, ActorType.political_militia),
+    ],
+)
+def test_actor_types_follow_the_words_of_the_name(
+    name: str, model_type: ActorType, expected: ActorType
+) -> None:
+    assert actor_type_for(name, model_type) is expected

@@ -30,7 +30,7 @@ from summarizer.extraction._codebook import codebook_type, explosive_kind
 from summarizer.extraction._figures import death_figures
 from summarizer.extraction._grouping import Spot, group_events
 from summarizer.extraction._meta import dateline_of, language_of, title_of, wire_of
-from summarizer.extraction._names import canonical_actor, in_article
+from summarizer.extraction._names import actor_type_for, canonical_actor, in_article
 from summarizer.extraction._places import (
     countries_in,
     country_name,
@@ -376,6 +376,7 @@ def _actor(name: str, actor_type: ActorType, country: str | None, folded_text: s
     name = name.strip(" .,")
     if not name or not in_article(name, folded_text):
         return None
+    actor_type = actor_type_for(name, actor_type)
     return Actor(name=canonical_actor(name, actor_type, country)[:80], type=actor_type)
 
 

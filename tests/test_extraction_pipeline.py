@@ -106,9 +106,9 @@ def standard(ask: Ask, summary: Any = None) -> Any:
     )
 
 
-def test_rounds_spot_then_details_per_event_then_summary() -> None:
+def test_rounds_classify_and_summary_then_details_per_event() -> None:
     report, asked = run(ARTICLE, standard)
-    assert asked == ["classify", "details:1", "details:2", "summary"]
+    assert asked == ["classify", "summary", "details:1", "details:2"]
     assert len(report.events) == 2  # the 'since April 2023' event is background
     assert report.provenance.usage.total_tokens == 15 * 4
     assert report.provenance.prompt.version == "v6"
@@ -153,7 +153,7 @@ def test_a_place_the_article_does_not_name_drops_the_event() -> None:
 
     report, asked = run(ARTICLE, answer)
     assert report.events == []
-    assert asked == ["classify", "details:1", "summary"]
+    assert asked == ["classify", "summary", "details:1"]
     assert any("'Idlib'" in w for w in report.provenance.warnings)
 
 
@@ -250,6 +250,6 @@ def test_commentary_labelled_as_an_event_is_left_out_unless_anchored() -> None:
     report, asked = run(text, answer)
     # sentences 4 and 5 (an 'explosion' of the same day, by inheritance) name no day,
     # give no toll and do not lead: they make no event
-    assert asked == ["classify", "details:1", "details:2", "summary"]
+    assert asked == ["classify", "summary", "details:1", "details:2"]
     assert [e.event_type.value for e in report.events] == ["battles", "protests"]
     assert any("[4, 5]" in w and "left out" in w for w in report.provenance.warnings)

@@ -8,9 +8,10 @@ each round as a Batch API file: the pipeline itself never touches the network, a
 given the same answers it asks the same questions (a batch can resume by replaying).
 
 Rounds: (1) a label for each sentence that has a trigger word (an event type, or
-background); code groups the labelled sentences into events by type and day; (2) per
-event, place, sub-event type, actors, toll (chosen among figures the program found) and
-source; (3) the summary, repaired by code, else composed from the record by code.
+background), and the summary; code groups the labelled sentences into events by type
+and day; (2) per event, place, sub-event type, actors, toll (chosen among figures the
+program found) and source. The summary is then checked against the article and the
+events and repaired by code, else composed from the record by code.
 Names are kept only when they trace to the article (see :mod:`._names`).
 """
 
@@ -158,14 +159,17 @@ def run_steps(article: ArticleInput, prompts: StepPrompts, run: RunInfo) -> Step
         ]
         return Ask(step, messages, model)
 
-    # Round 1: a label for each sentence that may report an event.
+    # Round 1: a label for each sentence that may report an event, and the summary (it
+    # depends on the article alone, so code's later choices never change its question).
     by_id = {s.id: s for s in sentences}
     spots: list[Spot] = []
     shown = candidates(sentences)
+    first = [ask("summary", prompts.render("summary"), SummaryDraft)]
     if shown:
         question = prompts.render("classify", candidates=[(s.id, s.text[:240]) for s in shown])
-        model = classify_model(tuple(s.id for s in shown))
-        (labelled,) = yield [ask("classify", question, model)]
+        first.insert(0, ask("classify", question, classify_model(tuple(s.id for s in shown))))
+    *labelling, drafted = yield first
+    for labelled in labelling:
         tally.add(labelled)
         if isinstance(labelled, ExtractionFailed):
             raise labelled
@@ -200,15 +204,13 @@ def run_steps(article: ArticleInput, prompts: StepPrompts, run: RunInfo) -> Step
         if event is not None:
             _add(events, event)
 
-    # Round 3: the summary, repaired by code where it can be, else composed from the record.
-    facts = [e.notes for e in events[:4]]
-    (answer,) = yield [ask("summary", prompts.render("summary", facts=facts), SummaryDraft)]
-    tally.add(answer)
+    # The summary, repaired by code where it can be, else composed from the record.
+    tally.add(drafted)
     summary: Summary | None = None
-    if isinstance(answer, ExtractionFailed):
-        problems = [str(answer)]
+    if isinstance(drafted, ExtractionFailed):
+        problems = [str(drafted)]
     else:
-        summary, problems = _summary.checked(answer.value, text, events, tally.warnings)
+        summary, problems = _summary.checked(drafted.value, text, events, tally.warnings)
     if problems or summary is None:
         tally.warnings.append(
             "the model's summary failed its checks (" + "; ".join(problems)[:300] + "); the "

@@ -19,6 +19,7 @@ import pytest
 from summarizer.api import extract, prepare
 from summarizer.errors import ConfigurationError, EndpointError, ExtractionFailed
 from summarizer.llm.client import LLM, Endpoint
+from summarizer.schema import Extraction
 from summarizer.settings import Settings
 from summarizer.text.sources import SourceDocument
 
@@ -272,6 +273,46 @@ async def test_concurrent_extractions_validate_against_their_own_article(
     assert not isinstance(grounded, BaseException) and grounded.events
     assert isinstance(ungrounded, ExtractionFailed)
     assert "not grounded" in str(ungrounded) or "not in the article" in str(ungrounded)
+
+
+def test_a_check_runs_on_each_answer_and_returns_its_warnings(
+    fake: Callable[..., FakeOpenAI],
+) -> None:
+    """The caller's check runs inside the re-ask loop: its ValueError re-asks, it is told
+    which attempt is the final one, and the warnings of the accepted answer come back as
+    a value on the Completion (none of a rejected answer's)."""
+    seen: list[tuple[int, bool]] = []
+
+    def check(value: Extraction, answer: Any, final: bool) -> tuple[Extraction, list[str]]:
+        seen.append((len(answer["events"]), final))
+        if not final:
+            raise ValueError("a fake check that accepts only the final attempt")
+        return value, [f"attempt {len(seen)} accepted"]
+
+    server = fake(completion(VALID), completion(VALID), completion(VALID))
+    llm = LLM(Settings(transport_retries=0, max_reasks=2), Endpoint(server.base_url, "m", "k"))
+    try:
+        done = llm.extract([{"role": "user", "content": "x"}], Extraction, check)
+    finally:
+        llm.close()
+    assert seen == [(1, False), (1, False), (1, True)]
+    assert done.attempts == 3 and done.warnings == ["attempt 3 accepted"]
+    assert "a fake check that accepts only the final attempt" in json.dumps(
+        server.requests[1]["messages"]
+    )
+
+
+def test_without_a_check_only_the_shape_is_validated(fake: Callable[..., FakeOpenAI]) -> None:
+    """An answer the grounding would reject is accepted when no check is given (the step
+    pipeline's questions): the client itself knows nothing of grounding."""
+    server = fake(completion(UNGROUNDED))
+    llm = LLM(Settings(transport_retries=0, max_reasks=0), Endpoint(server.base_url, "m", "k"))
+    try:
+        done = llm.extract([{"role": "user", "content": "x"}], Extraction)
+    finally:
+        llm.close()
+    assert done.attempts == 1 and done.warnings == []
+    assert "61" in done.value.summary.text
 
 
 def tool_call(arguments: str, *, tokens: int = 10) -> Reply:

@@ -13,7 +13,7 @@ validating the answers needs.
 :func:`submit_and_wait` (in :mod:`._submit`) uploads the file (``files.create``), creates the batch
 (``batches.create``), polls it with backoff and downloads the output and error files.
 :func:`import_output` validates each returned completion like the live path does
-(``Extraction.model_validate_json`` with the grounding context, final attempt, so
+(:func:`summarizer.grounding.validate_grounded`, as on the final attempt, so
 unsupported claims are removed), assembles the record with
 :func:`summarizer.api.build_report`, merges chunks, and yields a
 :class:`~summarizer.batch.runner.BatchResult` per input: every input of the manifest yields
@@ -57,6 +57,7 @@ from summarizer.errors import (
     SummarizerError,
 )
 from summarizer.extraction._steps import is_steps_version
+from summarizer.grounding import validate_grounded
 from summarizer.llm.client import Completion, Endpoint
 from summarizer.schema import ArticleReport, Extraction
 from summarizer.settings import Settings
@@ -192,14 +193,8 @@ def line_outcome(line: dict[str, Any], entry: dict[str, Any]) -> ArticleReport |
         return failure(ExtractionFailed, "the completion has no content")
     content = reply.content
     prepared = prepared_of(entry)
-    context: dict[str, Any] = {
-        "source_text": prepared.cleaned.text,
-        "warnings": [],
-        "attempt": 1,
-        "final_attempt": 1,
-    }
     try:
-        extraction = Extraction.model_validate_json(content, context=context)
+        extraction, warnings = validate_grounded(content, prepared.cleaned.text, final=True)
     except pydantic.ValidationError as error:
         first = error.errors()[0] if error.errors() else {"msg": str(error), "loc": ()}
         where = ".".join(str(part) for part in first.get("loc", ()))
@@ -209,7 +204,7 @@ def line_outcome(line: dict[str, Any], entry: dict[str, Any]) -> ArticleReport |
         value=extraction, attempts=1, usage=reply.usage, latency_seconds=0.0, raw=content
     )
     endpoint = Endpoint(str(entry["base_url"]), str(reply.model or entry["model"]), "")
-    return build_report(prepared, completion, endpoint, warnings=context["warnings"])
+    return build_report(prepared, completion, endpoint, warnings=warnings)
 
 
 def import_output(outputs: Sequence[Path], manifest: Path) -> Iterator[BatchResult]:

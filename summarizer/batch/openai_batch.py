@@ -74,6 +74,7 @@ __all__ = [
     "line_outcome",
     "manifest_for",
     "request_body",
+    "request_line",
     "submit_and_wait",
 ]
 
@@ -112,6 +113,12 @@ def request_body(prepared: PreparedArticle, *, model: str, settings: Settings) -
         temperature=settings.temperature,
         max_tokens=settings.max_tokens,
     )
+
+
+def request_line(custom_id: str, body: dict[str, Any]) -> str:
+    """One line of a Batch API requests file: ``body`` posted to the chat endpoint."""
+    line = {"custom_id": custom_id, "method": "POST", "url": BATCH_URL, "body": body}
+    return json.dumps(line, ensure_ascii=False)
 
 
 def manifest_for(requests: Path) -> Path:
@@ -161,13 +168,8 @@ async def awrite_requests(
             for number, chunk in enumerate(chunks, start=1):
                 written.requests += 1
                 custom_id = f"req-{written.requests:06d}"
-                line = {
-                    "custom_id": custom_id,
-                    "method": "POST",
-                    "url": BATCH_URL,
-                    "body": request_body(chunk, model=target[0], settings=settings),
-                }
-                requests.write(json.dumps(line, ensure_ascii=False))
+                body = request_body(chunk, model=target[0], settings=settings)
+                requests.write(request_line(custom_id, body))
                 entry = manifest_entry(custom_id, item, digest, chunk, number, len(chunks), target)
                 manifest.write(json.dumps(entry, ensure_ascii=False))
     except BaseException:

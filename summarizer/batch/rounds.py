@@ -50,7 +50,7 @@ from summarizer.batch._shared import (
     read_reply,
     stem,
 )
-from summarizer.batch.openai_batch import BATCH_URL, ask_body, line_outcome
+from summarizer.batch.openai_batch import ask_body, line_outcome, request_line
 from summarizer.batch.runner import (
     BatchFailure,
     BatchInput,
@@ -231,8 +231,7 @@ def _write_round(path: Path, requests: Sequence[Request]) -> None:
     lines = AtomicLines(path)
     try:
         for request_id, body in requests:
-            line = {"custom_id": request_id, "method": "POST", "url": BATCH_URL, "body": body}
-            lines.write(json.dumps(line, ensure_ascii=False))
+            lines.write(request_line(request_id, body))
     except BaseException:
         lines.abort()
         raise

@@ -17,7 +17,6 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 import pydantic
-from pydantic_core import InitErrorDetails
 
 from summarizer.grounding.checks import check_extraction
 from summarizer.schema import Extraction, fit_summary
@@ -87,5 +86,5 @@ def validate_grounded(
     try:
         return ground(extraction, source_text, final=final, answer=data)
     except ValueError as error:
-        detail = InitErrorDetails(type="value_error", loc=(), input=data, ctx={"error": error})
+        detail: Any = {"type": "value_error", "loc": (), "input": data, "ctx": {"error": error}}
         raise pydantic.ValidationError.from_exception_data("Extraction", [detail]) from error

@@ -158,13 +158,8 @@ async def awrite_requests(
     written = WrittenRequests(requests_path, manifest_for(requests_path))
     requests, manifest = AtomicLines(requests_path), AtomicLines(written.manifest_path)
     try:
-        loading = aload_inputs(inputs, settings=settings, concurrency=concurrency)
+        loading = aload_inputs(inputs, settings=settings, concurrency=concurrency, tally=written)
         async for item, digest, chunks in loading:
-            written.inputs += 1
-            if isinstance(chunks, Exception):
-                failed = BatchFailure.from_exception(chunks, 0)
-                written.failures.append(BatchResult(item.id, digest, failed))
-                continue
             for number, chunk in enumerate(chunks, start=1):
                 written.requests += 1
                 custom_id = f"req-{written.requests:06d}"

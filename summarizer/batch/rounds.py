@@ -274,13 +274,8 @@ async def aprepare_rounds(
     entries: list[dict[str, Any]] = []
     manifest = AtomicLines(files.manifest)
     try:
-        loading = aload_inputs(inputs, settings=settings, concurrency=concurrency)
+        loading = aload_inputs(inputs, settings=settings, concurrency=concurrency, tally=prepared)
         async for item, digest, chunks in loading:
-            prepared.inputs += 1
-            if isinstance(chunks, Exception):
-                failed = BatchFailure.from_exception(chunks, 0)
-                prepared.failures.append(BatchResult(item.id, digest, failed))
-                continue
             for number, chunk in enumerate(chunks, start=1):
                 key = f"{item.id}#{number}"
                 entry = manifest_entry(key, item, digest, chunk, number, len(chunks), target)

@@ -243,8 +243,8 @@ def test_the_schema_is_instructors_and_built_once(fake: Callable[..., FakeOpenAI
 async def test_concurrent_extractions_validate_against_their_own_article(
     fake: Callable[..., FakeOpenAI],
 ) -> None:
-    """The grounding context travels in a context variable: two extractions in flight
-    at once must each be checked against their own article."""
+    """Each call's grounding check is found through a context variable: two extractions
+    in flight at once must each be checked against their own article."""
     import asyncio
 
     from summarizer.api import aextract
@@ -332,7 +332,7 @@ def tool_call(arguments: str, *, tokens: int = 10) -> Reply:
 def test_tools_mode_as_used_for_openai(fake: Callable[..., FakeOpenAI]) -> None:
     """OpenAI and Azure get tool calls (the default mode for those hosts): the schema
     goes out as the function's parameters, a re-ask follows an ungrounded answer, and
-    the grounding context reaches the validators the same way."""
+    the grounding check runs on the answer the same way."""
     server = fake(tool_call(UNGROUNDED), tool_call(VALID))
     report = run(server, mode="tools")
     assert report.provenance.attempts == 2

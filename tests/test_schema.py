@@ -100,3 +100,14 @@ def test_report_round_trips_through_json() -> None:
     original = report()
     again = ArticleReport.model_validate_json(original.model_dump_json())
     assert again == original
+
+
+def test_the_codebook_stays_public_through_schema() -> None:
+    """The tables moved to summarizer/_codebook.py; users keep importing them from
+    summarizer.schema, and get the same objects."""
+    import summarizer._codebook as codebook
+    from summarizer import schema
+
+    for name in codebook.__all__:
+        assert name in schema.__all__
+        assert getattr(schema, name) is getattr(codebook, name)

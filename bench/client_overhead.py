@@ -24,7 +24,6 @@ import gc
 import json
 import time
 from collections.abc import Callable
-from typing import Any
 
 import httpx2
 from pydantic import ValidationError
@@ -40,6 +39,7 @@ from bench.common import (
     median,
 )
 from summarizer.api import PreparedArticle, build_report, extract, prepare
+from summarizer.grounding import validate_grounded
 from summarizer.llm.client import LLM, Completion, Endpoint
 from summarizer.llm.transport import RetryTransport
 from summarizer.schema import ArticleReport, Extraction, Usage
@@ -73,16 +73,13 @@ def _ours(
     def run() -> tuple[str, float, float]:
         prepared = prepare(document, published=None, outlet=None, settings=settings)
         prepared_at = time.perf_counter()
-        context: dict[str, Any] = {
-            "source_text": prepared.cleaned.text,
-            "warnings": [],
-            "final_attempt": settings.max_reasks + 1,
-        }
         value: Extraction | None = None
+        warnings: list[str] = []
+        final_attempt = settings.max_reasks + 1
         for attempt, content in enumerate(fixture.completions, start=1):
-            context["attempt"] = attempt
+            final = attempt >= final_attempt
             try:
-                value = Extraction.model_validate_json(content, context=context)
+                value, warnings = validate_grounded(content, prepared.cleaned.text, final=final)
             except ValidationError:
                 continue  # re-asked in the recording: the next completion answers it
             break
@@ -90,7 +87,7 @@ def _ours(
             raise RuntimeError(f"no recorded completion of {fixture.id} validates any more")
         validated_at = time.perf_counter()
         completion = Completion(value, fixture.attempts, usage, 0.0, fixture.completions[-1])
-        report = build_report(prepared, completion, endpoint, context["warnings"])
+        report = build_report(prepared, completion, endpoint, warnings)
         return report.model_dump_json(), prepared_at, validated_at
 
     return run

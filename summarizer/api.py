@@ -15,7 +15,6 @@ import hashlib
 import os
 from dataclasses import dataclass, replace
 from importlib.metadata import PackageNotFoundError, version
-from typing import Any
 
 from summarizer.errors import ConfigurationError, InputError, redact_url
 from summarizer.extraction import (
@@ -29,7 +28,7 @@ from summarizer.extraction import (
     load_step_prompts,
     run_steps,
 )
-from summarizer.grounding import quote_in_text
+from summarizer.grounding import grounding_check, quote_in_text
 from summarizer.grounding.notes import event_notes
 from summarizer.llm.client import LLM, Completion, Endpoint
 from summarizer.llm.embedded import ALIAS, shared_server
@@ -189,10 +188,6 @@ def prepare(
     return PreparedArticle(document, cleaned, published, outlet, prompt, messages)
 
 
-def _context(prepared: PreparedArticle) -> dict[str, Any]:
-    return {"source_text": prepared.cleaned.text, "warnings": []}
-
-
 def _in_text(value: str | None, name: str, text: str, warnings: list[str]) -> str | None:
     """Keep a metadata value only if the article contains it (models invent titles)."""
     if value and not quote_in_text(value, text):
@@ -205,10 +200,10 @@ def _report(
     prepared: PreparedArticle,
     completion: Completion[Extraction],
     endpoint: Endpoint,
-    context: dict[str, Any],
+    warnings: list[str],
 ) -> ArticleReport:
     extraction = completion.value
-    warnings: list[str] = list(context.get("warnings", []))
+    warnings = list(warnings)
     events = []
     for draft in extraction.events:
         date, precision = resolve_date(draft.date_text, prepared.published)
@@ -289,18 +284,18 @@ def extract(prepared: PreparedArticle, *, llm: LLM) -> ArticleReport:
     """Ask the LLM about a prepared article and assemble the validated record."""
     if prepared.prompt is None:
         return _noted(drive(steps_for(prepared, llm), llm), prepared)
-    context = _context(prepared)
-    completion = llm.extract(prepared.messages, Extraction, context)
-    return _noted(_report(prepared, completion, llm.endpoint, context), prepared)
+    check = grounding_check(prepared.cleaned.text)
+    completion = llm.extract(prepared.messages, Extraction, check)
+    return _noted(_report(prepared, completion, llm.endpoint, completion.warnings), prepared)
 
 
 async def aextract(prepared: PreparedArticle, *, llm: LLM) -> ArticleReport:
     """The asyncio twin of :func:`extract` (one LLM client may serve many at once)."""
     if prepared.prompt is None:
         return _noted(await adrive(steps_for(prepared, llm), llm), prepared)
-    context = _context(prepared)
-    completion = await llm.aextract(prepared.messages, Extraction, context)
-    return _noted(_report(prepared, completion, llm.endpoint, context), prepared)
+    check = grounding_check(prepared.cleaned.text)
+    completion = await llm.aextract(prepared.messages, Extraction, check)
+    return _noted(_report(prepared, completion, llm.endpoint, completion.warnings), prepared)
 
 
 def _noted(report: ArticleReport, prepared: PreparedArticle) -> ArticleReport:
@@ -322,10 +317,9 @@ def build_report(
     warnings: list[str] | None = None,
 ) -> ArticleReport:
     """Assemble the record from an extraction validated elsewhere (e.g. a Batch API
-    output validated with the grounding context), exactly as :func:`extract` does."""
-    return _noted(
-        _report(prepared, completion, endpoint, {"warnings": list(warnings or [])}), prepared
-    )
+    output validated and grounded by :func:`summarizer.grounding.validate_grounded`, its
+    warnings passed here), exactly as :func:`extract` does."""
+    return _noted(_report(prepared, completion, endpoint, list(warnings or [])), prepared)
 
 
 def prepare_chunks(

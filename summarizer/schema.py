@@ -11,31 +11,33 @@ Two layers share one set of field definitions:
   and provenance.
 
 Enumerations follow the ACLED codebook, written in snake_case. Every model forbids
-extra keys. Grounding checks that need the source text run when a validation
-context carries it (see :mod:`summarizer.grounding.checks`); without context the models
-validate shape only, so stored records load anywhere. The context comes from
-pydantic's ``context=`` argument or, for validation that happens inside a library
-(the LLM client's re-ask loop), from :func:`validation_context`.
+extra keys. The models validate shape only, so stored records load anywhere; the
+grounding checks that need the source text attach outside this module (see
+:mod:`summarizer.grounding.grounded`) and return their repairs and warnings as values.
+The codebook tables live in :mod:`summarizer._codebook` and are re-exported here.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
-from enum import StrEnum
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
     StringConstraints,
-    ValidationInfo,
     field_validator,
     model_validator,
+)
+
+from summarizer._codebook import (
+    SUB_EVENT_TYPES,
+    ActorType,
+    EventType,
+    SubEventType,
+    parent_event_type,
 )
 
 __all__ = [
@@ -58,142 +60,11 @@ __all__ = [
     "SubEventType",
     "Summary",
     "Usage",
+    "fit_summary",
     "parent_event_type",
-    "validation_context",
 ]
 
 SCHEMA_VERSION = 1
-
-
-class EventType(StrEnum):
-    """ACLED event types."""
-
-    battles = "battles"
-    explosions_remote_violence = "explosions_remote_violence"
-    violence_against_civilians = "violence_against_civilians"
-    protests = "protests"
-    riots = "riots"
-    strategic_developments = "strategic_developments"
-
-
-class SubEventType(StrEnum):
-    """ACLED sub-event types."""
-
-    government_regains_territory = "government_regains_territory"
-    non_state_actor_overtakes_territory = "non_state_actor_overtakes_territory"
-    armed_clash = "armed_clash"
-    excessive_force_against_protesters = "excessive_force_against_protesters"
-    protest_with_intervention = "protest_with_intervention"
-    peaceful_protest = "peaceful_protest"
-    violent_demonstration = "violent_demonstration"
-    mob_violence = "mob_violence"
-    chemical_weapon = "chemical_weapon"
-    air_drone_strike = "air_drone_strike"
-    suicide_bomb = "suicide_bomb"
-    shelling_artillery_missile_attack = "shelling_artillery_missile_attack"
-    remote_explosive_landmine_ied = "remote_explosive_landmine_ied"
-    grenade = "grenade"
-    sexual_violence = "sexual_violence"
-    attack = "attack"
-    abduction_forced_disappearance = "abduction_forced_disappearance"
-    agreement = "agreement"
-    arrests = "arrests"
-    change_to_group_activity = "change_to_group_activity"
-    disrupted_weapons_use = "disrupted_weapons_use"
-    headquarters_or_base_established = "headquarters_or_base_established"
-    looting_property_destruction = "looting_property_destruction"
-    non_violent_transfer_of_territory = "non_violent_transfer_of_territory"
-    other = "other"
-
-
-class ActorType(StrEnum):
-    """ACLED actor types (the 'inter' codes 1-8)."""
-
-    state_forces = "state_forces"
-    rebel_group = "rebel_group"
-    political_militia = "political_militia"
-    identity_militia = "identity_militia"
-    rioters = "rioters"
-    protesters = "protesters"
-    civilians = "civilians"
-    external_other_forces = "external_other_forces"
-
-
-_S = SubEventType
-SUB_EVENT_TYPES: dict[EventType, tuple[SubEventType, ...]] = {
-    EventType.battles: (
-        _S.government_regains_territory,
-        _S.non_state_actor_overtakes_territory,
-        _S.armed_clash,
-    ),
-    EventType.protests: (
-        _S.excessive_force_against_protesters,
-        _S.protest_with_intervention,
-        _S.peaceful_protest,
-    ),
-    EventType.riots: (_S.violent_demonstration, _S.mob_violence),
-    EventType.explosions_remote_violence: (
-        _S.chemical_weapon,
-        _S.air_drone_strike,
-        _S.suicide_bomb,
-        _S.shelling_artillery_missile_attack,
-        _S.remote_explosive_landmine_ied,
-        _S.grenade,
-    ),
-    EventType.violence_against_civilians: (
-        _S.sexual_violence,
-        _S.attack,
-        _S.abduction_forced_disappearance,
-    ),
-    EventType.strategic_developments: (
-        _S.agreement,
-        _S.arrests,
-        _S.change_to_group_activity,
-        _S.disrupted_weapons_use,
-        _S.headquarters_or_base_established,
-        _S.looting_property_destruction,
-        _S.non_violent_transfer_of_territory,
-        _S.other,
-    ),
-}
-_PARENT: dict[SubEventType, EventType] = {
-    sub: parent for parent, subs in SUB_EVENT_TYPES.items() for sub in subs
-}
-
-
-def parent_event_type(sub: SubEventType) -> EventType:
-    """The event type a sub-event type belongs to (each belongs to exactly one)."""
-    return _PARENT[sub]
-
-
-_VALIDATION_CONTEXT: ContextVar[dict[str, Any] | None] = ContextVar(
-    "summarizer_validation_context", default=None
-)
-
-
-@contextmanager
-def validation_context(context: dict[str, Any]) -> Iterator[dict[str, Any]]:
-    """Validate with ``context`` (e.g. ``{"source_text": ...}``) inside the block,
-    wherever the validation is called from.
-
-    The LLM client uses this instead of handing the context to instructor, which
-    would also render every message as a Jinja template with it: an article that
-    contains a lone ``{{`` or a ``{# ... #}`` would be rejected or cut. A context
-    variable is per thread and per asyncio task, so concurrent extractions do not
-    see each other's context; an explicit ``context=`` argument to pydantic wins.
-    """
-    token = _VALIDATION_CONTEXT.set(context)
-    try:
-        yield context
-    finally:
-        _VALIDATION_CONTEXT.reset(token)
-
-
-def _context(info: ValidationInfo) -> dict[str, Any] | None:
-    """The validation context: pydantic's own, else the one :func:`validation_context`
-    set."""
-    context: dict[str, Any] | None = info.context
-    return context if context is not None else _VALIDATION_CONTEXT.get()
 
 
 class _Model(BaseModel):
@@ -221,29 +92,35 @@ class Summary(_Model):
 
     @field_validator("text")
     @classmethod
-    def _length(cls, text: str, info: ValidationInfo) -> str:
-        """2-4 sentences and at most 120 words. A longer text is cut back to its leading
-        whole sentences (a repair noted in ``context['warnings']``), never mid-sentence."""
-        sentences = [s for s in re.split(r"(?<=[.!?])[\"”’]?\s+", text.strip()) if s]
-        kept: list[str] = []
-        for sentence in sentences[:4]:
-            if len(" ".join([*kept, sentence]).split()) > 120:
-                break
-            kept.append(sentence)
-        if len(kept) < 2:
-            raise ValueError(
-                f"the summary must be 2 to 4 sentences of at most 120 words in all; it has "
-                f"{len(sentences)} sentences and {len(text.split())} words"
-            )
-        if len(kept) < len(sentences):
-            context = _context(info)
-            if isinstance(context, dict):
-                context.setdefault("repairs", []).append(
-                    f"summary cut from {len(sentences)} to {len(kept)} sentences "
-                    f"({len(text.split())} words) to fit 4 sentences / 120 words"
-                )
-            return " ".join(kept)
-        return text
+    def _length(cls, text: str) -> str:
+        """2-4 sentences and at most 120 words: see :func:`fit_summary`."""
+        return fit_summary(text)[0]
+
+
+def fit_summary(text: str) -> tuple[str, str | None]:
+    """``text`` cut back to its leading whole sentences, never mid-sentence, to fit 2-4
+    sentences and 120 words, and a note of the cut (None when nothing was cut).
+
+    Raises ValueError when fewer than two whole sentences fit.
+    """
+    sentences = [s for s in re.split(r"(?<=[.!?])[\"”’]?\s+", text.strip()) if s]
+    kept: list[str] = []
+    for sentence in sentences[:4]:
+        if len(" ".join([*kept, sentence]).split()) > 120:
+            break
+        kept.append(sentence)
+    if len(kept) < 2:
+        raise ValueError(
+            f"the summary must be 2 to 4 sentences of at most 120 words in all; it has "
+            f"{len(sentences)} sentences and {len(text.split())} words"
+        )
+    if len(kept) < len(sentences):
+        note = (
+            f"summary cut from {len(sentences)} to {len(kept)} sentences "
+            f"({len(text.split())} words) to fit 4 sentences / 120 words"
+        )
+        return " ".join(kept), note
+    return text, None
 
 
 class ArticleMeta(_Model):
@@ -396,27 +273,6 @@ class Extraction(_Model):
         "empty if none.",
     )
     summary: Summary = Field(description="The neutral summary.")
-
-    @model_validator(mode="after")
-    def _grounded(self, info: ValidationInfo) -> Extraction:
-        """With ``source_text`` in the validation context, repair what can be repaired
-        without guessing (drop quotes not in the article) and raise on the rest; the
-        message goes back to the model as the re-ask. Notes go to ``context['warnings']``.
-        """
-        context = _context(info)
-        if context and "source_text" in context:
-            from summarizer.grounding.checks import check_extraction
-
-            warnings: list[str] = context.pop("repairs", [])
-            final = context.get("attempt", 1) >= context.get("final_attempt", 1)
-            problems = check_extraction(self, context["source_text"], warnings, final=final)
-            context["warnings"] = warnings
-            if problems:
-                raise ValueError(
-                    "The record is not grounded in the article:\n"
-                    + "\n".join(f"- {p}" for p in problems)
-                )
-        return self
 
 
 # --------------------------------------------------------------------------- record

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from summarizer.grounding import validate_grounded
 from summarizer.schema import ArticleReport, EventDraft, Extraction
 
 
@@ -68,14 +69,7 @@ def extraction_data(events: list[dict[str, Any]] | None = None, **summary: str) 
 
 def validate(data: dict[str, Any], *, final: bool = False) -> tuple[Extraction, list[str]]:
     """Validate with grounding against SOURCE; returns the extraction and its warnings."""
-    context: dict[str, Any] = {
-        "source_text": SOURCE,
-        "warnings": [],
-        "attempt": 3 if final else 1,
-        "final_attempt": 3,
-    }
-    extraction = Extraction.model_validate(data, context=context)
-    return extraction, context["warnings"]
+    return validate_grounded(data, SOURCE, final=final)
 
 
 def report(**event_overrides: Any) -> ArticleReport:

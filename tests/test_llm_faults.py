@@ -19,6 +19,7 @@ import pytest
 from summarizer.api import extract, prepare
 from summarizer.errors import ConfigurationError, EndpointError, ExtractionFailed
 from summarizer.llm.client import LLM, Endpoint
+from summarizer.schema import Extraction
 from summarizer.settings import Settings
 from summarizer.text.sources import SourceDocument
 
@@ -242,8 +243,8 @@ def test_the_schema_is_instructors_and_built_once(fake: Callable[..., FakeOpenAI
 async def test_concurrent_extractions_validate_against_their_own_article(
     fake: Callable[..., FakeOpenAI],
 ) -> None:
-    """The grounding context travels in a context variable: two extractions in flight
-    at once must each be checked against their own article."""
+    """Each call's grounding check is found through a context variable: two extractions
+    in flight at once must each be checked against their own article."""
     import asyncio
 
     from summarizer.api import aextract
@@ -274,6 +275,46 @@ async def test_concurrent_extractions_validate_against_their_own_article(
     assert "not grounded" in str(ungrounded) or "not in the article" in str(ungrounded)
 
 
+def test_a_check_runs_on_each_answer_and_returns_its_warnings(
+    fake: Callable[..., FakeOpenAI],
+) -> None:
+    """The caller's check runs inside the re-ask loop: its ValueError re-asks, it is told
+    which attempt is the final one, and the warnings of the accepted answer come back as
+    a value on the Completion (none of a rejected answer's)."""
+    seen: list[tuple[int, bool]] = []
+
+    def check(value: Extraction, answer: Any, final: bool) -> tuple[Extraction, list[str]]:
+        seen.append((len(answer["events"]), final))
+        if not final:
+            raise ValueError("a fake check that accepts only the final attempt")
+        return value, [f"attempt {len(seen)} accepted"]
+
+    server = fake(completion(VALID), completion(VALID), completion(VALID))
+    llm = LLM(Settings(transport_retries=0, max_reasks=2), Endpoint(server.base_url, "m", "k"))
+    try:
+        done = llm.extract([{"role": "user", "content": "x"}], Extraction, check)
+    finally:
+        llm.close()
+    assert seen == [(1, False), (1, False), (1, True)]
+    assert done.attempts == 3 and done.warnings == ["attempt 3 accepted"]
+    assert "a fake check that accepts only the final attempt" in json.dumps(
+        server.requests[1]["messages"]
+    )
+
+
+def test_without_a_check_only_the_shape_is_validated(fake: Callable[..., FakeOpenAI]) -> None:
+    """An answer the grounding would reject is accepted when no check is given (the step
+    pipeline's questions): the client itself knows nothing of grounding."""
+    server = fake(completion(UNGROUNDED))
+    llm = LLM(Settings(transport_retries=0, max_reasks=0), Endpoint(server.base_url, "m", "k"))
+    try:
+        done = llm.extract([{"role": "user", "content": "x"}], Extraction)
+    finally:
+        llm.close()
+    assert done.attempts == 1 and done.warnings == []
+    assert "61" in done.value.summary.text
+
+
 def tool_call(arguments: str, *, tokens: int = 10) -> Reply:
     body = {
         "id": "fake", "object": "chat.completion", "created": 0, "model": "fake",
@@ -291,7 +332,7 @@ def tool_call(arguments: str, *, tokens: int = 10) -> Reply:
 def test_tools_mode_as_used_for_openai(fake: Callable[..., FakeOpenAI]) -> None:
     """OpenAI and Azure get tool calls (the default mode for those hosts): the schema
     goes out as the function's parameters, a re-ask follows an ungrounded answer, and
-    the grounding context reaches the validators the same way."""
+    the grounding check runs on the answer the same way."""
     server = fake(tool_call(UNGROUNDED), tool_call(VALID))
     report = run(server, mode="tools")
     assert report.provenance.attempts == 2

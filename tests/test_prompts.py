@@ -8,6 +8,7 @@ import pytest
 
 from summarizer.api import prepare
 from summarizer.errors import ConfigurationError
+from summarizer.grounding import validate_grounded
 from summarizer.llm.prompts import (
     Prompt,
     fence_article,
@@ -105,6 +106,5 @@ def test_worked_examples_are_valid_grounded_records(version: str) -> None:
         fence_end="<<<END ARTICLE>>>", event_types=[], actor_types=[], field_guide="",
     )  # fmt: skip
     example_article = messages[1]["content"].split("<<<ARTICLE>>>")[1].split("<<<END ARTICLE>>>")[0]
-    context: dict[str, object] = {"source_text": example_article, "warnings": []}
-    Extraction.model_validate_json(messages[2]["content"], context=context)
-    assert context["warnings"] == []
+    _, warnings = validate_grounded(messages[2]["content"], example_article)
+    assert warnings == []

@@ -14,6 +14,7 @@ from summarizer.schema import (
     EventType,
     Extraction,
     SubEventType,
+    fit_summary,
     parent_event_type,
 )
 from summarizer.schemafile import report_schema, schema_path
@@ -80,13 +81,14 @@ def test_lists_and_strings_are_bounded_for_constrained_decoding() -> None:
 
 def test_summary_longer_than_four_sentences_is_cut_to_whole_sentences() -> None:
     text = " ".join(f"Sentence number {i} says little." for i in range(1, 7))
-    context: dict[str, object] = {}
-    extraction = Extraction.model_validate(extraction_data(text=text), context=context)
+    extraction = Extraction.model_validate(extraction_data(text=text))
     assert extraction.summary.text.count(".") == 4
     assert extraction.summary.text.endswith("Sentence number 4 says little.")
-    assert context["repairs"] == [
-        "summary cut from 6 to 4 sentences (30 words) to fit 4 sentences / 120 words"
-    ]
+    assert fit_summary(text) == (
+        extraction.summary.text,
+        "summary cut from 6 to 4 sentences (30 words) to fit 4 sentences / 120 words",
+    )
+    assert fit_summary(extraction.summary.text) == (extraction.summary.text, None)
 
 
 def test_one_sentence_summary_is_rejected() -> None:
@@ -98,3 +100,14 @@ def test_report_round_trips_through_json() -> None:
     original = report()
     again = ArticleReport.model_validate_json(original.model_dump_json())
     assert again == original
+
+
+def test_the_codebook_stays_public_through_schema() -> None:
+    """The tables moved to summarizer/_codebook.py; users keep importing them from
+    summarizer.schema, and get the same objects."""
+    import summarizer._codebook as codebook
+    from summarizer import schema
+
+    for name in codebook.__all__:
+        assert name in schema.__all__
+        assert getattr(schema, name) is getattr(codebook, name)

@@ -14,7 +14,7 @@ import tempfile
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from summarizer.api import PreparedArticle, prepare_chunks, resolve_endpoint
 from summarizer.batch.runner import BatchFailure, BatchInput, BatchResult
@@ -31,6 +31,7 @@ __all__ = [
     "OFFLINE_BASE_URL",
     "AtomicLines",
     "Reply",
+    "Tally",
     "aload_inputs",
     "batch_target",
     "check_prompts",
@@ -98,11 +99,19 @@ class AtomicLines:
 Loaded = tuple[BatchInput, str, list[PreparedArticle] | SummarizerError]
 
 
+class Tally(Protocol):
+    """What a step that writes requests counts: inputs read, and those that failed."""
+
+    inputs: int
+    failures: list[BatchResult]
+
+
 async def aload_inputs(
-    inputs: Iterable[BatchInput], *, settings: Settings, concurrency: int
-) -> AsyncIterator[Loaded]:
-    """(input, its hash, its prepared chunks or the error loading it), ``concurrency``
-    sources loaded (URLs fetched) at a time, in the order they finish."""
+    inputs: Iterable[BatchInput], *, settings: Settings, concurrency: int, tally: Tally
+) -> AsyncIterator[tuple[BatchInput, str, list[PreparedArticle]]]:
+    """(input, its hash, its prepared chunks), ``concurrency`` sources loaded (URLs
+    fetched) at a time, in the order they finish. Every input is counted in ``tally``;
+    one that cannot be loaded is added to its failures instead of yielded."""
     gate = asyncio.Semaphore(concurrency)
 
     async def load(item: BatchInput) -> Loaded:
@@ -121,8 +130,14 @@ async def aload_inputs(
                 return item, digest, error
             return item, digest, chunks
 
-    for loaded in asyncio.as_completed([load(item) for item in inputs]):
-        yield await loaded
+    for loading in asyncio.as_completed([load(item) for item in inputs]):
+        item, digest, chunks = await loading
+        tally.inputs += 1
+        if isinstance(chunks, SummarizerError):
+            failed = BatchFailure.from_exception(chunks, 0)
+            tally.failures.append(BatchResult(item.id, digest, failed))
+            continue
+        yield item, digest, chunks
 
 
 def prompt_sha256(version: str) -> str:

@@ -13,7 +13,7 @@ validating the answers needs.
 :func:`submit_and_wait` (in :mod:`._submit`) uploads the file (``files.create``), creates the batch
 (``batches.create``), polls it with backoff and downloads the output and error files.
 :func:`import_output` validates each returned completion like the live path does
-(``Extraction.model_validate_json`` with the grounding context, final attempt, so
+(:func:`summarizer.grounding.validate_grounded`, as on the final attempt, so
 unsupported claims are removed), assembles the record with
 :func:`summarizer.api.build_report`, merges chunks, and yields a
 :class:`~summarizer.batch.runner.BatchResult` per input: every input of the manifest yields
@@ -57,6 +57,7 @@ from summarizer.errors import (
     SummarizerError,
 )
 from summarizer.extraction._steps import is_steps_version
+from summarizer.grounding import validate_grounded
 from summarizer.llm.client import Completion, Endpoint
 from summarizer.schema import ArticleReport, Extraction
 from summarizer.settings import Settings
@@ -73,6 +74,7 @@ __all__ = [
     "line_outcome",
     "manifest_for",
     "request_body",
+    "request_line",
     "submit_and_wait",
 ]
 
@@ -113,6 +115,12 @@ def request_body(prepared: PreparedArticle, *, model: str, settings: Settings) -
     )
 
 
+def request_line(custom_id: str, body: dict[str, Any]) -> str:
+    """One line of a Batch API requests file: ``body`` posted to the chat endpoint."""
+    line = {"custom_id": custom_id, "method": "POST", "url": BATCH_URL, "body": body}
+    return json.dumps(line, ensure_ascii=False)
+
+
 def manifest_for(requests: Path) -> Path:
     """``requests.jsonl`` -> ``requests.manifest.jsonl`` (same directory)."""
     return requests.with_name(f"{stem(requests)}.manifest.jsonl")
@@ -150,23 +158,13 @@ async def awrite_requests(
     written = WrittenRequests(requests_path, manifest_for(requests_path))
     requests, manifest = AtomicLines(requests_path), AtomicLines(written.manifest_path)
     try:
-        loading = aload_inputs(inputs, settings=settings, concurrency=concurrency)
+        loading = aload_inputs(inputs, settings=settings, concurrency=concurrency, tally=written)
         async for item, digest, chunks in loading:
-            written.inputs += 1
-            if isinstance(chunks, Exception):
-                failed = BatchFailure.from_exception(chunks, 0)
-                written.failures.append(BatchResult(item.id, digest, failed))
-                continue
             for number, chunk in enumerate(chunks, start=1):
                 written.requests += 1
                 custom_id = f"req-{written.requests:06d}"
-                line = {
-                    "custom_id": custom_id,
-                    "method": "POST",
-                    "url": BATCH_URL,
-                    "body": request_body(chunk, model=target[0], settings=settings),
-                }
-                requests.write(json.dumps(line, ensure_ascii=False))
+                body = request_body(chunk, model=target[0], settings=settings)
+                requests.write(request_line(custom_id, body))
                 entry = manifest_entry(custom_id, item, digest, chunk, number, len(chunks), target)
                 manifest.write(json.dumps(entry, ensure_ascii=False))
     except BaseException:
@@ -192,14 +190,8 @@ def line_outcome(line: dict[str, Any], entry: dict[str, Any]) -> ArticleReport |
         return failure(ExtractionFailed, "the completion has no content")
     content = reply.content
     prepared = prepared_of(entry)
-    context: dict[str, Any] = {
-        "source_text": prepared.cleaned.text,
-        "warnings": [],
-        "attempt": 1,
-        "final_attempt": 1,
-    }
     try:
-        extraction = Extraction.model_validate_json(content, context=context)
+        extraction, warnings = validate_grounded(content, prepared.cleaned.text, final=True)
     except pydantic.ValidationError as error:
         first = error.errors()[0] if error.errors() else {"msg": str(error), "loc": ()}
         where = ".".join(str(part) for part in first.get("loc", ()))
@@ -209,7 +201,7 @@ def line_outcome(line: dict[str, Any], entry: dict[str, Any]) -> ArticleReport |
         value=extraction, attempts=1, usage=reply.usage, latency_seconds=0.0, raw=content
     )
     endpoint = Endpoint(str(entry["base_url"]), str(reply.model or entry["model"]), "")
-    return build_report(prepared, completion, endpoint, warnings=context["warnings"])
+    return build_report(prepared, completion, endpoint, warnings=warnings)
 
 
 def import_output(outputs: Sequence[Path], manifest: Path) -> Iterator[BatchResult]:

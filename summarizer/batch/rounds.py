@@ -50,7 +50,7 @@ from summarizer.batch._shared import (
     read_reply,
     stem,
 )
-from summarizer.batch.openai_batch import BATCH_URL, ask_body, line_outcome
+from summarizer.batch.openai_batch import ask_body, line_outcome, request_line
 from summarizer.batch.runner import (
     BatchFailure,
     BatchInput,
@@ -231,8 +231,7 @@ def _write_round(path: Path, requests: Sequence[Request]) -> None:
     lines = AtomicLines(path)
     try:
         for request_id, body in requests:
-            line = {"custom_id": request_id, "method": "POST", "url": BATCH_URL, "body": body}
-            lines.write(json.dumps(line, ensure_ascii=False))
+            lines.write(request_line(request_id, body))
     except BaseException:
         lines.abort()
         raise
@@ -275,13 +274,8 @@ async def aprepare_rounds(
     entries: list[dict[str, Any]] = []
     manifest = AtomicLines(files.manifest)
     try:
-        loading = aload_inputs(inputs, settings=settings, concurrency=concurrency)
+        loading = aload_inputs(inputs, settings=settings, concurrency=concurrency, tally=prepared)
         async for item, digest, chunks in loading:
-            prepared.inputs += 1
-            if isinstance(chunks, Exception):
-                failed = BatchFailure.from_exception(chunks, 0)
-                prepared.failures.append(BatchResult(item.id, digest, failed))
-                continue
             for number, chunk in enumerate(chunks, start=1):
                 key = f"{item.id}#{number}"
                 entry = manifest_entry(key, item, digest, chunk, number, len(chunks), target)

@@ -12,15 +12,13 @@ import functools
 import hashlib
 import re
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Literal
 
 import jinja2
-from jinja2.sandbox import SandboxedEnvironment
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from summarizer.errors import ConfigurationError
-from summarizer.llm.prompts import prompts_dir
+from summarizer.llm.prompts import prompts_dir, template_environment
 from summarizer.schema import SUB_EVENT_TYPES, ActorType, EventType, SubEventType
 
 __all__ = [
@@ -151,16 +149,6 @@ def defused(text: str) -> tuple[str, int]:
     return _MARKER.subn("[fence marker removed]", text)
 
 
-@functools.cache
-def _environment(root: Path) -> SandboxedEnvironment:
-    return SandboxedEnvironment(
-        undefined=jinja2.StrictUndefined,
-        autoescape=False,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-
-
 @dataclass(frozen=True)
 class StepPrompts:
     """The templates of one step-pipeline version (``prompts/extract/<version>.*.j2``)."""
@@ -175,7 +163,7 @@ class StepPrompts:
 
     @functools.cached_property
     def _templates(self) -> dict[str, jinja2.Template]:
-        env = _environment(prompts_dir())
+        env = template_environment(prompts_dir())
         return {part: env.from_string(src) for part, src in zip(_PARTS, self.sources, strict=True)}
 
     def render(self, part: str, **values: Any) -> str:

@@ -16,14 +16,14 @@ __all__ = ["adrive", "drive"]
 
 def _ask(llm: LLM, ask: Ask) -> Answer:
     try:
-        return llm.extract(ask.messages, ask.response_model, {})
+        return llm.extract(ask.messages, ask.response_model)
     except ExtractionFailed as failed:
         return failed
 
 
 async def _aask(llm: LLM, ask: Ask) -> Answer:
     try:
-        return await llm.aextract(ask.messages, ask.response_model, {})
+        return await llm.aextract(ask.messages, ask.response_model)
     except ExtractionFailed as failed:
         return failed
 

@@ -2,8 +2,7 @@
 
 Each check returns human-readable problems phrased as instructions, because they are
 sent back to the model as the re-ask message. :func:`check_extraction` runs them all;
-the pydantic validator of :class:`summarizer.schema.Extraction` calls it when a
-validation context carries ``source_text``.
+:func:`summarizer.grounding.grounded.ground` calls it on each one-shot answer.
 
 What is checked:
 
@@ -24,20 +23,16 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from summarizer.grounding.injection import without_instructions
 from summarizer.grounding.lexicon import _loaded_problem, neutralize
 from summarizer.grounding.numbers import _numbers_in, numbers_in
 from summarizer.grounding.quotes import copied_passage, nearest_sentence, quote_in_text
-from summarizer.schema import Summary
+from summarizer.schema import EventDraft, Extraction, Summary
 from summarizer.text._memo import MEMO, memoised
 from summarizer.text.folding import event_key, fold
 from summarizer.text.folding import folded as _folded
 from summarizer.text.sentences import _sentences, _sentences_of
-
-if TYPE_CHECKING:
-    from summarizer.schema import EventDraft, Extraction
 
 __all__ = [
     "Problem",

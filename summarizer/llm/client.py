@@ -21,11 +21,17 @@ a subclass whose ``model_json_schema`` returns the cached schema), not on every
 request. instructor's own check of the model for async validators still runs on
 every call (five walks of 0.45-0.55 ms, about 2.5 ms of CPU per call for the record's
 model; a real article takes tens of seconds): the package patches nothing in
-instructor. The grounding context reaches the validators through
-:func:`summarizer.schema.validation_context`, not instructor's ``context=``:
-instructor renders every message as a Jinja template with that context, which
-fails on an article containing a lone ``{{``, ``{%`` or ``{#`` and cuts a ``{# ... #}``
-passage out of it. The messages go to the endpoint exactly as rendered.
+instructor.
+
+A caller's :data:`Check` (the grounding of a one-shot answer, see
+:func:`summarizer.grounding.grounding_check`) runs inside the re-ask loop, after each
+answer is validated, from a validator of the wrapped response model; it finds its call
+through a context variable (per thread and per asyncio task), not instructor's
+``context=``: instructor renders every message as a Jinja template with that context,
+which fails on an article containing a lone ``{{``, ``{%`` or ``{#`` and cuts a
+``{# ... #}`` passage out of it. The messages go to the endpoint exactly as rendered.
+The check returns its warnings as a value; the client hands those of the accepted
+answer back in :attr:`Completion.warnings`.
 """
 
 from __future__ import annotations
@@ -35,6 +41,7 @@ import json
 import threading
 import time
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 from urllib.parse import urlsplit
@@ -44,7 +51,7 @@ import instructor
 import openai
 import pydantic
 from instructor.core import Hooks, IncompleteOutputException, InstructorRetryException
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidatorFunctionWrapHandler, model_validator
 
 from summarizer.errors import (
     ConfigurationError,
@@ -60,13 +67,17 @@ from summarizer.llm.transport import (
     RetryPolicy,
     RetryTransport,
 )
-from summarizer.schema import Usage, validation_context
+from summarizer.schema import Usage
 from summarizer.settings import Settings
 
-__all__ = ["LLM", "Completion", "Endpoint", "choose_mode"]
+__all__ = ["LLM", "Check", "Completion", "Endpoint", "choose_mode"]
 
 T = TypeVar("T", bound=BaseModel)
 S = TypeVar("S")
+
+Check = Callable[[Any, Any, bool], tuple[Any, list[str]]]
+"""``check(value, answer, final) -> (value, warnings)``: run on each validated answer
+(``answer`` as received, ``final`` on the last attempt); a ``ValueError`` re-asks."""
 
 _MODES = {
     "json_schema": instructor.Mode.JSON_SCHEMA,
@@ -132,15 +143,28 @@ def _response_model(response_model: type[T]) -> type[T]:
         loaded: dict[str, Any] = json.loads(schema)
         return loaded
 
-    namespace = {
+    check: Any = classmethod(_checked)
+    namespace: dict[str, Any] = {
         "__module__": wrapped.__module__,
         "__qualname__": wrapped.__qualname__,
         "__doc__": wrapped.__doc__,
         "model_json_schema": classmethod(model_json_schema),
+        "_checked": model_validator(mode="wrap")(check),
     }
     metaclass: Any = type(wrapped)  # pydantic's: the subclass is a model like its base
     cached: type[T] = metaclass(wrapped.__name__, (wrapped,), namespace)
     return cached
+
+
+def _checked(cls: type[BaseModel], data: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+    """Validate, then run the current call's :data:`Check` (if it has one) and keep its
+    warnings on the call's tally."""
+    value = handler(data)
+    tally = _CALL.get()
+    if tally is None or tally.check is None:
+        return value
+    value, tally.warnings = tally.check(value, data, tally.attempts >= tally.final_attempt)
+    return value
 
 
 @dataclass
@@ -152,16 +176,24 @@ class Completion(Generic[T]):
     usage: Usage
     latency_seconds: float
     raw: str | None
+    warnings: list[str] = field(default_factory=list)  # the check's, for the accepted answer
 
 
 @dataclass
 class _Tally:
     """Per-call record of every completion instructor received."""
 
-    context: dict[str, Any]
+    check: Check | None
+    final_attempt: int
     attempts: int = 0
     usage: Usage = field(default_factory=Usage)
     raw: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    def completion(self, value: T, started: float) -> Completion[T]:
+        return Completion(
+            value, max(self.attempts, 1), self.usage, _since(started), self.raw, self.warnings
+        )
 
     def hooks(self) -> Hooks:
         hooks = Hooks()
@@ -169,8 +201,7 @@ class _Tally:
         return hooks
 
     def _on_response(self, response: Any) -> None:
-        self.attempts += 1
-        self.context["attempt"] = self.attempts  # the validator knows the final attempt
+        self.attempts += 1  # the check knows the final attempt
         usage = getattr(response, "usage", None)
         if usage is not None:
             details = getattr(usage, "prompt_tokens_details", None)
@@ -185,6 +216,9 @@ class _Tally:
             message = choices[0].message
             calls = getattr(message, "tool_calls", None)
             self.raw = calls[0].function.arguments if calls else message.content
+
+
+_CALL: ContextVar[_Tally | None] = ContextVar("summarizer_llm_call", default=None)
 
 
 class LLM:
@@ -271,9 +305,8 @@ class LLM:
             "async", lambda: instructor.from_openai(self._async_openai, mode=self.mode)
         )
 
-    def _tally(self, context: dict[str, Any]) -> _Tally:
-        context["final_attempt"] = self.settings.max_reasks + 1
-        return _Tally(context)
+    def _tally(self, check: Check | None) -> _Tally:
+        return _Tally(check, final_attempt=self.settings.max_reasks + 1)
 
     def _kwargs(self, messages: list[dict[str, str]], response_model: type[T]) -> dict[str, Any]:
         return {
@@ -286,34 +319,45 @@ class LLM:
         }
 
     def extract(
-        self, messages: list[dict[str, str]], response_model: type[T], context: dict[str, Any]
+        self,
+        messages: list[dict[str, str]],
+        response_model: type[T],
+        check: Check | None = None,
     ) -> Completion[T]:
-        """Ask for ``response_model``; re-ask on validation errors; raise typed errors."""
-        tally = self._tally(context)
+        """Ask for ``response_model``; re-ask on validation errors and on the ``check``'s;
+        raise typed errors."""
+        tally = self._tally(check)
         started = time.perf_counter()
+        token = _CALL.set(tally)
         try:
-            with validation_context(context):
-                value = self._sync.chat.completions.create(
-                    **self._kwargs(messages, response_model), hooks=tally.hooks()
-                )
+            value = self._sync.chat.completions.create(
+                **self._kwargs(messages, response_model), hooks=tally.hooks()
+            )
         except Exception as exc:
             raise self._translate(exc, tally) from exc
-        return Completion(value, max(tally.attempts, 1), tally.usage, _since(started), tally.raw)
+        finally:
+            _CALL.reset(token)
+        return tally.completion(value, started)
 
     async def aextract(
-        self, messages: list[dict[str, str]], response_model: type[T], context: dict[str, Any]
+        self,
+        messages: list[dict[str, str]],
+        response_model: type[T],
+        check: Check | None = None,
     ) -> Completion[T]:
         """The asyncio twin of :meth:`extract`."""
-        tally = self._tally(context)
+        tally = self._tally(check)
         started = time.perf_counter()
+        token = _CALL.set(tally)
         try:
-            with validation_context(context):
-                value = await self._async.chat.completions.create(
-                    **self._kwargs(messages, response_model), hooks=tally.hooks()
-                )
+            value = await self._async.chat.completions.create(
+                **self._kwargs(messages, response_model), hooks=tally.hooks()
+            )
         except Exception as exc:
             raise self._translate(exc, tally) from exc
-        return Completion(value, max(tally.attempts, 1), tally.usage, _since(started), tally.raw)
+        finally:
+            _CALL.reset(token)
+        return tally.completion(value, started)
 
     def _translate(self, exc: Exception, tally: _Tally) -> Exception:
         cause: BaseException = exc

@@ -34,6 +34,7 @@ __all__ = [
     "field_tree",
     "load_prompt",
     "prompts_dir",
+    "template_environment",
 ]
 
 _FENCE = "<<<ARTICLE>>>"
@@ -49,7 +50,9 @@ def prompts_dir() -> Path:
 
 
 @functools.cache
-def _environment(root: Path) -> SandboxedEnvironment:
+def template_environment(root: Path) -> SandboxedEnvironment:
+    """The sandboxed Jinja environment every prompt template of ``root`` renders in (the
+    one-shot prompts here, the step pipeline's in :mod:`summarizer.extraction`)."""
     return SandboxedEnvironment(
         loader=jinja2.FileSystemLoader(root),
         undefined=jinja2.StrictUndefined,
@@ -81,7 +84,7 @@ class Prompt:
     def _templates(self) -> list[tuple[str, jinja2.Template]]:
         """(role, template) per message, compiled once from the sources that
         :attr:`sha256` hashes (so the hash always describes what is rendered)."""
-        env = _environment(self.root)
+        env = template_environment(self.root)
         sources = [("system", self.system_source)]
         if self.example_sources is not None:
             sources += [("user", self.example_sources[0]), ("assistant", self.example_sources[1])]

@@ -199,13 +199,9 @@ class DigestPoster:
         except SlackApiError as error:
             if on_refusal is not None:
                 on_refusal()
-            code = error.response.get("error", "unknown_error") if error.response else "unknown"
-            raise SlackPostError(f"Slack refused {method} in {channel}: {code}") from None
+            raise _post_error(error, method, channel) from None
         except (SlackClientError, OSError) as error:
-            reason = type(error).__name__
-            raise SlackPostError(
-                f"could not reach Slack for {method} in {channel}: {reason}"
-            ) from None
+            raise _post_error(error, method, channel) from None
         data = response.data
         if not isinstance(data, dict):  # pragma: no cover - the Web API always answers JSON
             raise SlackPostError(f"Slack answered {method} in {channel} with no JSON")
@@ -240,14 +236,8 @@ class DigestPoster:
                 response = self.client.conversations_history(
                     channel=channel, include_all_metadata=True, limit=1000
                 )
-        except SlackApiError as error:
-            code = error.response.get("error", "unknown_error") if error.response else "unknown"
-            raise SlackPostError(f"Slack refused {method} in {channel}: {code}") from None
         except (SlackClientError, OSError) as error:
-            reason = type(error).__name__
-            raise SlackPostError(
-                f"could not reach Slack for {method} in {channel}: {reason}"
-            ) from None
+            raise _post_error(error, method, channel) from None
         for found in response.get("messages") or []:
             metadata = found.get("metadata") or {}
             payload = metadata.get("event_payload") or {}
@@ -495,3 +485,13 @@ class DigestPoster:
                 )
                 self.ledger._save_hash(channel_id, article)
                 result.corrected_articles.append(article.article_id)
+
+
+def _post_error(error: Exception, method: str, channel: str) -> SlackPostError:
+    """One line for a Web API call that failed: Slack's refusal code, or the reason Slack
+    could not be reached."""
+    if isinstance(error, SlackApiError):
+        code = error.response.get("error", "unknown_error") if error.response else "unknown"
+        return SlackPostError(f"Slack refused {method} in {channel}: {code}")
+    reason = type(error).__name__
+    return SlackPostError(f"could not reach Slack for {method} in {channel}: {reason}")

@@ -1,8 +1,9 @@
 """``summarizer digest`` and its scheduler, with records hand-built from the gold files
-(``summarizer.api.asummarize`` is replaced, so no LLM is involved) and the fake Slack.
+(the batch runner's extraction step ``summarizer.api.aextract_chunks`` is replaced, so
+no LLM is involved) and the fake Slack.
 
-The digest summarizes through the result cache (SUMMARIZER_CACHE_DIR, a temporary
-directory here): on a miss ``asummarize`` is given the already loaded document."""
+The digest summarizes through the batch runner and its result cache
+(SUMMARIZER_CACHE_DIR, a temporary directory here)."""
 
 from __future__ import annotations
 
@@ -16,12 +17,11 @@ import pytest
 from typer.testing import CliRunner
 
 import summarizer.api
+from summarizer.api import PreparedArticle
 from summarizer.cli import app
 from summarizer.cli.slack import run_every
 from summarizer.errors import ConfigurationError, FetchError, InputError
 from summarizer.schema import ArticleReport
-from summarizer.settings import Settings
-from summarizer.text.sources import SourceDocument
 
 from .conftest import ARTICLE_IDS, ARTICLES
 from .fakes.fake_reports import FIXTURE_SUMMARIES, gold_report
@@ -35,10 +35,8 @@ def _hand_built_records(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> list
     """Replace the LLM: a fixture article's record is built from its gold annotation."""
     seen: list[str] = []
 
-    async def from_gold(
-        source: Any, *, published: dt.date | None = None, settings: Settings | None = None
-    ) -> ArticleReport:
-        text = source.text if isinstance(source, SourceDocument) else str(source)
+    async def from_gold(chunks: list[PreparedArticle], *, llm: object) -> ArticleReport:
+        text = chunks[0].document.text
         by_content = (p.stem for p in ARTICLES.glob("*.txt") if p.read_text("utf-8") == text)
         name = next(by_content, Path(text).stem)
         seen.append(name)
@@ -46,7 +44,10 @@ def _hand_built_records(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> list
             raise FetchError("HTTP 404 fetching https://news.example/broken")
         return gold_report(name)
 
-    monkeypatch.setattr(summarizer.api, "asummarize", from_gold)
+    monkeypatch.setattr(summarizer.api, "aextract_chunks", from_gold)
+    # a configured endpoint that is never contacted: the extraction step is replaced
+    monkeypatch.setenv("SUMMARIZER_BASE_URL", "http://127.0.0.1:9/v1")
+    monkeypatch.setenv("SUMMARIZER_MODEL", "hand-built-from-gold")
     for name in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("SUMMARIZER_LEDGER_PATH", str(tmp_path / "ledger.sqlite3"))

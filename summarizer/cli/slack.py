@@ -29,9 +29,9 @@ from summarizer.errors import ConfigurationError, InputError, SummarizerError, r
 from summarizer.settings import Settings
 
 if TYPE_CHECKING:
-    from summarizer.schema import ArticleReport
+    from summarizer.batch.inputs import ItemFailure
     from summarizer.slack.digest import DigestArticle
-    from summarizer.slack.feeds import DigestSources, IngestItem, ItemFailure, SummaryBatch
+    from summarizer.slack.feeds import DigestSources
     from summarizer.slack.poster import DigestPoster, Ledger
 
 __all__ = ["bot_command", "commands", "digest_command", "run_every"]
@@ -111,31 +111,6 @@ def _report_failures(failures: list[ItemFailure]) -> None:
         )
 
 
-async def _summarize(
-    items: list[IngestItem],
-    *,
-    settings: Settings,
-    concurrency: int,
-    on_result: Callable[[IngestItem, ArticleReport | None, str | None], None],
-    use_cache: bool,
-) -> SummaryBatch:
-    """Summarize the items, through the result cache unless ``use_cache`` is off."""
-    from summarizer.batch.runner import CachedSummarizer
-    from summarizer.slack.feeds import summarize_items
-
-    async with contextlib.AsyncExitStack() as stack:
-        summarizer = (
-            await stack.enter_async_context(CachedSummarizer(settings)) if use_cache else None
-        )
-        return await summarize_items(
-            items,
-            settings=settings,
-            concurrency=concurrency,
-            on_result=on_result,
-            summarize=summarizer,
-        )
-
-
 def _collect(
     sources: DigestSources,
     *,
@@ -148,7 +123,7 @@ def _collect(
     """Select, summarize (with a progress bar) and report what failed."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    from summarizer.slack.feeds import digest_articles, select_items
+    from summarizer.slack.feeds import digest_articles, select_items, summarize_items
 
     items, failures = select_items(sources, settings=settings, since=since, skip_ids=skip_ids)
     if not items:
@@ -167,8 +142,8 @@ def _collect(
             progress.advance(task)
 
         batch = asyncio.run(
-            _summarize(items, settings=settings, concurrency=concurrency, on_result=advance,
-                       use_cache=use_cache)
+            summarize_items(items, settings=settings, concurrency=concurrency, on_result=advance,
+                            cache=use_cache)
         )  # fmt: skip
     _report_failures(failures + batch.failures)
     return digest_articles(batch)

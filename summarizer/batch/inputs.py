@@ -1,0 +1,53 @@
+"""Where many articles come from: one input model, :class:`BatchInput`, and one reader,
+with one set of rules for ``summarizer batch``, ``summarizer digest`` and the Slack bot.
+
+* **directory** (:func:`read_directory`): a recursive walk keeping the files whose suffix
+  is one of ``.txt .text .md .html .htm .xhtml .shtml`` (any case), skipping hidden
+  files and everything under hidden directories, sorted by path; the id is the path
+  relative to the directory, the modification time the feed date;
+* **list file** (:func:`read_list`): one http(s) URL or file path a line (a path is
+  relative to the list's directory), blank lines and ``#`` comments skipped; the id is
+  the line. ``digest --urls`` reads the same list;
+* **JSONL** (``.jsonl``/``.ndjson``, or a first line starting with ``{``): one
+  ``{id, text|url|path, published, outlet}`` a line (:func:`read_inputs`);
+* **feeds** (:func:`read_feed_list`, :func:`read_feed`, :func:`parse_feed`): RSS/Atom
+  items with an http(s) link; the id is the item's guid, else its link;
+* **standard input** (:func:`read_stdin`): URLs one a line when every line is one, else
+  one article.
+
+:func:`read_inputs` is what ``summarizer batch`` reads (a directory, a JSONL or a list
+file; ids must be unique). :attr:`BatchInput.key` is an item's identity across runs
+(``file:`` and the absolute path for a file), which the Slack ledger records.
+What reads no input is an :class:`ItemFailure` (feeds) or an ``InputError``.
+"""
+
+from summarizer.batch._feeds import parse_feed, read_feed, read_feed_list
+from summarizer.batch._inputs import BatchFailure, BatchInput, BatchResult, ItemFailure
+from summarizer.batch._reader import (
+    ARTICLE_SUFFIXES,
+    read_directory,
+    read_inputs,
+    read_list,
+    read_stdin,
+    shown_url,
+    unique_items,
+    utc_now,
+)
+
+__all__ = [
+    "ARTICLE_SUFFIXES",
+    "BatchFailure",
+    "BatchInput",
+    "BatchResult",
+    "ItemFailure",
+    "parse_feed",
+    "read_directory",
+    "read_feed",
+    "read_feed_list",
+    "read_inputs",
+    "read_list",
+    "read_stdin",
+    "shown_url",
+    "unique_items",
+    "utc_now",
+]

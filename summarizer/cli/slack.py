@@ -47,10 +47,20 @@ FeedsOption = Annotated[
     Path | None, typer.Option("--feeds", help="File of RSS/Atom feed URLs, one a line.")
 ]
 UrlsOption = Annotated[
-    Path | None, typer.Option("--urls", help="File of article URLs, one a line.")
+    Path | None,
+    typer.Option(
+        "--urls",
+        "--list",
+        help="List file: article URLs or file paths (relative to it), one a line.",
+    ),
 ]
 DirOption = Annotated[
-    Path | None, typer.Option("--dir", help="Directory of article files (.txt, .html, .md).")
+    Path | None,
+    typer.Option(
+        "--dir",
+        help="Directory of article files (.txt .text .md .html .htm .xhtml .shtml), walked "
+        "recursively, hidden files skipped (as by summarizer batch).",
+    ),
 ]
 SlackUrlOption = Annotated[
     str | None,

@@ -24,6 +24,7 @@ from summarizer.slack.feeds import DigestSources, select_items
 
 from .conftest import ARTICLE_IDS, ARTICLES
 from .fakes.fake_openai import FakeOpenAI, Faults
+from .test_cli_batch import environment
 
 
 @pytest.fixture
@@ -33,14 +34,8 @@ def fake() -> Iterator[FakeOpenAI]:
 
 
 def _environment(fake: FakeOpenAI, tmp_path: Path) -> dict[str, str | None]:
-    return {
-        "SUMMARIZER_BASE_URL": fake.base_url,
-        "SUMMARIZER_MODEL": fake.model,
-        "SUMMARIZER_CACHE_DIR": str(tmp_path / "cache"),
+    return environment(fake, tmp_path) | {
         "SUMMARIZER_LEDGER_PATH": str(tmp_path / "ledger.sqlite3"),
-        "SUMMARIZER_API_KEY": None,
-        "OPENAI_API_KEY": None,
-        "OPENAI_BASE_URL": None,
         "SLACK_BOT_TOKEN": None,
     }
 

@@ -17,7 +17,6 @@ import httpx
 
 from summarizer.batch._inputs import BatchInput, ItemFailure
 from summarizer.batch._reader import (
-    is_http,
     listed_lines,
     read_list_file,
     shown_url,
@@ -33,6 +32,7 @@ from summarizer.errors import (
 )
 from summarizer.settings import Settings
 from summarizer.text.fetch_guard import GuardedTransport
+from summarizer.text.sources import is_url
 
 __all__ = ["parse_feed", "read_feed", "read_feed_list"]
 
@@ -145,7 +145,7 @@ def parse_feed(
     for entry in parsed.entries:
         link = _text_or_none(entry.get("link"))
         item_id = _text_or_none(entry.get("id")) or link
-        if link is None or not is_http(link):
+        if link is None or not is_url(link):
             failures.append(
                 ItemFailure(
                     shown_url(url),
@@ -180,7 +180,7 @@ def read_feed(
     Raises:
         FetchError: the feed cannot be fetched; InputError: it is not a feed.
     """
-    if not is_http(url):
+    if not is_url(url):
         raise InputError(f"{url!r} is not an http(s) feed URL")
     data, final_url, content_type = _fetch_feed(url.strip(), settings)
     return parse_feed(data, url=final_url, content_type=content_type, now=now)
@@ -196,7 +196,7 @@ def read_feed_list(
     items: list[BatchInput] = []
     failures: list[ItemFailure] = []
     for number, line in listed_lines(read_list_file(path, "feeds")):
-        if not is_http(line):
+        if not is_url(line):
             failures.append(ItemFailure(f"{path}:{number}", f"not an http(s) URL: {line!r}"))
             continue
         try:

@@ -18,7 +18,6 @@ from summarizer.text.sources import is_url
 
 __all__ = [
     "ARTICLE_SUFFIXES",
-    "is_http",
     "listed_lines",
     "read_directory",
     "read_inputs",
@@ -32,8 +31,6 @@ __all__ = [
 
 #: The files a directory contributes (any case); every other file is skipped.
 ARTICLE_SUFFIXES = frozenset({".txt", ".text", ".md", ".html", ".htm", ".xhtml", ".shtml"})
-
-is_http = is_url
 
 
 def shown_url(url: str) -> str:

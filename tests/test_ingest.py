@@ -15,6 +15,7 @@ import summarizer.api
 from summarizer.api import PreparedArticle
 from summarizer.batch.inputs import (
     BatchInput,
+    InputSources,
     read_directory,
     read_feed,
     read_feed_list,
@@ -25,7 +26,6 @@ from summarizer.errors import ExtractionFailed, FetchError, InputError
 from summarizer.schema import ArticleReport, Usage
 from summarizer.settings import Settings
 from summarizer.slack.feeds import (
-    DigestSources,
     digest_articles,
     filter_since,
     parse_duration,
@@ -146,7 +146,7 @@ def test_since_keeps_recent_items_by_feed_date_else_fetch_time(site: FakeSite) -
     everything = filter_since([*items, undated], parse_duration("2d"), now=NOW)
     assert [i.id for i in everything] == ["bs-002", "nie-004", "u"]
     # through select_items, with what was posted already left out
-    sources = DigestSources(urls=None, feeds=None)
+    sources = InputSources(urls=None, feeds=None)
     with pytest.raises(InputError, match="no source given"):
         select_items(sources, settings=SETTINGS)
 
@@ -155,7 +155,7 @@ def test_select_items_combines_sources_filters_and_skips(site: FakeSite, tmp_pat
     feeds = tmp_path / "feeds.txt"
     feeds.write_text(site.url("/feed.xml") + "\n", "utf-8")
     items, failures = select_items(
-        DigestSources(feeds=feeds),
+        InputSources(feeds=feeds),
         settings=SETTINGS,
         since=dt.timedelta(days=2),
         skip_ids={"bs-002"},

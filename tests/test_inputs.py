@@ -16,11 +16,11 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from summarizer.batch.inputs import read_inputs
+from summarizer.batch.inputs import InputSources, read_inputs
 from summarizer.batch.runner import read_jsonl
 from summarizer.cli import app
 from summarizer.settings import Settings
-from summarizer.slack.feeds import DigestSources, select_items
+from summarizer.slack.feeds import select_items
 
 from .conftest import ARTICLE_IDS, ARTICLES
 from .fakes.fake_openai import FakeOpenAI, Faults
@@ -65,7 +65,7 @@ def test_batch_and_digest_read_the_same_directory_the_same_way(tmp_path: Path) -
     folder = _mixed_directory(tmp_path)
     batch_items = read_inputs(folder)
     digest_items, failures = select_items(
-        DigestSources(directory=folder), settings=Settings(cache_dir=tmp_path)
+        InputSources(directory=folder), settings=Settings(cache_dir=tmp_path)
     )
     assert failures == []
     assert [(i.id, i.path) for i in digest_items] == [(i.id, i.path) for i in batch_items]

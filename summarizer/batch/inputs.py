@@ -18,8 +18,16 @@ with one set of rules for ``summarizer batch``, ``summarizer digest`` and the Sl
 :func:`read_inputs` is what ``summarizer batch`` reads (a directory, a JSONL or a list
 file; ids must be unique). :attr:`BatchInput.key` is an item's identity across runs
 (``file:`` and the absolute path for a file), which the Slack ledger records.
-What reads no input is an :class:`ItemFailure` (feeds) or an ``InputError``.
+:class:`InputSources` reads any combination of feeds, a list, a directory and standard
+input (``summarizer digest``, the bot). What reads no input is an :class:`ItemFailure`
+(feeds) or an ``InputError``.
 """
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
 
 from summarizer.batch._feeds import parse_feed, read_feed, read_feed_list
 from summarizer.batch._inputs import BatchFailure, BatchInput, BatchResult, ItemFailure
@@ -33,12 +41,15 @@ from summarizer.batch._reader import (
     unique_items,
     utc_now,
 )
+from summarizer.errors import InputError
+from summarizer.settings import Settings
 
 __all__ = [
     "ARTICLE_SUFFIXES",
     "BatchFailure",
     "BatchInput",
     "BatchResult",
+    "InputSources",
     "ItemFailure",
     "parse_feed",
     "read_directory",
@@ -51,3 +62,40 @@ __all__ = [
     "unique_items",
     "utc_now",
 ]
+
+
+@dataclass(frozen=True)
+class InputSources:
+    """Where the articles of a digest (or the bot) come from; any combination of the
+    four kinds, each read by this module's reader."""
+
+    feeds: Path | None = None
+    urls: Path | None = None
+    directory: Path | None = None
+    stdin_text: str | None = None
+
+    @property
+    def empty(self) -> bool:
+        """True when no source is given."""
+        return (self.feeds, self.urls, self.directory, self.stdin_text) == (None,) * 4
+
+    def collect(
+        self, *, settings: Settings, now: dt.datetime | None = None
+    ) -> tuple[list[BatchInput], list[ItemFailure]]:
+        """Every item of every source (the first of each key wins), and the failures."""
+        if self.empty:
+            raise InputError("no source given: use --feeds, --urls, --dir or --stdin")
+        now = now or utc_now()
+        items: list[BatchInput] = []
+        failures: list[ItemFailure] = []
+        if self.feeds is not None:
+            found, failed = read_feed_list(self.feeds, settings=settings, now=now)
+            items += found
+            failures += failed
+        if self.urls is not None:
+            items += read_list(self.urls, now=now)
+        if self.directory is not None:
+            items += read_directory(self.directory, now=now)
+        if self.stdin_text is not None:
+            items += read_stdin(self.stdin_text, now=now)
+        return unique_items(items), failures

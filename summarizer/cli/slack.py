@@ -29,9 +29,8 @@ from summarizer.errors import ConfigurationError, InputError, SummarizerError, r
 from summarizer.settings import Settings
 
 if TYPE_CHECKING:
-    from summarizer.batch.inputs import ItemFailure
+    from summarizer.batch.inputs import InputSources, ItemFailure
     from summarizer.slack.digest import DigestArticle
-    from summarizer.slack.feeds import DigestSources
     from summarizer.slack.poster import DigestPoster, Ledger
 
 __all__ = ["bot_command", "commands", "digest_command", "run_every"]
@@ -95,8 +94,8 @@ def _check_extra() -> None:
 
 def _sources(
     feeds: Path | None, urls: Path | None, directory: Path | None, stdin: bool
-) -> DigestSources:
-    from summarizer.slack.feeds import DigestSources
+) -> InputSources:
+    from summarizer.batch.inputs import InputSources
 
     stdin_text = None
     if stdin:
@@ -105,7 +104,7 @@ def _sources(
             stdin_text = data.decode("utf-8")
         except UnicodeDecodeError:
             raise InputError("standard input is not UTF-8 text") from None
-    sources = DigestSources(feeds=feeds, urls=urls, directory=directory, stdin_text=stdin_text)
+    sources = InputSources(feeds=feeds, urls=urls, directory=directory, stdin_text=stdin_text)
     if sources.empty:
         raise InputError("no source given: use --feeds, --urls, --dir or --stdin")
     return sources
@@ -122,7 +121,7 @@ def _report_failures(failures: list[ItemFailure]) -> None:
 
 
 def _collect(
-    sources: DigestSources,
+    sources: InputSources,
     *,
     settings: Settings,
     since: dt.timedelta | None,
@@ -326,13 +325,13 @@ def bot_command(
     Needs SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET.
     """
     _check_extra()
+    from summarizer.batch.inputs import InputSources
     from summarizer.slack.bot import EVENTS_PATH, SummarizerBot
-    from summarizer.slack.feeds import DigestSources
     from summarizer.slack.poster import SlackSettings
 
     settings = settings_from(model=model, base_url=base_url)
     slack_settings = SlackSettings()
-    sources = DigestSources(feeds=feeds, urls=urls, directory=directory)
+    sources = InputSources(feeds=feeds, urls=urls, directory=directory)
     with SummarizerBot(
         slack_settings=slack_settings,
         settings=settings,

@@ -35,7 +35,7 @@ from slack_bolt import App
 from slack_bolt.error import BoltError
 from slack_sdk.errors import SlackApiError, SlackClientError
 
-from summarizer.batch.inputs import BatchInput, ItemFailure
+from summarizer.batch.inputs import BatchInput, InputSources, ItemFailure
 from summarizer.errors import (
     ConfigurationError,
     InputError,
@@ -47,7 +47,6 @@ from summarizer.schema import ArticleReport
 from summarizer.settings import Settings
 from summarizer.slack.digest import DigestArticle, build_digest
 from summarizer.slack.feeds import (
-    DigestSources,
     SummaryBatch,
     digest_articles,
     parse_duration,
@@ -150,7 +149,7 @@ class SummarizerBot:
         *,
         slack_settings: SlackSettings,
         settings: Settings | None = None,
-        sources: DigestSources | None = None,
+        sources: InputSources | None = None,
         default_window: str = "24h",
         api_url: str | None = None,
         summarize_url: SummarizeURL | None = None,

@@ -18,20 +18,15 @@ import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from summarizer.batch.cache import ResultCache
 from summarizer.batch.inputs import (
     BatchInput,
     BatchResult,
+    InputSources,
     ItemFailure,
-    read_directory,
-    read_feed_list,
-    read_list,
-    read_stdin,
     shown_url,
-    unique_items,
     utc_now,
 )
 from summarizer.batch.runner import asummarize_many
@@ -44,7 +39,6 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_CONCURRENCY",
-    "DigestSources",
     "SummarizedItem",
     "SummaryBatch",
     "digest_articles",
@@ -107,42 +101,6 @@ def filter_since(
     return [item for item in items if (item.feed_date or item.fetched_at or now) >= cutoff]
 
 
-@dataclass(frozen=True)
-class DigestSources:
-    """Where a digest's articles come from; any combination of the four kinds."""
-
-    feeds: Path | None = None
-    urls: Path | None = None
-    directory: Path | None = None
-    stdin_text: str | None = None
-
-    @property
-    def empty(self) -> bool:
-        """True when no source is given."""
-        return (self.feeds, self.urls, self.directory, self.stdin_text) == (None,) * 4
-
-    def collect(
-        self, *, settings: Settings, now: dt.datetime | None = None
-    ) -> tuple[list[BatchInput], list[ItemFailure]]:
-        """Every item of every source (the first of each key wins), and the failures."""
-        if self.empty:
-            raise InputError("no source given: use --feeds, --urls, --dir or --stdin")
-        now = now or utc_now()
-        items: list[BatchInput] = []
-        failures: list[ItemFailure] = []
-        if self.feeds is not None:
-            found, failed = read_feed_list(self.feeds, settings=settings, now=now)
-            items += found
-            failures += failed
-        if self.urls is not None:
-            items += read_list(self.urls, now=now)
-        if self.directory is not None:
-            items += read_directory(self.directory, now=now)
-        if self.stdin_text is not None:
-            items += read_stdin(self.stdin_text, now=now)
-        return unique_items(items), failures
-
-
 # --- summarizing ----------------------------------------------------------------------------
 
 
@@ -202,7 +160,7 @@ async def summarize_items(
 
 
 def select_items(
-    sources: DigestSources,
+    sources: InputSources,
     *,
     settings: Settings,
     since: dt.timedelta | None = None,

@@ -19,7 +19,7 @@ from summarizer.batch.inputs import (
     read_directory,
     read_feed,
     read_feed_list,
-    read_list,
+    read_file,
     read_stdin,
 )
 from summarizer.errors import ExtractionFailed, FetchError, InputError
@@ -183,14 +183,23 @@ def test_parse_duration_rejects(text: str) -> None:
 def test_url_lists_directories_and_stdin(tmp_path: Path) -> None:
     urls = tmp_path / "urls.txt"
     urls.write_text("https://a.example/1\n# comment\n\nhttps://a.example/2\nsub/c.txt\n")
-    items = read_list(urls, now=NOW)
+    items = read_file(urls, now=NOW)
     assert [(i.id, i.url, i.path) for i in items] == [
         ("https://a.example/1", "https://a.example/1", None),
         ("https://a.example/2", "https://a.example/2", None),
         ("sub/c.txt", None, (tmp_path / "sub" / "c.txt").resolve()),
     ], "a list file holds URLs and paths relative to it, as for summarizer batch"
+    jsonl = tmp_path / "urls.jsonl"
+    jsonl.write_text('{"id": "one", "url": "https://a.example/3", "published": "2019-12-01"}\n')
+    [listed] = read_file(jsonl, now=NOW)
+    assert (listed.id, listed.url, listed.published) == (
+        "one",
+        "https://a.example/3",
+        dt.date(2019, 12, 1),
+    )
+    assert listed.fetched_at == NOW
     with pytest.raises(InputError, match="no such file or directory"):
-        read_list(tmp_path / "missing.txt")
+        read_file(tmp_path / "missing.txt")
 
     folder = tmp_path / "articles"
     (folder / "sub").mkdir(parents=True)

@@ -4,6 +4,7 @@ as :class:`~summarizer.batch._inputs.BatchInput` s, under one set of rules (see
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -20,8 +21,8 @@ __all__ = [
     "ARTICLE_SUFFIXES",
     "listed_lines",
     "read_directory",
+    "read_file",
     "read_inputs",
-    "read_list",
     "read_list_file",
     "read_stdin",
     "shown_url",
@@ -134,13 +135,6 @@ def _list_line(line: str, directory: Path, now: dt.datetime | None) -> BatchInpu
     return BatchInput(id=line, path=_resolved((directory / line).expanduser()), fetched_at=now)
 
 
-def read_list(path: Path, *, now: dt.datetime | None = None) -> list[BatchInput]:
-    """A list file: one http(s) URL or file path (relative to the list's directory) a
-    line; blank lines and ``#`` comments skipped. The id is the line as written."""
-    text = read_list_file(path)
-    return [_list_line(line, path.parent, now) for _, line in listed_lines(text)]
-
-
 def read_stdin(text: str, *, now: dt.datetime | None = None) -> list[BatchInput]:
     """Standard input: URLs one a line when every listed line is one, else one article
     (id ``stdin:`` and a hash of the text)."""
@@ -189,29 +183,37 @@ def _is_jsonl(path: Path, first: str) -> bool:
     return path.suffix.lower() in (".jsonl", ".ndjson") or first.lstrip().startswith("{")
 
 
+def read_file(path: Path, *, now: dt.datetime | None = None) -> list[BatchInput]:
+    """A JSONL file of ``{id, text|url|path, published, outlet}`` (``.jsonl``/``.ndjson``
+    or a first line starting with ``{``; paths relative to the file), else a list file
+    (one http(s) URL or file path a line,
+    relative to the list's directory; blank lines and ``#`` comments skipped; the id is the
+    line).
+
+    Raises InputError on a missing file or a malformed line.
+    """
+    text = read_list_file(path)
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    if not _is_jsonl(path, first):
+        return [_list_line(line, path.parent, now) for _, line in listed_lines(text)]
+    inputs = []
+    for number, line in listed_lines(text):
+        try:
+            data = json.loads(line)
+        except ValueError:
+            raise InputError(f"line {number} of {path} is not JSON") from None
+        inputs.append(dataclasses.replace(_from_json_line(data, number, path), fetched_at=now))
+    return inputs
+
+
 def read_inputs(path: Path) -> list[BatchInput]:
-    """The inputs a path names: a directory (:func:`read_directory`); a JSONL file of
-    ``{id, text|url|path, published, outlet}`` (paths relative to the file); or a list
-    file (:func:`read_list`).
+    """What ``summarizer batch`` reads: a directory (:func:`read_directory`) or a JSONL or
+    list file (:func:`read_file`).
 
     Raises InputError on a missing path, a malformed line or a duplicate id.
     """
     path = Path(path).expanduser()
-    if path.is_dir():
-        inputs = read_directory(path)
-    else:
-        text = read_list_file(path)
-        first = next((line for line in text.splitlines() if line.strip()), "")
-        if _is_jsonl(path, first):
-            inputs = []
-            for number, line in listed_lines(text):
-                try:
-                    data = json.loads(line)
-                except ValueError:
-                    raise InputError(f"line {number} of {path} is not JSON") from None
-                inputs.append(_from_json_line(data, number, path))
-        else:
-            inputs = read_list(path)
+    inputs = read_directory(path) if path.is_dir() else read_file(path)
     seen: set[str] = set()
     for item in inputs:
         if item.id in seen:

@@ -5,11 +5,12 @@ with one set of rules for ``summarizer batch``, ``summarizer digest`` and the Sl
   is one of ``.txt .text .md .html .htm .xhtml .shtml`` (any case), skipping hidden
   files and everything under hidden directories, sorted by path; the id is the path
   relative to the directory, the modification time the feed date;
-* **list file** (:func:`read_list`): one http(s) URL or file path a line (a path is
+* **list file** (:func:`read_file`): one http(s) URL or file path a line (a path is
   relative to the list's directory), blank lines and ``#`` comments skipped; the id is
-  the line. ``digest --urls`` reads the same list;
-* **JSONL** (``.jsonl``/``.ndjson``, or a first line starting with ``{``): one
-  ``{id, text|url|path, published, outlet}`` a line (:func:`read_inputs`);
+  the line;
+* **JSONL** (:func:`read_file` too, for ``.jsonl``/``.ndjson`` or a first line starting
+  with ``{``): one ``{id, text|url|path, published, outlet}`` a line. ``batch INPUT`` and
+  ``digest --urls`` (alias ``--list``) take either;
 * **feeds** (:func:`read_feed_list`, :func:`read_feed`, :func:`parse_feed`): RSS/Atom
   items with an http(s) link; the id is the item's guid, else its link;
 * **standard input** (:func:`read_stdin`): URLs one a line when every line is one, else
@@ -34,8 +35,8 @@ from summarizer.batch._inputs import BatchFailure, BatchInput, BatchResult, Item
 from summarizer.batch._reader import (
     ARTICLE_SUFFIXES,
     read_directory,
+    read_file,
     read_inputs,
-    read_list,
     read_stdin,
     shown_url,
     unique_items,
@@ -55,8 +56,8 @@ __all__ = [
     "read_directory",
     "read_feed",
     "read_feed_list",
+    "read_file",
     "read_inputs",
-    "read_list",
     "read_stdin",
     "shown_url",
     "unique_items",
@@ -93,7 +94,7 @@ class InputSources:
             items += found
             failures += failed
         if self.urls is not None:
-            items += read_list(self.urls, now=now)
+            items += read_file(self.urls, now=now)
         if self.directory is not None:
             items += read_directory(self.directory, now=now)
         if self.stdin_text is not None:

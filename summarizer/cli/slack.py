@@ -50,7 +50,8 @@ UrlsOption = Annotated[
     typer.Option(
         "--urls",
         "--list",
-        help="List file: article URLs or file paths (relative to it), one a line.",
+        help="List file: article URLs or file paths (relative to it), one a line; or a "
+        "JSONL of {id, text|url|path, published, outlet} (as summarizer batch reads).",
     ),
 ]
 DirOption = Annotated[

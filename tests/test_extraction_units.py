@@ -5,14 +5,23 @@ from __future__ import annotations
 
 import pytest
 
-from summarizer.extraction._codebook import lexicon_type
+from summarizer.extraction._codebook import (
+    codebook_kind,
+    describes_violence_against_civilians,
+    lexicon_type,
+)
 from summarizer.extraction._figures import death_figures, speaks_of_deaths
 from summarizer.extraction._meta import dateline_of, language_of, title_of, wire_of
-from summarizer.extraction._names import canonical_actor, derived_actor_country, in_article
+from summarizer.extraction._names import (
+    actor_type_for,
+    canonical_actor,
+    derived_actor_country,
+    in_article,
+)
 from summarizer.extraction._places import countries_in, fold_name, lookup_place, subdivision_in
 from summarizer.extraction._sentences import number_sentences, render_numbered
 from summarizer.extraction._steps import defused, details_model
-from summarizer.schema import SUB_EVENT_TYPES, ActorType, EventType
+from summarizer.schema import SUB_EVENT_TYPES, ActorType, EventType, SubEventType
 
 
 def test_sentences_are_numbered_with_offsets_and_abbreviations_kept_whole() -> None:
@@ -154,3 +163,60 @@ def test_the_details_question_offers_only_its_types_kinds() -> None:
             {"place": "Goma", "sub_event_type": "armed_clash", "actor1": {"name": "army",
              "type": "state_forces"}, "actor2": None, "fatalities": 7, "source": None}
         )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("name", "model_type", "expected"),
+    [
+        ("Sudanese army", ActorType.rebel_group, ActorType.state_forces),
+        ("Rapid Support Forces", ActorType.state_forces, ActorType.rebel_group),
+        ("al-Shabaab fighters", ActorType.political_militia, ActorType.rebel_group),
+        ("Hayat Tahrir al-Sham", ActorType.identity_militia, ActorType.rebel_group),
+        ("Fulani herders", ActorType.rebel_group, ActorType.identity_militia),
+        ("armed bandits", ActorType.rebel_group, ActorType.political_militia),
+        ("villagers", ActorType.rebel_group, ActorType.civilians),
+        ("manifestants", ActorType.civilians, ActorType.protesters),
+        ("Kenya Kwanza coalition", ActorType.political_militia, ActorType.political_militia),
+    ],
+)
+def test_actor_types_follow_the_words_of_the_name(
+    name: str, model_type: ActorType, expected: ActorType
+) -> None:
+    assert actor_type_for(name, model_type) is expected
+
+
+@pytest.mark.parametrize(
+    ("event_type", "text", "state", "expected"),
+    [
+        (EventType.battles, "Rebels and troops clashed near the town.", False, "armed_clash"),
+        (EventType.battles, "Government forces retook the town at dawn.", True,
+         "government_regains_territory"),
+        (EventType.battles, "M23 fighters seized the town of Nyanzale.", False,
+         "non_state_actor_overtakes_territory"),
+        (EventType.explosions_remote_violence, "A drone strike hit the market.", False,
+         "air_drone_strike"),
+        (EventType.explosions_remote_violence, "A roadside bomb hit a convoy.", False,
+         "remote_explosive_landmine_ied"),
+        (EventType.violence_against_civilians, "Gunmen kidnapped 30 miners.", False,
+         "abduction_forced_disappearance"),
+        (EventType.protests, "Police fired tear gas at the marchers.", True,
+         "protest_with_intervention"),
+        (EventType.protests, "Two protesters were killed by police.", True,
+         "excessive_force_against_protesters"),
+        (EventType.protests, "Hundreds marched through the capital.", False, "peaceful_protest"),
+        (EventType.riots, "A mob lynched a man accused of theft.", False, "mob_violence"),
+        (EventType.strategic_developments, "Police arrested six men.", True, "arrests"),
+        (EventType.strategic_developments, "A group set up a camp.", False, "other"),
+    ],
+)  # fmt: skip
+def test_sub_event_types_follow_the_codebook_where_the_words_decide(
+    event_type: EventType, text: str, state: bool, expected: str
+) -> None:
+    assert codebook_kind(event_type, SubEventType.other, text, state).value == expected
+
+
+def test_an_attack_on_civilians_must_describe_one() -> None:
+    assert describes_violence_against_civilians("Gunmen shot dead four farmers.")
+    assert not describes_violence_against_civilians(
+        '"We live here without knowing if there is really a truce," a resident said.'
+    )

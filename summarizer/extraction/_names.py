@@ -18,7 +18,7 @@ import re
 from summarizer.extraction._places import countries_in, country_name, fold_name
 from summarizer.schema import ActorType
 
-__all__ = ["canonical_actor", "derived_actor_country", "in_article"]
+__all__ = ["actor_type_for", "canonical_actor", "derived_actor_country", "in_article"]
 
 _MILITARY = re.compile(
     r"\b(army|armies|military|militaries|troops?|soldiers?|armed forces|air ?force|navy|"
@@ -39,6 +39,50 @@ _GROUPS = {
 }
 _DERIVED = re.compile(r"^(?:(?:Military|Police) Forces of (?P<of>.+)|"
                       r"(?:Civilians|Protesters|Rioters) \((?P<paren>.+)\))$")  # fmt: skip
+
+
+# ACLED's actor types by the words of a name, first match wins; a name with none of
+# them keeps the model's type (see actor_type_for).
+_TYPE_WORDS: tuple[tuple[ActorType, re.Pattern[str]], ...] = tuple(
+    (kind, re.compile(pattern, re.IGNORECASE))
+    for kind, pattern in (
+        # armed opposition groups known by name, which the codebook codes as rebel
+        # groups whatever their name says ("Rapid Support Forces")
+        (ActorType.rebel_group, r"\b(?:al-?Shabaa?b|Boko Haram|ISWAP|Islamic State|ISIS|ISIL|"
+         r"Daesh|JNIM|Taliban|TTP|Houthis?|Ansar Allah|M23|Hayat Tahrir|HTS|"
+         r"Rapid Support Forces|RSF|al-Qaeda|AQAP|ADF|FARC|ELN|New People's Army|NPA|"
+         r"Arakan Army|People's Defen[cs]e Forces?|PDF|Fano|TPLF|Tigray Defen[cs]e Forces|"
+         r"Hamas|Hezbollah|PKK|SDF|Wagner)\b"),
+        (ActorType.political_militia, r"\b(?:pro-government|pro-regime)\s+(?:militia|fighters|"
+         r"groups?)\b|\b(?:gunmen|bandits?|gangs?|gang members|armed men|hommes arm[ée]s|"
+         r"hombres armados|pandillas?|sicarios|cartel\w*|bandidos|unidentified)\b"),
+        (ActorType.identity_militia, r"\b(?:ethnic|clan|communal|tribal|vigilantes?|"
+         r"self-defen[cs]e|herders?|hunters|dozos?|koglweogo)\b"),
+        (ActorType.protesters, r"\b(?:protesters?|protestors?|demonstrators?|marchers|"
+         r"manifestants?|manifestantes?)\b"),
+        (ActorType.rioters, r"\b(?:rioters?|mobs?|[ée]meutiers|looters)\b"),
+        (ActorType.civilians, r"\b(?:civilians?|villagers?|residents?|passengers?|"
+         r"worshippers?|students?|farmers?|workers?|miners?|children|women|traders?|"
+         r"shoppers?|patients|pilgrims|civils?|civiles?|habitants|villageois|mineros|"
+         r"trabajadores|pobladores)\b"),
+        (ActorType.state_forces, _MILITARY.pattern + "|" + _POLICE.pattern),
+        (ActorType.rebel_group, r"\b(?:rebels?|insurgents?|jihadists?|militants?|"
+         r"guerrillas?|rebeldes|djihadistes|jihadistes|terroristes?|terrorists?)\b"),
+    )
+)  # fmt: skip
+
+
+def actor_type_for(name: str, model_type: ActorType) -> ActorType:
+    """The actor type a name's own words give (army -> state forces, villagers ->
+    civilians, bandits -> political militia, ...), else the model's; an 'identity
+    militia' whose name has no ethnic, clan or communal word is an armed opposition
+    group, the codebook's rebel group."""
+    for kind, pattern in _TYPE_WORDS:
+        if pattern.search(name):
+            return kind
+    if model_type is ActorType.identity_militia:
+        return ActorType.rebel_group
+    return model_type
 
 
 def in_article(name: str, folded_text: str) -> bool:

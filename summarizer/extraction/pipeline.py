@@ -26,11 +26,11 @@ from pydantic import BaseModel
 
 from summarizer.errors import ExtractionFailed
 from summarizer.extraction import _summary
-from summarizer.extraction._codebook import codebook_type, explosive_kind
+from summarizer.extraction._codebook import codebook_kind, describes_violence_against_civilians
 from summarizer.extraction._figures import death_figures
 from summarizer.extraction._grouping import Spot, group_events
 from summarizer.extraction._meta import dateline_of, language_of, title_of, wire_of
-from summarizer.extraction._names import canonical_actor, in_article
+from summarizer.extraction._names import actor_type_for, canonical_actor, in_article
 from summarizer.extraction._places import (
     countries_in,
     country_name,
@@ -68,7 +68,6 @@ from summarizer.schema import (
     SubEventType,
     Summary,
     Usage,
-    parent_event_type,
 )
 from summarizer.text.dates import resolve_date
 
@@ -297,6 +296,13 @@ def _event(
     tally: _Tally,
 ) -> Event | None:
     own = [by_id[i].text for i in spot.ids]
+    if spot.event_type is EventType.violence_against_civilians and not (
+        describes_violence_against_civilians(" ".join(own))
+    ):
+        tally.warnings.append(
+            f"sentences {spot.ids} were labelled an attack on civilians but describe none; left out"
+        )
+        return None
     place = _grounded_place(details.place, " ".join(own), folded_text)  # type: ignore[attr-defined]
     if place is None:
         tally.warnings.append(
@@ -332,18 +338,16 @@ def _event(
     if source and not in_article(source, folded_text):
         tally.warnings.append(f"{where}: source {source!r} is not in the article; removed")
         source = None
-    sub = SubEventType(details.sub_event_type)  # type: ignore[attr-defined]
-    event_type = parent_event_type(sub)
-    coded = codebook_type(event_type, own)
-    if coded is not event_type:
-        tally.warnings.append(f"{where}: coded {coded.value} (the codebook's rule for "
-                              f"{event_type.value} described this way)")  # fmt: skip
-        sub = (
-            explosive_kind(" ".join(own))
-            if coded is EventType.explosions_remote_violence
-            else (SubEventType.armed_clash)
+    event_type = spot.event_type
+    model_kind = SubEventType(details.sub_event_type)  # type: ignore[attr-defined]
+    sub = codebook_kind(
+        event_type, model_kind, " ".join(own), actors[0].type is ActorType.state_forces
+    )
+    if sub is not model_kind:
+        tally.warnings.append(
+            f"{where}: sub-event type {sub.value}, as its sentences describe it (the model "
+            f"said {model_kind.value})"
         )
-        event_type = coded
     draft = EventDraft(
         event_type=event_type,
         sub_event_type=sub,
@@ -376,6 +380,7 @@ def _actor(name: str, actor_type: ActorType, country: str | None, folded_text: s
     name = name.strip(" .,")
     if not name or not in_article(name, folded_text):
         return None
+    actor_type = actor_type_for(name, actor_type)
     return Actor(name=canonical_actor(name, actor_type, country)[:80], type=actor_type)
 
 

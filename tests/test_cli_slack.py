@@ -135,6 +135,24 @@ def test_digest_reuses_cached_records_and_no_cache_summarizes_anew(
     assert sorted(_hand_built_records) == sorted(ARTICLE_IDS)
 
 
+def test_a_list_of_paths_is_read_as_batch_reads_it_and_list_is_an_alias_of_urls(
+    tmp_path: Path,
+) -> None:
+    listing = tmp_path / "lists" / "articles.txt"
+    listing.parent.mkdir()
+    names = [f"{article_id}.txt" for article_id in ARTICLE_IDS[:2]]
+    listing.write_text("# fixture articles\n" + "".join(f"../{n}\n" for n in names), "utf-8")
+    for name in names:
+        (tmp_path / name).write_bytes((ARTICLES / name).read_bytes())
+    for flag in ("--urls", "--list"):
+        result = CliRunner().invoke(app, ["digest", flag, str(listing), "--dry-run"])
+        assert result.exit_code == 0, result.output
+        document, _ = _split_dry_run(result.stdout)
+        assert [m["article_id"] for m in document["messages"] if "article_id" in m] == [
+            f"file:{(tmp_path / name).resolve()}" for name in names
+        ]
+
+
 def test_digest_errors_are_one_line(fake: FakeSlack) -> None:
     runner = CliRunner()
     missing_token = runner.invoke(app, ["digest", "--dir", str(ARTICLES), "--channel", "#x"])

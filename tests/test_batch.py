@@ -20,7 +20,6 @@ from summarizer.batch.cache import ResultCache
 from summarizer.batch.runner import (
     BatchInput,
     BatchResult,
-    CachedSummarizer,
     JsonlAppender,
     asummarize_many,
     read_inputs,
@@ -381,27 +380,6 @@ def test_concurrency_must_be_positive(tmp_path: Path) -> None:
 
     with pytest.raises(ValueError, match="concurrency"):
         asyncio.run(consume())
-
-
-def test_cached_summarizer_reuses_what_a_batch_stored(fake: FakeOpenAI, tmp_path: Path) -> None:
-    """The digest's summarizer shares the batch cache: a hit makes no request."""
-    settings = fast_settings(fake, tmp_path)
-    [stored] = list(summarize_many([BatchInput(id="a", text=article(1))], settings=settings))
-    assert isinstance(stored.report, ArticleReport) and not stored.cached
-    before = fake.stats.requests
-
-    async def three_calls() -> tuple[CachedSummarizer, list[ArticleReport]]:
-        async with CachedSummarizer(settings) as summarizer:
-            reports = [await summarizer(text) for text in (article(1), article(2), article(2))]
-        return summarizer, reports
-
-    summarizer, (hit, miss, again) = asyncio.run(three_calls())
-    assert (summarizer.hits, summarizer.misses) == (2, 1)
-    assert hit == stored.report
-    assert again == miss
-    assert fake.stats.requests == before + 1, "only the one miss asked the FAKE"
-    with pytest.raises(ValueError, match="other settings"):
-        asyncio.run(CachedSummarizer(settings)(article(3), settings=Settings()))
 
 
 def test_a_step_pipeline_batch_is_cached_under_its_templates(

@@ -22,12 +22,12 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
+from summarizer.batch.inputs import ItemFailure
 from summarizer.errors import ConfigurationError, FetchError
 from summarizer.schema import ArticleReport
 from summarizer.settings import Settings
 from summarizer.slack.bot import EVENTS_PATH, BotHTTPServer, SummarizerBot
 from summarizer.slack.digest import DigestArticle
-from summarizer.slack.feeds import ItemFailure
 from summarizer.slack.poster import Ledger, SlackSettings
 
 from .fakes.fake_reports import make_article, make_event, make_report

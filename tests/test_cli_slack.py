@@ -1,8 +1,9 @@
 """``summarizer digest`` and its scheduler, with records hand-built from the gold files
-(``summarizer.api.asummarize`` is replaced, so no LLM is involved) and the fake Slack.
+(the batch runner's extraction step ``summarizer.api.aextract_chunks`` is replaced, so
+no LLM is involved) and the fake Slack.
 
-The digest summarizes through the result cache (SUMMARIZER_CACHE_DIR, a temporary
-directory here): on a miss ``asummarize`` is given the already loaded document."""
+The digest summarizes through the batch runner and its result cache
+(SUMMARIZER_CACHE_DIR, a temporary directory here)."""
 
 from __future__ import annotations
 
@@ -16,12 +17,11 @@ import pytest
 from typer.testing import CliRunner
 
 import summarizer.api
+from summarizer.api import PreparedArticle
 from summarizer.cli import app
 from summarizer.cli.slack import run_every
 from summarizer.errors import ConfigurationError, FetchError, InputError
 from summarizer.schema import ArticleReport
-from summarizer.settings import Settings
-from summarizer.text.sources import SourceDocument
 
 from .conftest import ARTICLE_IDS, ARTICLES
 from .fakes.fake_reports import FIXTURE_SUMMARIES, gold_report
@@ -35,10 +35,8 @@ def _hand_built_records(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> list
     """Replace the LLM: a fixture article's record is built from its gold annotation."""
     seen: list[str] = []
 
-    async def from_gold(
-        source: Any, *, published: dt.date | None = None, settings: Settings | None = None
-    ) -> ArticleReport:
-        text = source.text if isinstance(source, SourceDocument) else str(source)
+    async def from_gold(chunks: list[PreparedArticle], *, llm: object) -> ArticleReport:
+        text = chunks[0].document.text
         by_content = (p.stem for p in ARTICLES.glob("*.txt") if p.read_text("utf-8") == text)
         name = next(by_content, Path(text).stem)
         seen.append(name)
@@ -46,7 +44,10 @@ def _hand_built_records(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> list
             raise FetchError("HTTP 404 fetching https://news.example/broken")
         return gold_report(name)
 
-    monkeypatch.setattr(summarizer.api, "asummarize", from_gold)
+    monkeypatch.setattr(summarizer.api, "aextract_chunks", from_gold)
+    # a configured endpoint that is never contacted: the extraction step is replaced
+    monkeypatch.setenv("SUMMARIZER_BASE_URL", "http://127.0.0.1:9/v1")
+    monkeypatch.setenv("SUMMARIZER_MODEL", "hand-built-from-gold")
     for name in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("SUMMARIZER_LEDGER_PATH", str(tmp_path / "ledger.sqlite3"))
@@ -132,6 +133,24 @@ def test_digest_reuses_cached_records_and_no_cache_summarizes_anew(
     third = CliRunner().invoke(app, [*args, "--no-cache"])
     assert third.exit_code == 0, third.output
     assert sorted(_hand_built_records) == sorted(ARTICLE_IDS)
+
+
+def test_a_list_of_paths_is_read_as_batch_reads_it_and_list_is_an_alias_of_urls(
+    tmp_path: Path,
+) -> None:
+    listing = tmp_path / "lists" / "articles.txt"
+    listing.parent.mkdir()
+    names = [f"{article_id}.txt" for article_id in ARTICLE_IDS[:2]]
+    listing.write_text("# fixture articles\n" + "".join(f"../{n}\n" for n in names), "utf-8")
+    for name in names:
+        (tmp_path / name).write_bytes((ARTICLES / name).read_bytes())
+    for flag in ("--urls", "--list"):
+        result = CliRunner().invoke(app, ["digest", flag, str(listing), "--dry-run"])
+        assert result.exit_code == 0, result.output
+        document, _ = _split_dry_run(result.stdout)
+        assert [m["article_id"] for m in document["messages"] if "article_id" in m] == [
+            f"file:{(tmp_path / name).resolve()}" for name in names
+        ]
 
 
 def test_digest_errors_are_one_line(fake: FakeSlack) -> None:

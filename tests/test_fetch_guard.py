@@ -18,9 +18,10 @@ from pathlib import Path
 import httpx
 import pytest
 
+from summarizer.batch.inputs import BatchInput, read_feed
 from summarizer.errors import FetchError
 from summarizer.settings import Settings
-from summarizer.slack.feeds import IngestItem, read_feed, summarize_items
+from summarizer.slack.feeds import summarize_items
 from summarizer.text.fetch_guard import AsyncGuardedTransport, GuardedTransport, is_public_address
 from summarizer.text.sources import aload_source, load_source
 
@@ -261,7 +262,7 @@ def test_feeds_and_feed_item_links_go_through_the_guard(site: FakeWeb, tmp_path:
     with pytest.raises(FetchError, match=r"127\.0\.0\.1 is not a public address"):
         read_feed(f"{site.base_url}/feed.xml", settings=guarded)
     now = dt.datetime.now(dt.UTC)
-    item = IngestItem(id="a", location=f"{site.base_url}/article", feed_date=now, fetched_at=now)
+    item = BatchInput(id="a", url=f"{site.base_url}/article", feed_date=now, fetched_at=now)
     batch = asyncio.run(summarize_items([item], settings=guarded))
     assert batch.summarized == []
     [failure] = batch.failures

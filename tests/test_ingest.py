@@ -8,24 +8,27 @@ import datetime as dt
 import os
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
+import summarizer.api
+from summarizer.api import PreparedArticle
+from summarizer.batch.inputs import (
+    BatchInput,
+    InputSources,
+    read_directory,
+    read_feed,
+    read_feed_list,
+    read_file,
+    read_stdin,
+)
 from summarizer.errors import ExtractionFailed, FetchError, InputError
 from summarizer.schema import ArticleReport, Usage
 from summarizer.settings import Settings
 from summarizer.slack.feeds import (
-    DigestSources,
-    IngestItem,
     digest_articles,
     filter_since,
     parse_duration,
-    read_directory,
-    read_feed,
-    read_feed_list,
-    read_stdin,
-    read_url_list,
     select_items,
     summarize_items,
 )
@@ -137,13 +140,13 @@ def test_a_feed_list_reports_a_broken_feed_and_keeps_the_others(
 
 def test_since_keeps_recent_items_by_feed_date_else_fetch_time(site: FakeSite) -> None:
     items, _ = read_feed(site.url("/feed.xml"), settings=SETTINGS, now=NOW)
-    undated = IngestItem(id="u", location="https://x.example/u", feed_date=None, fetched_at=NOW)
+    undated = BatchInput(id="u", url="https://x.example/u", fetched_at=NOW)
     recent = filter_since([*items, undated], parse_duration("12h"), now=NOW)
     assert [i.id for i in recent] == ["nie-004", "u"]
     everything = filter_since([*items, undated], parse_duration("2d"), now=NOW)
     assert [i.id for i in everything] == ["bs-002", "nie-004", "u"]
     # through select_items, with what was posted already left out
-    sources = DigestSources(urls=None, feeds=None)
+    sources = InputSources(urls=None, feeds=None)
     with pytest.raises(InputError, match="no source given"):
         select_items(sources, settings=SETTINGS)
 
@@ -152,7 +155,7 @@ def test_select_items_combines_sources_filters_and_skips(site: FakeSite, tmp_pat
     feeds = tmp_path / "feeds.txt"
     feeds.write_text(site.url("/feed.xml") + "\n", "utf-8")
     items, failures = select_items(
-        DigestSources(feeds=feeds),
+        InputSources(feeds=feeds),
         settings=SETTINGS,
         since=dt.timedelta(days=2),
         skip_ids={"bs-002"},
@@ -179,31 +182,49 @@ def test_parse_duration_rejects(text: str) -> None:
 
 def test_url_lists_directories_and_stdin(tmp_path: Path) -> None:
     urls = tmp_path / "urls.txt"
-    urls.write_text("https://a.example/1\n# comment\n\nhttps://a.example/1\n/etc/passwd\n")
-    items, failures = read_url_list(urls, now=NOW)
-    assert [i.id for i in items] == ["https://a.example/1"]
-    assert [f.location for f in failures] == [f"{urls}:5"]
+    urls.write_text("https://a.example/1\n# comment\n\nhttps://a.example/2\nsub/c.txt\n")
+    items = read_file(urls, now=NOW)
+    assert [(i.id, i.url, i.path) for i in items] == [
+        ("https://a.example/1", "https://a.example/1", None),
+        ("https://a.example/2", "https://a.example/2", None),
+        ("sub/c.txt", None, (tmp_path / "sub" / "c.txt").resolve()),
+    ], "a list file holds URLs and paths relative to it, as for summarizer batch"
+    jsonl = tmp_path / "urls.jsonl"
+    jsonl.write_text('{"id": "one", "url": "https://a.example/3", "published": "2019-12-01"}\n')
+    [listed] = read_file(jsonl, now=NOW)
+    assert (listed.id, listed.url, listed.published) == (
+        "one",
+        "https://a.example/3",
+        dt.date(2019, 12, 1),
+    )
+    assert listed.fetched_at == NOW
+    with pytest.raises(InputError, match="no such file or directory"):
+        read_file(tmp_path / "missing.txt")
 
     folder = tmp_path / "articles"
-    folder.mkdir()
+    (folder / "sub").mkdir(parents=True)
+    (folder / ".hidden").mkdir()
     (folder / "b.txt").write_text("Second article.")
     (folder / "a.html").write_text("<p>First</p>")
+    (folder / "sub" / "c.MD").write_text("Nested article.")
     (folder / ".hidden.txt").write_text("no")
+    (folder / ".hidden" / "d.txt").write_text("no")
     (folder / "image.png").write_bytes(b"\x89PNG")
     old = dt.datetime(2019, 1, 1, tzinfo=dt.UTC).timestamp()
     os.utime(folder / "a.html", (old, old))
     found = read_directory(folder, now=NOW)
-    assert [Path(i.location).name for i in found] == ["a.html", "b.txt"]
-    assert found[0].id == f"file:{(folder / 'a.html').resolve()}"
+    assert [i.id for i in found] == ["a.html", "b.txt", "sub/c.MD"]
+    assert found[0].key == f"file:{(folder / 'a.html').resolve()}"
     assert found[0].feed_date == dt.datetime(2019, 1, 1, tzinfo=dt.UTC)
-    assert found[0].source() == (folder / "a.html").resolve()
+    assert found[0].source == (folder / "a.html").resolve() and found[0].title == "a"
     with pytest.raises(InputError, match="is not a directory"):
         read_directory(folder / "b.txt")
 
-    listed, _ = read_stdin("https://a.example/1\nhttps://a.example/2\n", now=NOW)
+    listed = read_stdin("https://a.example/1\nhttps://a.example/2\n", now=NOW)
     assert [i.location for i in listed] == ["https://a.example/1", "https://a.example/2"]
-    [article], _ = read_stdin("Clashes erupted on Sunday.\nhttps://a.example/1\n", now=NOW)
-    assert article.id.startswith("stdin:") and str(article.source()).startswith("Clashes")
+    [article] = read_stdin("Clashes erupted on Sunday.\nhttps://a.example/1\n", now=NOW)
+    assert article.id.startswith("stdin:") and str(article.source).startswith("Clashes")
+    assert article.location == "<stdin>"
     with pytest.raises(InputError, match="standard input is empty"):
         read_stdin("  \n", now=NOW)
 
@@ -212,43 +233,43 @@ def _report(name: str) -> ArticleReport:
     return make_report(headline=f"About {name}", events=[make_event(name)])
 
 
-async def test_summarize_items_bounds_concurrency_and_skips_failures() -> None:
+async def test_summarize_items_runs_on_the_batch_runner_bounded_and_skipping_failures(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The digest's summarizing is the batch runner's: its extraction step (replaced here
+    by hand-built records, no LLM) sees at most four articles at once, in any order."""
     items = [
-        IngestItem(
-            id=f"i{n}",
-            location=f"https://news.example/{n}",
-            feed_date=None,
-            fetched_at=NOW,
-            published=dt.date(2019, 12, n + 1),
-        )
+        BatchInput(id=f"i{n}", text=f"Article {n}.", published=dt.date(2019, 12, n + 1))
         for n in range(10)
     ]
     running = 0
     peak = 0
-    seen: list[tuple[Any, Any]] = []
+    seen: list[tuple[str, dt.date | None]] = []
 
-    async def fake_summarize(
-        source: str | Path, *, published: dt.date | None = None, settings: Settings | None = None
-    ) -> ArticleReport:
+    async def hand_built(chunks: list[PreparedArticle], *, llm: object) -> ArticleReport:
         nonlocal running, peak
+        text = chunks[0].document.text
         running += 1
         peak = max(peak, running)
-        seen.append((source, published))
+        seen.append((text, chunks[0].published))
         await asyncio.sleep(0.05)
         running -= 1
-        if str(source).endswith("/3"):
+        if text == "Article 3.":
             raise ExtractionFailed(
                 "no valid answer", attempts=3, last_completion=None, usage=Usage()
             )
-        if str(source).endswith("/7"):
+        if text == "Article 7.":
             raise RuntimeError("unexpected\nbug")
-        return _report(str(source))
+        return _report(text)
 
+    monkeypatch.setattr(summarizer.api, "aextract_chunks", hand_built)
+    # a configured endpoint that is never contacted: the extraction step is replaced
+    settings = Settings(base_url="http://127.0.0.1:9/v1", model="hand-built", cache_dir=tmp_path)
     progress: list[tuple[str, bool]] = []
     batch = await summarize_items(
         items,
-        settings=SETTINGS,
-        summarize=fake_summarize,
+        settings=settings,
+        cache=False,
         on_result=lambda item, report, error: progress.append((item.id, report is not None)),
     )
     assert peak == 4, "at most four at a time, and four are used"
@@ -258,6 +279,8 @@ async def test_summarize_items_bounds_concurrency_and_skips_failures() -> None:
         ("i7", "RuntimeError: unexpected bug"),
     ]
     assert len(progress) == 10 and sorted(progress)[3] == ("i3", False)
-    assert ("https://news.example/0", dt.date(2019, 12, 1)) in seen
+    assert ("Article 0.", dt.date(2019, 12, 1)) in seen
     articles = digest_articles(batch)
-    assert articles[0].article_id == "i0" and articles[0].url == "https://news.example/0"
+    assert articles[0].article_id == "i0" and articles[0].report.summary.headline == (
+        "About Article 0."
+    )

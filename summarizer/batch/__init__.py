@@ -1,5 +1,6 @@
 """Many articles at once: :func:`summarize_many` / :func:`asummarize_many` with bounded
-concurrency and the result cache (:mod:`.runner`), their inputs, the cache
+concurrency and the result cache (:mod:`.runner`), their inputs (:mod:`.inputs`: one
+model and one reader for batch, digest and bot), the cache
 (:mod:`.cache`) and the OpenAI Batch API (:mod:`.openai_batch`; a step-pipeline prompt
 runs as rounds of Batch API files, :mod:`.rounds`)."""
 
@@ -7,7 +8,6 @@ from summarizer.batch.runner import (
     BatchFailure,
     BatchInput,
     BatchResult,
-    CachedSummarizer,
     JsonlAppender,
     asummarize_many,
     read_inputs,
@@ -19,7 +19,6 @@ __all__ = [
     "BatchFailure",
     "BatchInput",
     "BatchResult",
-    "CachedSummarizer",
     "JsonlAppender",
     "asummarize_many",
     "read_inputs",

@@ -1,9 +1,8 @@
-"""The batch's files: :class:`JsonlAppender` (durable line-by-line appends),
-:func:`read_jsonl` and :func:`read_inputs` (re-exported by :mod:`summarizer.batch.runner`)."""
+"""The batch's files: :class:`JsonlAppender` (durable line-by-line appends) and
+:func:`read_jsonl` (re-exported by :mod:`summarizer.batch.runner`)."""
 
 from __future__ import annotations
 
-import datetime as dt
 import errno
 import json
 import os
@@ -12,11 +11,9 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from summarizer.batch._inputs import BatchInput
-from summarizer.errors import InputError, OutputError
-from summarizer.text.sources import is_url
+from summarizer.errors import OutputError
 
-__all__ = ["JsonlAppender", "output_error", "read_inputs", "read_jsonl"]
+__all__ = ["JsonlAppender", "output_error", "read_jsonl"]
 
 
 class JsonlAppender:
@@ -126,99 +123,3 @@ def read_jsonl(
                 yield data
             elif on_bad is not None:
                 on_bad(number, line)
-
-
-def _date(value: Any, where: str) -> dt.date | None:
-    if value in (None, ""):
-        return None
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError:
-        raise InputError(
-            f"{where}: published must be a date like 2019-08-11, not {value!r}"
-        ) from None
-
-
-def _from_json_line(data: Any, number: int, origin: Path) -> BatchInput:
-    where = f"line {number} of {origin}"
-    if not isinstance(data, dict):
-        raise InputError(f"{where} is not a JSON object")
-    unknown = set(data) - {"id", "text", "url", "path", "published", "outlet"}
-    if unknown:
-        raise InputError(f"{where} has unknown keys: {', '.join(sorted(unknown))}")
-    path = data.get("path")
-    return BatchInput(
-        id=str(data.get("id") or f"line-{number}"),
-        text=data.get("text"),
-        url=data.get("url"),
-        path=_resolved(origin.parent / str(path)) if path is not None else None,
-        published=_date(data.get("published"), where),
-        outlet=data.get("outlet"),
-    )
-
-
-def _resolved(path: Path) -> Path:
-    """``path`` made absolute; as it is when it cannot be (loading it reports why)."""
-    try:
-        return path.resolve()
-    except (OSError, ValueError):
-        return path.absolute()
-
-
-def _is_jsonl(path: Path, first: str) -> bool:
-    return path.suffix.lower() in (".jsonl", ".ndjson") or first.lstrip().startswith("{")
-
-
-def _list_line(line: str, directory: Path) -> BatchInput:
-    if is_url(line):
-        return BatchInput(id=line, url=line)
-    return BatchInput(id=line, path=_resolved((directory / line).expanduser()))
-
-
-def _read_text(path: Path) -> str:
-    try:
-        if path.exists() and not path.is_file():  # a FIFO would block, a device not end
-            raise InputError(f"{path} is not a regular file (a pipe, socket or device)")
-        return path.read_text("utf-8")
-    except FileNotFoundError:
-        raise InputError(f"no such file or directory: {path}") from None
-    except (OSError, ValueError) as error:  # also a name with a lone surrogate
-        raise InputError(f"cannot read the input list {path}: {error}") from None
-
-
-def read_inputs(path: Path) -> list[BatchInput]:
-    """The inputs a path names: every non-hidden file under a directory (id: the path
-    relative to it); a JSONL file of ``{id, text|url|path, published, outlet}`` (paths
-    relative to the file); or a text file of paths and URLs, one a line (``#`` comments).
-
-    Raises InputError on a missing path, a malformed line or a duplicate id.
-    """
-    path = Path(path).expanduser()
-    inputs: list[BatchInput] = []
-    if path.is_dir():
-        for file in sorted(path.rglob("*")):
-            relative = file.relative_to(path)
-            if file.is_file() and not any(part.startswith(".") for part in relative.parts):
-                inputs.append(BatchInput(id=relative.as_posix(), path=file.resolve()))
-    else:
-        text = _read_text(path)
-        lines = text.splitlines()
-        first = next((line for line in lines if line.strip()), "")
-        for number, line in enumerate(lines, start=1):
-            stripped = line.strip()
-            if not stripped or stripped.startswith("#"):
-                continue
-            if _is_jsonl(path, first):
-                try:
-                    data = json.loads(stripped)
-                except ValueError:
-                    raise InputError(f"line {number} of {path} is not JSON") from None
-                inputs.append(_from_json_line(data, number, path))
-            else:
-                inputs.append(_list_line(stripped, path.parent))
-    seen: set[str] = set()
-    for item in inputs:
-        if item.id in seen:
-            raise InputError(f"duplicate input id {item.id!r} in {path}; ids must be unique")
-        seen.add(item.id)
-    return inputs

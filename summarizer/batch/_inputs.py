@@ -1,5 +1,6 @@
-"""The inputs and outcomes of a batch: :class:`BatchInput`, :class:`BatchFailure` and
-:class:`BatchResult` (re-exported by :mod:`summarizer.batch.runner`)."""
+"""The one input model of "many articles" and its outcomes: :class:`BatchInput` (what
+``summarizer batch``, the digest and the bot summarize), :class:`BatchFailure`,
+:class:`BatchResult`, and :class:`ItemFailure` (a source that could not be read)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from typing import Any, TypeAlias
 from summarizer.errors import ExtractionFailed, InputError, SummarizerError
 from summarizer.schema import ArticleReport
 
-__all__ = ["BatchFailure", "BatchInput", "BatchResult"]
+__all__ = ["BatchFailure", "BatchInput", "BatchResult", "ItemFailure"]
 
 _Source: TypeAlias = str | Path
 
@@ -29,6 +30,11 @@ class BatchInput:
         path: a file to read.
         published: publication date, to resolve "on Sunday" to a date.
         outlet: the outlet the article came from.
+        feed_date: when the feed says the item was published or updated (for files: the
+            modification time), timezone-aware; None when unknown. Used by ``--since``.
+        fetched_at: when the item was listed (timezone-aware), if known.
+        title: the feed item's title (for files: the file name without its suffix).
+        source_name: the feed's title, shown when the article names no outlet.
     """
 
     id: str
@@ -37,6 +43,10 @@ class BatchInput:
     path: Path | None = None
     published: dt.date | None = None
     outlet: str | None = None
+    feed_date: dt.datetime | None = None
+    fetched_at: dt.datetime | None = None
+    title: str | None = None
+    source_name: str | None = None
 
     def __post_init__(self) -> None:
         if not self.id:
@@ -54,6 +64,20 @@ class BatchInput:
         if self.path is not None:
             return self.path
         return self.url if self.url is not None else str(self.text)
+
+    @property
+    def key(self) -> str:
+        """The identity across runs and directories, which the Slack ledger records:
+        ``file:`` and the absolute path for a file, else :attr:`id` (a feed item's guid,
+        a URL, ``stdin:`` and a hash of the text)."""
+        return f"file:{self.path}" if self.path is not None else self.id
+
+    @property
+    def location(self) -> str:
+        """The URL or file path for messages (``<stdin>`` for text)."""
+        if self.path is not None:
+            return str(self.path)
+        return self.url if self.url is not None else "<stdin>"
 
     def content_sha256(self) -> str:
         """SHA-256 of what this input is: the text, the URL, or the file's bytes, with the
@@ -92,6 +116,16 @@ class BatchInput:
                 os.fsencode(self.path)
             except UnicodeEncodeError:
                 raise InputError("the input's path is not valid Unicode") from None
+
+
+@dataclass(frozen=True)
+class ItemFailure:
+    """A line of a list, a feed or a feed item that yields no input: one line to report
+    (the input errors of a batch's own input file are raised instead)."""
+
+    location: str
+    error: str
+    item_id: str | None = None
 
 
 @dataclass(frozen=True)

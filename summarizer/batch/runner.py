@@ -17,26 +17,27 @@ inputs whose endpoint kept failing (``retries``). Articles longer than
 The JSONL helpers here are what the command line uses for its result files:
 :class:`JsonlAppender` writes each line with one ``write`` on an ``O_APPEND`` file
 descriptor and fsyncs it, and repairs a torn final line left by a crash before
-appending; :func:`read_jsonl` skips lines that do not parse. :func:`read_inputs` reads
-a directory, a list of paths/URLs, or a JSONL of ``{id, text|url|path, published}``.
+appending; :func:`read_jsonl` skips lines that do not parse. The inputs are read by
+:mod:`summarizer.batch.inputs`. The digest and the Slack bot summarize through
+:func:`asummarize_many` too (:func:`summarizer.slack.feeds.summarize_items`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import datetime as dt
 import queue
 import threading
 import time
 from collections.abc import AsyncGenerator, AsyncIterable, Iterable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from summarizer.api import PreparedArticle, aextract_chunks, prepare_chunks, resolve_endpoint
-from summarizer.batch._files import JsonlAppender, output_error, read_inputs, read_jsonl
+from summarizer import api
+from summarizer.api import PreparedArticle, prepare_chunks, resolve_endpoint
+from summarizer.batch._files import JsonlAppender, output_error, read_jsonl
 from summarizer.batch._inputs import BatchFailure, BatchInput, BatchResult
+from summarizer.batch._reader import read_inputs
 from summarizer.batch.cache import CACHE_ERRORS, ResultCache, cache_key, with_warnings
 from summarizer.errors import EndpointError, InputError
 from summarizer.llm.client import LLM
@@ -49,7 +50,6 @@ __all__ = [
     "BatchFailure",
     "BatchInput",
     "BatchResult",
-    "CachedSummarizer",
     "JsonlAppender",
     "asummarize_many",
     "output_error",
@@ -130,7 +130,9 @@ class _Runner:
             hit = await _cache_get(self.cache, key, warnings)
             if hit is not None:
                 return hit, True
-        report = await aextract_chunks(chunks, llm=await self.client())
+        # looked up at call time: tests of the digest replace it with records built from
+        # gold annotations
+        report = await api.aextract_chunks(chunks, llm=await self.client())
         if self.cache is not None and key is not None:
             await _cache_put(self.cache, key, report, warnings)
         return with_warnings(report, warnings), False
@@ -161,63 +163,6 @@ class _Runner:
             else:
                 return BatchResult(item.id, digest, report, cached, _since(started))
             return BatchResult(item.id, digest, outcome, False, _since(started))
-
-
-class CachedSummarizer:
-    """:func:`summarizer.api.asummarize` with the result cache in front of the LLM.
-
-    What the Slack digest and bot summarize with, so that an article already summarized
-    (by ``summarizer batch``, an earlier digest, another channel) costs no LLM call. The
-    source is loaded and cleaned once; on a miss the loaded document goes to
-    :func:`~summarizer.api.asummarize` (a URL is never fetched twice) and the record is
-    stored. ``hits`` and ``misses`` count the calls. Use it as an async context manager
-    (or call :meth:`aclose`) to close the cache when this object opened it.
-    """
-
-    def __init__(self, settings: Settings, cache: ResultCache | None = None) -> None:
-        self.settings = settings
-        self._own_cache = cache is None
-        self.cache = ResultCache.for_settings(settings) if cache is None else cache
-        self._keys = _Runner(settings, self.cache, None, retries=0, retry_delay=0.0)
-        self.hits = 0
-        self.misses = 0
-
-    async def __call__(
-        self,
-        source: str | Path,
-        *,
-        published: dt.date | None = None,
-        settings: Settings | None = None,
-    ) -> ArticleReport:
-        """Summarize ``source`` (text, URL or path); ``settings`` must be this object's."""
-        from summarizer import api  # looked up at call time: tests may replace asummarize
-
-        if settings is not None and settings is not self.settings:
-            raise ValueError("CachedSummarizer was created with other settings")
-        document = await aload_source(source, settings=self.settings)
-        chunks = await asyncio.to_thread(
-            prepare_chunks, document, published=published, outlet=None, settings=self.settings
-        )
-        key = self._keys.key(chunks)
-        warnings: list[str] = []
-        if (hit := await _cache_get(self.cache, key, warnings)) is not None:
-            self.hits += 1
-            return hit
-        report = await api.asummarize(document, published=published, settings=self.settings)
-        await _cache_put(self.cache, key, report, warnings)
-        self.misses += 1
-        return with_warnings(report, warnings)
-
-    async def aclose(self) -> None:
-        """Close the cache if this object opened it."""
-        if self._own_cache:
-            self.cache.close()
-
-    async def __aenter__(self) -> CachedSummarizer:
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.aclose()
 
 
 async def _cache_get(cache: ResultCache, key: str, warnings: list[str]) -> ArticleReport | None:

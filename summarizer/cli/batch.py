@@ -300,8 +300,9 @@ def run_command(
         Path,
         typer.Argument(
             metavar="INPUT",
-            help="A directory of articles, a file of paths/URLs (one a line), or a JSONL of "
-            '{"id", "text" | "url" | "path", "published", "outlet"}.',
+            help="A directory of articles (.txt .text .md .html .htm .xhtml .shtml, walked "
+            "recursively, hidden files skipped), a file of paths/URLs (one a line), or a "
+            'JSONL of {"id", "text" | "url" | "path", "published", "outlet"}.',
         ),
     ],
     out_path: Annotated[

@@ -29,9 +29,8 @@ from summarizer.errors import ConfigurationError, InputError, SummarizerError, r
 from summarizer.settings import Settings
 
 if TYPE_CHECKING:
-    from summarizer.schema import ArticleReport
+    from summarizer.batch.inputs import InputSources, ItemFailure
     from summarizer.slack.digest import DigestArticle
-    from summarizer.slack.feeds import DigestSources, IngestItem, ItemFailure, SummaryBatch
     from summarizer.slack.poster import DigestPoster, Ledger
 
 __all__ = ["bot_command", "commands", "digest_command", "run_every"]
@@ -47,10 +46,21 @@ FeedsOption = Annotated[
     Path | None, typer.Option("--feeds", help="File of RSS/Atom feed URLs, one a line.")
 ]
 UrlsOption = Annotated[
-    Path | None, typer.Option("--urls", help="File of article URLs, one a line.")
+    Path | None,
+    typer.Option(
+        "--urls",
+        "--list",
+        help="List file: article URLs or file paths (relative to it), one a line; or a "
+        "JSONL of {id, text|url|path, published, outlet} (as summarizer batch reads).",
+    ),
 ]
 DirOption = Annotated[
-    Path | None, typer.Option("--dir", help="Directory of article files (.txt, .html, .md).")
+    Path | None,
+    typer.Option(
+        "--dir",
+        help="Directory of article files (.txt .text .md .html .htm .xhtml .shtml), walked "
+        "recursively, hidden files skipped (as by summarizer batch).",
+    ),
 ]
 SlackUrlOption = Annotated[
     str | None,
@@ -85,8 +95,8 @@ def _check_extra() -> None:
 
 def _sources(
     feeds: Path | None, urls: Path | None, directory: Path | None, stdin: bool
-) -> DigestSources:
-    from summarizer.slack.feeds import DigestSources
+) -> InputSources:
+    from summarizer.batch.inputs import InputSources
 
     stdin_text = None
     if stdin:
@@ -95,7 +105,7 @@ def _sources(
             stdin_text = data.decode("utf-8")
         except UnicodeDecodeError:
             raise InputError("standard input is not UTF-8 text") from None
-    sources = DigestSources(feeds=feeds, urls=urls, directory=directory, stdin_text=stdin_text)
+    sources = InputSources(feeds=feeds, urls=urls, directory=directory, stdin_text=stdin_text)
     if sources.empty:
         raise InputError("no source given: use --feeds, --urls, --dir or --stdin")
     return sources
@@ -111,33 +121,8 @@ def _report_failures(failures: list[ItemFailure]) -> None:
         )
 
 
-async def _summarize(
-    items: list[IngestItem],
-    *,
-    settings: Settings,
-    concurrency: int,
-    on_result: Callable[[IngestItem, ArticleReport | None, str | None], None],
-    use_cache: bool,
-) -> SummaryBatch:
-    """Summarize the items, through the result cache unless ``use_cache`` is off."""
-    from summarizer.batch.runner import CachedSummarizer
-    from summarizer.slack.feeds import summarize_items
-
-    async with contextlib.AsyncExitStack() as stack:
-        summarizer = (
-            await stack.enter_async_context(CachedSummarizer(settings)) if use_cache else None
-        )
-        return await summarize_items(
-            items,
-            settings=settings,
-            concurrency=concurrency,
-            on_result=on_result,
-            summarize=summarizer,
-        )
-
-
 def _collect(
-    sources: DigestSources,
+    sources: InputSources,
     *,
     settings: Settings,
     since: dt.timedelta | None,
@@ -148,7 +133,7 @@ def _collect(
     """Select, summarize (with a progress bar) and report what failed."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    from summarizer.slack.feeds import digest_articles, select_items
+    from summarizer.slack.feeds import digest_articles, select_items, summarize_items
 
     items, failures = select_items(sources, settings=settings, since=since, skip_ids=skip_ids)
     if not items:
@@ -167,8 +152,8 @@ def _collect(
             progress.advance(task)
 
         batch = asyncio.run(
-            _summarize(items, settings=settings, concurrency=concurrency, on_result=advance,
-                       use_cache=use_cache)
+            summarize_items(items, settings=settings, concurrency=concurrency, on_result=advance,
+                            cache=use_cache)
         )  # fmt: skip
     _report_failures(failures + batch.failures)
     return digest_articles(batch)
@@ -341,13 +326,13 @@ def bot_command(
     Needs SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET.
     """
     _check_extra()
+    from summarizer.batch.inputs import InputSources
     from summarizer.slack.bot import EVENTS_PATH, SummarizerBot
-    from summarizer.slack.feeds import DigestSources
     from summarizer.slack.poster import SlackSettings
 
     settings = settings_from(model=model, base_url=base_url)
     slack_settings = SlackSettings()
-    sources = DigestSources(feeds=feeds, urls=urls, directory=directory)
+    sources = InputSources(feeds=feeds, urls=urls, directory=directory)
     with SummarizerBot(
         slack_settings=slack_settings,
         settings=settings,

@@ -35,7 +35,7 @@ from slack_bolt import App
 from slack_bolt.error import BoltError
 from slack_sdk.errors import SlackApiError, SlackClientError
 
-from summarizer.batch.runner import CachedSummarizer
+from summarizer.batch.inputs import BatchInput, InputSources, ItemFailure
 from summarizer.errors import (
     ConfigurationError,
     InputError,
@@ -47,9 +47,6 @@ from summarizer.schema import ArticleReport
 from summarizer.settings import Settings
 from summarizer.slack.digest import DigestArticle, build_digest
 from summarizer.slack.feeds import (
-    DigestSources,
-    IngestItem,
-    ItemFailure,
     SummaryBatch,
     digest_articles,
     parse_duration,
@@ -152,7 +149,7 @@ class SummarizerBot:
         *,
         slack_settings: SlackSettings,
         settings: Settings | None = None,
-        sources: DigestSources | None = None,
+        sources: InputSources | None = None,
         default_window: str = "24h",
         api_url: str | None = None,
         summarize_url: SummarizeURL | None = None,
@@ -417,7 +414,6 @@ class SummarizerBot:
         batch = asyncio.run(self._summarize_cached(items))
         return digest_articles(batch), failures + batch.failures
 
-    async def _summarize_cached(self, items: list[IngestItem]) -> SummaryBatch:
+    async def _summarize_cached(self, items: list[BatchInput]) -> SummaryBatch:
         """Summarize through the result cache: what a batch or digest did is reused."""
-        async with CachedSummarizer(self.settings) as summarizer:
-            return await summarize_items(items, settings=self.settings, summarize=summarizer)
+        return await summarize_items(items, settings=self.settings)

@@ -1,7 +1,8 @@
 """RSS/Atom feeds: fetched with httpx under the time and size limits and the
 User-Agent of :class:`~summarizer.settings.Settings`, then parsed from bytes by
 feedparser (which never touches the network or the disk itself). Only http(s) item
-links are kept. Public through :mod:`summarizer.slack.feeds`.
+links are kept. Each item is a :class:`~summarizer.batch.inputs.BatchInput` whose id is
+the item's guid (else its link). Public through :mod:`summarizer.batch.inputs`.
 """
 
 from __future__ import annotations
@@ -14,6 +15,14 @@ from typing import Any
 
 import httpx
 
+from summarizer.batch._inputs import BatchInput, ItemFailure
+from summarizer.batch._reader import (
+    listed_lines,
+    read_list_file,
+    shown_url,
+    unique_items,
+    utc_now,
+)
 from summarizer.errors import (
     ConfigurationError,
     FetchError,
@@ -22,17 +31,8 @@ from summarizer.errors import (
     redact_text,
 )
 from summarizer.settings import Settings
-from summarizer.slack._items import (
-    IngestItem,
-    ItemFailure,
-    is_http,
-    listed_lines,
-    read_list_file,
-    shown_url,
-    unique_items,
-    utc_now,
-)
 from summarizer.text.fetch_guard import GuardedTransport
+from summarizer.text.sources import is_url
 
 __all__ = ["parse_feed", "read_feed", "read_feed_list"]
 
@@ -118,7 +118,7 @@ def parse_feed(
     url: str,
     content_type: str | None = None,
     now: dt.datetime | None = None,
-) -> tuple[list[IngestItem], list[ItemFailure]]:
+) -> tuple[list[BatchInput], list[ItemFailure]]:
     """The items of RSS/Atom bytes fetched from ``url`` (relative links resolve against it).
 
     Raises:
@@ -139,13 +139,13 @@ def parse_feed(
         raise InputError(f"{shown_url(url)} is not an RSS or Atom feed")
     fetched_at = now or utc_now()
     feed_title = _text_or_none(parsed.feed.get("title"))
-    items: list[IngestItem] = []
+    items: list[BatchInput] = []
     failures: list[ItemFailure] = []
     seen: set[str] = set()
     for entry in parsed.entries:
         link = _text_or_none(entry.get("link"))
         item_id = _text_or_none(entry.get("id")) or link
-        if link is None or not is_http(link):
+        if link is None or not is_url(link):
             failures.append(
                 ItemFailure(
                     shown_url(url),
@@ -159,9 +159,9 @@ def parse_feed(
         seen.add(item_id)
         feed_date = _entry_date(entry)
         items.append(
-            IngestItem(
+            BatchInput(
                 id=item_id,
-                location=link,
+                url=link,
                 feed_date=feed_date,
                 fetched_at=fetched_at,
                 title=_text_or_none(entry.get("title")),
@@ -174,13 +174,13 @@ def parse_feed(
 
 def read_feed(
     url: str, *, settings: Settings, now: dt.datetime | None = None
-) -> tuple[list[IngestItem], list[ItemFailure]]:
+) -> tuple[list[BatchInput], list[ItemFailure]]:
     """Fetch an RSS/Atom feed and list its items (and the items without a usable link).
 
     Raises:
         FetchError: the feed cannot be fetched; InputError: it is not a feed.
     """
-    if not is_http(url):
+    if not is_url(url):
         raise InputError(f"{url!r} is not an http(s) feed URL")
     data, final_url, content_type = _fetch_feed(url.strip(), settings)
     return parse_feed(data, url=final_url, content_type=content_type, now=now)
@@ -188,15 +188,15 @@ def read_feed(
 
 def read_feed_list(
     path: Path, *, settings: Settings, now: dt.datetime | None = None
-) -> tuple[list[IngestItem], list[ItemFailure]]:
+) -> tuple[list[BatchInput], list[ItemFailure]]:
     """Every item of every feed listed in ``path`` (one feed URL a line, ``#`` comments).
 
     A feed that cannot be read is a failure of its own; the other feeds still count.
     """
-    items: list[IngestItem] = []
+    items: list[BatchInput] = []
     failures: list[ItemFailure] = []
     for number, line in listed_lines(read_list_file(path, "feeds")):
-        if not is_http(line):
+        if not is_url(line):
             failures.append(ItemFailure(f"{path}:{number}", f"not an http(s) URL: {line!r}"))
             continue
         try:

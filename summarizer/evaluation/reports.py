@@ -29,6 +29,7 @@ from summarizer.evaluation._describe import (
     article_checks,
     cut,
     describe_mismatch,
+    metric_text,
     num,
     pct,
     run_line,
@@ -39,7 +40,7 @@ from summarizer.evaluation._describe import (
 from summarizer.evaluation._html import Chart, render_html
 from summarizer.evaluation.gating import DOCUMENT_FORMAT, DOCUMENT_VERSION, GateResult
 from summarizer.evaluation.runner import EvalResult
-from summarizer.evaluation.scoring import FIELDS, metrics
+from summarizer.evaluation.scoring import FIELDS, LOWER_IS_BETTER, metrics
 
 __all__ = [
     "REPORT_FILES",
@@ -65,6 +66,7 @@ _OTHER = (
     "summary.numbers_grounded",
     "cleaning.score",
     "articles.succeeded",
+    "names.untraceable",
 )
 _LABELS = {
     "summary.must_mention": "must-mention recall",
@@ -73,6 +75,7 @@ _LABELS = {
     "summary.numbers_grounded": "numbers grounded",
     "cleaning.score": "cleaning checks",
     "articles.succeeded": "articles summarized",
+    "names.untraceable": "names not traceable (count, lower is better)",
 }
 
 
@@ -97,10 +100,10 @@ def render_table(result: EvalResult, console: Console, gate: GateResult | None =
         summary.add_column(column, justify="left" if column == "metric" else "right")
     for name in (*_HEADLINE, *(f"fields.{f}" for f in FIELDS), *_OTHER):
         style = "bold" if name == "events.f1" else None
-        summary.add_row(name, num(m.get(name)), delta(name), style=style)
+        summary.add_row(name, metric_text(name, m.get(name)), delta(name), style=style)
     console.print(summary)
     articles = Table(title="Articles", title_justify="left")
-    for column in ("article", "time", "P", "R", "F1", "fields", "clean", "summary"):
+    for column in ("article", "time", "P", "R", "F1", "fields", "clean", "summary", "names ✗"):
         articles.add_column(
             column, no_wrap=True, justify="left" if column == "article" else "right"
         )
@@ -121,6 +124,7 @@ def render_table(result: EvalResult, console: Console, gate: GateResult | None =
             f"{hits}/{total}",
             "ok" if outcome.score.cleaning.passed else "[red]fail",
             "ok" if not summary_failures else f"[red]{summary_failures} failed",
+            str(len(outcome.score.untraceable)) if not outcome.failed else "—",
             style="red" if outcome.failed else None,
         )
     console.print(articles)
@@ -230,7 +234,8 @@ def to_markdown(result: EvalResult, gate: GateResult | None = None, *, worst: in
     for name in (*_HEADLINE, *_OTHER):
         label = _LABELS.get(name, name)
         lines.append(
-            f"| {label} | {num(m.get(name))} |" + (f" {delta(name)} |" if has_delta else "")
+            f"| {label} | {metric_text(name, m.get(name))} |"
+            + (f" {delta(name)} |" if has_delta else "")
         )
     lines += [
         "",
@@ -250,8 +255,8 @@ def to_markdown(result: EvalResult, gate: GateResult | None = None, *, worst: in
         "",
         "### Articles",
         "",
-        "| article | time | P | R | F1 | failed checks |",
-        "|---|---:|---:|---:|---:|---|",
+        "| article | time | P | R | F1 | untraceable names | failed checks |",
+        "|---|---:|---:|---:|---:|---:|---|",
     ]
     for outcome in result.articles:
         am = metrics(outcome.score.counts)
@@ -259,8 +264,13 @@ def to_markdown(result: EvalResult, gate: GateResult | None = None, *, worst: in
         lines.append(
             f"| `{outcome.article}` | {outcome.seconds:.1f}s | {num(am['events.precision'])} | "
             f"{num(am['events.recall'])} | {num(am['events.f1'])} | "
-            f"{', '.join(failed) or '—'} |"
+            f"{len(outcome.score.untraceable)} | {', '.join(failed) or '—'} |"
         )
+    untraceable = [(o.article, u) for o in result.articles for u in o.score.untraceable]
+    lines += ["", f"### Names not traceable to the article ({len(untraceable)})", ""]
+    lines += [f"- `{article}` · {u.field}: {_md(u.name)}" for article, u in untraceable]
+    if not untraceable:
+        lines.append("None: every name occurs in its article or is a canonical actor name.")
     top = worst_mismatches(result, worst)
     total = sum(len(o.score.mismatches) for o in result.articles)
     lines += ["", f"### Worst mismatches ({len(top)} of {total})", ""]
@@ -360,7 +370,7 @@ def to_html(result: EvalResult, gate: GateResult | None = None) -> str:
     ]
     chart = Chart.of(
         [(f, m.get(f"fields.{f}")) for f in FIELDS]
-        + [(_LABELS[name], m.get(name)) for name in _OTHER]
+        + [(_LABELS[name], m.get(name)) for name in _OTHER if name not in LOWER_IS_BETTER]
     )
     return render_html(
         f1=num(m["events.f1"]),

@@ -34,6 +34,7 @@ from pydantic import JsonValue
 from summarizer.errors import InputError
 from summarizer.evaluation._scores import (
     FIELDS,
+    LOWER_IS_BETTER,
     ArticleScore,
     CleaningScore,
     Counts,
@@ -53,10 +54,12 @@ from summarizer.evaluation._text_match import (
     sources_found,
 )
 from summarizer.evaluation.gold import GoldArticle, GoldEvent
+from summarizer.evaluation.traceability import untraceable_names
 from summarizer.schema import ArticleReport, Event
 
 __all__ = [
     "FIELDS",
+    "LOWER_IS_BETTER",
     "ArticleScore",
     "CleaningScore",
     "Counts",
@@ -369,6 +372,9 @@ def score_article(
             for name, tally in pair.fields.items():
                 fields[name] = fields.get(name, FieldTally()) + tally
     mentions_total = len(gold.summary.must_mention)
+    names_checked, untraceable = (
+        untraceable_names(report, (cleaned_text, raw_text)) if report is not None else (0, [])
+    )
     counts = Counts(
         articles=1,
         failed=int(report is None),
@@ -386,6 +392,8 @@ def score_article(
         summaries_numbers_grounded=int(summary is not None and not summary.numbers_unsupported),
         numbers_total=summary.numbers_total if summary else 0,
         numbers_unsupported=len(summary.numbers_unsupported) if summary else 0,
+        names_checked=names_checked,
+        names_untraceable=len(untraceable),
     )
     return ArticleScore(
         article=article_id,
@@ -394,6 +402,7 @@ def score_article(
         events=events,
         summary=summary,
         mismatches=mismatches,
+        untraceable=untraceable,
         counts=counts,
     )
 

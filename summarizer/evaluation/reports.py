@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from summarizer.evaluation._describe import (
@@ -43,8 +44,10 @@ from summarizer.evaluation.runner import EvalResult
 from summarizer.evaluation.scoring import FIELDS, LOWER_IS_BETTER, metrics
 
 __all__ = [
+    "METRICS_SHOWN",
     "REPORT_FILES",
     "describe_mismatch",
+    "render_articles",
     "render_table",
     "report_document",
     "to_html",
@@ -68,6 +71,8 @@ _OTHER = (
     "articles.succeeded",
     "names.untraceable",
 )
+METRICS_SHOWN = (*_HEADLINE, *(f"fields.{f}" for f in FIELDS), *_OTHER)
+"""The metrics of the terminal's metrics table, in order."""
 _LABELS = {
     "summary.must_mention": "must-mention recall",
     "summary.neutrality": "neutral summaries",
@@ -91,18 +96,32 @@ def render_table(result: EvalResult, console: Console, gate: GateResult | None =
         d = deltas.get(name)
         if d is None or d.delta is None:
             return ""
-        colour = "green" if d.delta > 0 else "red" if d.delta < 0 else "dim"
+        better = -d.delta if name in LOWER_IS_BETTER else d.delta
+        colour = "green" if better > 0 else "red" if better < 0 else "dim"
         return f"[{colour}]{d.delta:+.3f}[/]"
 
     console.print(f"[dim]{run_line(result)}", highlight=False)
     summary = Table(title="Metrics", title_justify="left")
     for column in ("metric", "value", "Δ baseline"):
         summary.add_column(column, justify="left" if column == "metric" else "right")
-    for name in (*_HEADLINE, *(f"fields.{f}" for f in FIELDS), *_OTHER):
+    for name in METRICS_SHOWN:
         style = "bold" if name == "events.f1" else None
         summary.add_row(name, metric_text(name, m.get(name)), delta(name), style=style)
     console.print(summary)
-    articles = Table(title="Articles", title_justify="left")
+    render_articles(result, console)
+    if gate is not None:
+        for note in gate.notes:
+            console.print(f"[dim]note: {note}", highlight=False)
+        if gate.passed:
+            console.print("[green]gate passed")
+        else:
+            for failure in gate.failures:
+                console.print(f"[red]gate failed:[/] {failure}", highlight=False)
+
+
+def render_articles(result: EvalResult, console: Console, title: str = "Articles") -> None:
+    """The per-article table, then one line per article that produced no record."""
+    articles = Table(title=title, title_justify="left")
     for column in ("article", "time", "P", "R", "F1", "fields", "clean", "summary", "names ✗"):
         articles.add_column(
             column, no_wrap=True, justify="left" if column == "article" else "right"
@@ -131,16 +150,9 @@ def render_table(result: EvalResult, console: Console, gate: GateResult | None =
     for outcome in result.articles:
         if outcome.failed:
             console.print(
-                f"[red]error[/] {outcome.article}: {outcome.score.error}", highlight=False
+                f"[red]error[/] {outcome.article}: {escape(outcome.score.error or '')}",
+                highlight=False,
             )
-    if gate is not None:
-        for note in gate.notes:
-            console.print(f"[dim]note: {note}", highlight=False)
-        if gate.passed:
-            console.print("[green]gate passed")
-        else:
-            for failure in gate.failures:
-                console.print(f"[red]gate failed:[/] {failure}", highlight=False)
 
 
 def to_text(result: EvalResult, gate: GateResult | None = None) -> str:

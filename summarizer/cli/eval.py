@@ -117,7 +117,8 @@ def eval_command(
             "--set",
             help="Which gold set: fixtures (tests/fixtures, cassettes/summarize_fixtures), "
             "dev (tests/fixtures/dev, cassettes/eval_dev) or all (both side by side; each "
-            "set's reports in --out/<set>/, the table in --out/summary.md) [default: fixtures].",
+            "set's reports in --out/<set>/, the table in --out/summary.md). Default: fixtures.",
+            metavar="fixtures|dev|all",
             show_default=False,
         ),
     ] = None,

@@ -253,3 +253,29 @@ def test_commentary_labelled_as_an_event_is_left_out_unless_anchored() -> None:
     assert asked == ["classify", "summary", "details:1", "details:2"]
     assert [e.event_type.value for e in report.events] == ["battles", "protests"]
     assert any("[4, 5]" in w and "left out" in w for w in report.provenance.warnings)
+
+
+def test_force_used_on_protesters_is_a_protest_event() -> None:
+    text = (
+        "Police shot dead three protesters in Nairobi on Tuesday, a rights group said.\n"
+        "The demonstrators were marching against a tax bill."
+    )
+
+    def answer(ask: Ask) -> Any:
+        if ask.step == "classify":  # the FAKE labels the shooting an attack on civilians
+            return labelling(ask, {1: "attack_on_civilians"})
+        if ask.step.startswith("details"):
+            return details(ask, place="Nairobi", sub_event_type="attack",
+                           actor1={"name": "Police", "type": "state_forces"},
+                           actor2={"name": "protesters", "type": "civilians"},
+                           fatalities=3, source=None)  # fmt: skip
+        return standard(ask)
+
+    report, _ = run(text, answer)
+    (event,) = report.events
+    assert (event.event_type.value, event.sub_event_type.value) == (
+        "protests",
+        "excessive_force_against_protesters",
+    )
+    assert event.actor1.type.value == "protesters" and event.actor2 is not None
+    assert event.actor2.type.value == "state_forces"

@@ -9,6 +9,7 @@ from summarizer.schema import EventType, SubEventType
 
 __all__ = [
     "codebook_kind",
+    "describes_protest",
     "describes_violence_against_civilians",
     "explosive_kind",
     "lexicon_type",
@@ -154,3 +155,15 @@ def codebook_kind(
         if pattern.search(text):
             return kind
     return model_kind
+
+
+_PROTEST = _words(
+    r"\b(?:protest\w*|demonstrat\w*|marchers|rall(?:y|ies|ied)|sit-in|manifest\w*|"
+    r"marcha\w*)\b"
+)
+
+
+def describes_protest(text: str) -> bool:
+    """Whether sentences are about a protest (the codebook codes force used on
+    protesters as a protest event, not as violence against civilians)."""
+    return _PROTEST.search(text) is not None

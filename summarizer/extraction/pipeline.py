@@ -27,7 +27,11 @@ from pydantic import BaseModel
 
 from summarizer.errors import ExtractionFailed
 from summarizer.extraction import _summary
-from summarizer.extraction._codebook import codebook_kind, describes_violence_against_civilians
+from summarizer.extraction._codebook import (
+    codebook_kind,
+    describes_protest,
+    describes_violence_against_civilians,
+)
 from summarizer.extraction._figures import death_figures
 from summarizer.extraction._grouping import Spot, group_events
 from summarizer.extraction._meta import dateline_of, language_of, title_of, wire_of
@@ -341,6 +345,13 @@ def _event(
         tally.warnings.append(f"{where}: source {source!r} is not in the article; removed")
         source = None
     event_type = spot.event_type
+    if event_type is EventType.violence_against_civilians and (
+        describes_protest(" ".join(own)) or any(a.type is ActorType.protesters for a in actors)
+    ):
+        event_type = EventType.protests
+        tally.warnings.append(f"{where}: coded as a protest (force used on protesters)")
+    if event_type is EventType.protests and actors[0].type is not ActorType.protesters:
+        actors.sort(key=lambda a: a.type is not ActorType.protesters)  # protesters act first
     model_kind = SubEventType(details.sub_event_type)  # type: ignore[attr-defined]
     sub = codebook_kind(
         event_type, model_kind, " ".join(own), actors[0].type is ActorType.state_forces

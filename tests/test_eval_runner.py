@@ -10,7 +10,14 @@ import pytest
 
 from summarizer.errors import InputError
 from summarizer.evaluation import EvalProgress, baseline_document, run_eval
-from summarizer.evaluation.runner import REPLAY_BASE_URL, cassette_path, replay_settings
+from summarizer.evaluation.runner import (
+    DEV_ARTICLES_DIR,
+    DEV_CASSETTE_DIR,
+    DEV_GOLD_DIR,
+    REPLAY_BASE_URL,
+    cassette_path,
+    replay_settings,
+)
 from summarizer.settings import Settings
 
 from .conftest import ARTICLES, GOLD
@@ -153,3 +160,17 @@ def test_defaults_missing_from_an_installed_package_name_the_options(
     articles, gold = fixture_dirs(tmp_path, ARTICLE_004)
     with pytest.raises(InputError, match=r"no cassette directory .* --cassette-dir DIR"):
         run_eval(articles, gold, mode="replay", cassette_dir=tmp_path / "none")
+
+
+def test_the_dev_set_replays_from_its_own_cassettes_or_fails_per_article() -> None:
+    # cassettes/eval_dev is filled by live recordings; a missing directory or cassette
+    # fails each article with the re-record message, never the whole run
+    article = "dev04_somalia_mogadishu_ied"
+    result = run_eval(DEV_ARTICLES_DIR, DEV_GOLD_DIR, mode="replay",
+                      cassette_dir=DEV_CASSETTE_DIR, article_ids=[article])  # fmt: skip
+    assert [o.article for o in result.articles] == [article]
+    error = result.articles[0].score.error
+    if cassette_path(DEV_CASSETTE_DIR, article).is_file():
+        assert error is None
+    else:
+        assert error is not None and "no cassette at" in error and "record it with" in error

@@ -338,6 +338,7 @@ def compare_command(
 ) -> None:
     """Per-metric deltas of AFTER against BEFORE (over the articles both evaluated)."""
     from summarizer.evaluation.gating import compare, load_document
+    from summarizer.evaluation.scoring import LOWER_IS_BETTER
 
     comparison = compare(load_document(before), load_document(after))
     table = Table(title=f"{after} vs {before}", title_justify="left")
@@ -346,10 +347,9 @@ def compare_command(
     for d in comparison.deltas:
         if d.delta is None:
             change = "n/a"
-        elif d.delta > 0:
-            change = f"[green]{d.delta:+.3f}[/]"
-        elif d.delta < 0:
-            change = f"[red]{d.delta:+.3f}[/]"
+        elif d.delta != 0:  # a count such as names.untraceable is better lower
+            better = (d.delta < 0) == (d.name in LOWER_IS_BETTER)
+            change = f"[{'green' if better else 'red'}]{d.delta:+.3f}[/]"
         else:
             change = "[dim]0.000[/]"
         table.add_row(

@@ -1,6 +1,6 @@
 """Scoring of records against gold annotations: pure functions, no I/O.
 
-Four things are scored per article (the rules are those of ``tests/fixtures/README.md``):
+Five things are scored per article (the rules are those of ``tests/fixtures/README.md``):
 
 * **cleaning**: the last body line (``body_ends_with``) survives cleaning, no body line
   before it is lost (lines holding a ``must_drop`` string excepted), and every
@@ -15,7 +15,9 @@ Four things are scored per article (the rules are those of ``tests/fixtures/READ
   text, date (only where gold has one), location name, admin1, country, actor types,
   fatalities and sources (recall of the gold sources);
 * **summary**: ``must_mention`` recall, loaded words used outside quotation marks, the
-  word limit, and numbers the article does not give (sums of two of its numbers allowed).
+  word limit, and numbers the article does not give (sums of two of its numbers allowed);
+* **names**: the record's names not traceable to the article
+  (:mod:`~summarizer.evaluation.traceability`), counted and listed.
 
 Names compare after :func:`fold_name` (case, accents, punctuation, hyphens, a leading
 "al"/"el"), as whole words: "Al Habit" matches "Al-Habeet, southern Idlib" only through

@@ -162,3 +162,76 @@ def test_a_run_in_which_no_article_produced_a_record_fails_without_gates(
     assert result.exit_code == 1
     assert "error: no article produced a record" in result.stderr
     assert (tmp_path / "out" / "report.json").is_file()
+
+
+DEV_IDS = sorted(p.stem for p in (ARTICLES.parent / "dev" / "gold").glob("*.yaml"))
+
+
+def test_set_all_runs_fixtures_and_dev_side_by_side(tmp_path: Path) -> None:
+    out, baseline = tmp_path / "out", tmp_path / "baseline.json"
+    live = ["eval", "--set", "all", "--live", "--model", "local", "--max-untraceable", "0"]
+    with fake_llm() as fake:  # live mode against the FAKE endpoint, no model
+        first = runner.invoke(
+            app,
+            [*live, "--base-url", fake.base_url, "--out", str(tmp_path / "first"),
+             "--baseline", str(baseline), "--update-baseline"],
+        )  # fmt: skip
+        assert first.exit_code == 0, first.output
+        result = runner.invoke(
+            app,
+            [*live, "--base-url", fake.base_url, "--out", str(out), "--baseline", str(baseline)],
+        )
+        assert len(fake.requests) >= 2 * (len(ARTICLE_IDS) + len(DEV_IDS))  # re-asks too
+    assert result.exit_code == 0, result.output
+    # one baseline per set: the named one for the fixtures, its .dev sibling for dev
+    assert json.loads(baseline.read_text("utf-8"))["articles"][0]["article"] == ARTICLE_IDS[0]
+    dev_baseline = json.loads((tmp_path / "baseline.dev.json").read_text("utf-8"))
+    assert [a["article"] for a in dev_baseline["articles"]] == DEV_IDS
+    # ONE side-by-side metrics table (columns fixtures, dev), then each set's articles
+    header = next(line for line in result.stdout.splitlines() if "metric" in line)
+    assert header.split("┃")[1:4] == [" metric                   ", " fixtures ", "    dev "]
+    assert result.stdout.count("Metrics") == 1
+    assert "names.untraceable" in result.stdout
+    assert "Articles: fixtures" in result.stdout and "Articles: dev" in result.stdout
+    # each set's five reports under --out/<set>/, the table in --out/summary.md
+    for name, ids in (("fixtures", ARTICLE_IDS), ("dev", DEV_IDS)):
+        assert sorted(p.name for p in (out / name).iterdir()) == sorted(REPORT_FILES)
+        document = json.loads((out / name / "report.json").read_text("utf-8"))
+        assert [a["article"] for a in document["articles"]] == ids
+        assert document["gate"]["passed"] is True and document["gate"]["deltas"] is not None
+    summary = (out / "summary.md").read_text("utf-8")
+    assert "| metric | fixtures | dev |" in summary
+    assert "| names.untraceable |" in summary and "| gate | passed | passed |" in summary
+
+
+def test_set_is_refused_with_articles_gold_or_several_cassette_dirs(tmp_path: Path) -> None:
+    for args, message in (
+        (["--set", "dev", "--articles", str(tmp_path)], "do not combine with --set"),
+        (["--set", "fixtures", "--gold", str(tmp_path)], "do not combine with --set"),
+        (["--set", "all", "--cassette-dir", str(tmp_path)], "names one set's cassettes"),
+        (["--set", "nope"], "--set takes one of fixtures, dev, all"),
+    ):
+        result = runner.invoke(app, ["eval", *args, "--out", str(tmp_path / "out")])
+        assert result.exit_code == 3, (args, result.output)
+        assert result.stderr.strip().startswith("error: ") and message in result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "out").exists()
+
+
+def test_dev_replay_without_cassettes_fails_per_article_with_the_record_hint(
+    tmp_path: Path,
+) -> None:
+    empty = tmp_path / "no-cassettes"
+    empty.mkdir()
+    result = runner.invoke(
+        app, ["eval", "--set", "dev", "--cassette-dir", str(empty), "--out", str(tmp_path / "out")]
+    )
+    assert result.exit_code == 1
+    crosses = [line for line in result.stderr.splitlines() if line.startswith("✗")]
+    assert len(crosses) == len(DEV_IDS)
+    for article, line in zip(DEV_IDS, crosses, strict=True):
+        assert line.startswith(f"✗ {article} failed: CassetteMismatch: no cassette at ")
+        assert f"test_fixture_article[{article}].yaml; record it with" in line
+    assert "error: no article produced a record" in result.stderr
+    document = json.loads((tmp_path / "out" / "report.json").read_text("utf-8"))
+    assert [a["article"] for a in document["articles"]] == DEV_IDS

@@ -10,9 +10,11 @@
 Modules, one job each: :mod:`~summarizer.evaluation.gold` (the gold YAML format),
 :mod:`~summarizer.evaluation.scoring` (pure scoring functions),
 :mod:`~summarizer.evaluation.runner` (summarize and score, replay or live),
-:mod:`~summarizer.evaluation.reports` (terminal, JSON, Markdown, JUnit, HTML) and
-:mod:`~summarizer.evaluation.gating` (baselines and thresholds). The command line is
-``summarizer eval`` (:mod:`summarizer.cli.eval`).
+:mod:`~summarizer.evaluation.reports` (terminal, JSON, Markdown, JUnit, HTML),
+:mod:`~summarizer.evaluation.gating` (baselines and thresholds),
+:mod:`~summarizer.evaluation.sets` (the fixtures and the development set, side by side) and
+:mod:`~summarizer.evaluation.traceability` (names a record has that its article has not).
+The command line is ``summarizer eval`` (:mod:`summarizer.cli.eval`).
 """
 
 from summarizer.evaluation.gating import (
@@ -38,6 +40,8 @@ from summarizer.evaluation.runner import (
     run_eval,
 )
 from summarizer.evaluation.scoring import FIELDS, ArticleScore, Mismatch, metrics, score_article
+from summarizer.evaluation.sets import SETS, EvalSet, eval_sets
+from summarizer.evaluation.traceability import UntraceableName, untraceable_names
 
 __all__ = [
     "DEFAULT_ARTICLES_DIR",
@@ -46,18 +50,22 @@ __all__ = [
     "FIELDS",
     "REPLAY_BASE_URL",
     "REPORT_FILES",
+    "SETS",
     "ArticleOutcome",
     "ArticleScore",
     "Comparison",
     "EvalProgress",
     "EvalResult",
+    "EvalSet",
     "GateResult",
     "GoldArticle",
     "GoldEvent",
     "MetricDelta",
     "Mismatch",
+    "UntraceableName",
     "baseline_document",
     "compare",
+    "eval_sets",
     "gate",
     "load_document",
     "load_gold",
@@ -66,6 +74,7 @@ __all__ = [
     "report_document",
     "run_eval",
     "score_article",
+    "untraceable_names",
     "write_baseline",
     "write_reports",
 ]

@@ -10,12 +10,13 @@ from collections.abc import Iterable
 from pydantic import JsonValue
 
 from summarizer.evaluation.runner import ArticleOutcome, EvalResult
-from summarizer.evaluation.scoring import FIELDS, Mismatch
+from summarizer.evaluation.scoring import FIELDS, LOWER_IS_BETTER, Mismatch
 
 __all__ = [
     "article_checks",
     "cut",
     "describe_mismatch",
+    "metric_text",
     "num",
     "pct",
     "run_line",
@@ -53,6 +54,13 @@ def pct(value: float | None) -> str:
 
 def num(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.3f}"
+
+
+def metric_text(name: str, value: float | None) -> str:
+    """A metric as shown: a count as a whole number, a share with three decimals."""
+    if name in LOWER_IS_BETTER and value is not None:
+        return f"{value:.0f}"
+    return num(value)
 
 
 def short(value: float | None) -> str:
@@ -181,4 +189,12 @@ def article_checks(outcome: ArticleOutcome) -> list[tuple[str, str | None, str]]
         ("summary_numbers", ["summary.numbers"]),
     ):
         checks.append((name, no_record or message(fields), name.replace("_", " ")))
+    untraceable = ", ".join(f"{u.name!r} ({u.field})" for u in score.untraceable)
+    checks.append(
+        (
+            "names_traceable",
+            no_record or (f"names not in the article: {untraceable}" if untraceable else None),
+            f"{counts.names_checked} names checked",
+        )
+    )
     return checks

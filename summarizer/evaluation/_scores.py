@@ -7,8 +7,11 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field, JsonValue
 
+from summarizer.evaluation.traceability import UntraceableName
+
 __all__ = [
     "FIELDS",
+    "LOWER_IS_BETTER",
     "ArticleScore",
     "CleaningScore",
     "Counts",
@@ -33,6 +36,9 @@ FIELDS: tuple[str, ...] = (
     "sources",
 )
 """Fields scored on matched pairs, in report order."""
+
+LOWER_IS_BETTER: frozenset[str] = frozenset({"names.untraceable"})
+"""Metrics that are counts, lower better (every other metric is a share, higher better)."""
 
 # --------------------------------------------------------------------------- models
 
@@ -151,6 +157,10 @@ class Counts(_Score):
     summaries_numbers_grounded: int = 0
     numbers_total: int = 0
     numbers_unsupported: int = 0
+    names_checked: int = Field(default=0, description="Names of records checked.")
+    names_untraceable: int = Field(
+        default=0, description="Names neither in the article nor a canonical form."
+    )
 
     def __add__(self, other: Counts) -> Counts:
         merged = self.model_dump(exclude={"fields"})
@@ -173,6 +183,9 @@ class ArticleScore(_Score):
     events: EventScore
     summary: SummaryScore | None
     mismatches: list[Mismatch] = Field(default_factory=list)
+    untraceable: list[UntraceableName] = Field(
+        default_factory=list, description="Names of the record not traceable to the article."
+    )
     counts: Counts
 
 
@@ -184,7 +197,9 @@ def _ratio(numerator: float, denominator: float, empty: float | None) -> float |
 
 
 def metrics(counts: Counts) -> dict[str, float | None]:
-    """Every metric, each in [0, 1] with higher better; None when nothing was scored.
+    """Every metric; None when nothing was scored. Each is in [0, 1] with higher better,
+    except those in :data:`LOWER_IS_BETTER`: ``names.untraceable`` counts the names of
+    the records not traceable to their articles (None when no record had a name).
 
     ``events.*`` are micro-averaged over the articles' events (precision is None without
     predictions, recall None without required gold events; F1 is 2TP / (2TP + FP + FN),
@@ -208,4 +223,5 @@ def metrics(counts: Counts) -> dict[str, float | None]:
     out["summary.word_limit"] = _ratio(c.summaries_within_limit, c.articles, None)
     out["summary.numbers_grounded"] = _ratio(c.summaries_numbers_grounded, c.articles, None)
     out["articles.succeeded"] = _ratio(c.articles - c.failed, c.articles, None)
+    out["names.untraceable"] = float(c.names_untraceable) if c.names_checked else None
     return out

@@ -263,7 +263,10 @@ def use_cassette(path: Path, *, record: bool) -> Iterator[Any]:
     configure(recorder)
     mode = "all" if record else "none"
     if not record and not path.is_file():
-        raise CassetteMismatch(f"no cassette at {path}; record it with `make record`")
+        raise CassetteMismatch(
+            f"no cassette at {path}; record it with `make record` (fixtures) or "
+            "`summarizer eval --live --record` (with the same --set or --cassette-dir)"
+        )
     path.parent.mkdir(parents=True, exist_ok=True)
     if record:
         path.unlink(missing_ok=True)  # re-record from scratch, as `--record-mode=rewrite`

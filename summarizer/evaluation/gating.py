@@ -7,9 +7,12 @@ article, the additive counts the metrics derive from. Comparisons use the counts
 articles the two documents share, so a run over a subset of the articles (or a baseline
 made before a fixture was added) is compared like for like.
 
-Every metric is in [0, 1] with higher better. The gate fails when a metric drops by more
-than the tolerance below the baseline, when ``events.f1`` is below ``min_f1``, or when a
-metric named in ``min_fields`` is below its minimum (or was not scored at all).
+Every metric is in [0, 1] with higher better, except the counts of
+:data:`~summarizer.evaluation.scoring.LOWER_IS_BETTER` (``names.untraceable``). The gate
+fails when a metric gets worse than the baseline by more than the tolerance (a count:
+rises by more), when ``events.f1`` is below ``min_f1``, when a metric named in
+``min_fields`` is below its minimum (or was not scored at all), or when
+``names.untraceable`` is above ``max_untraceable``.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import ValidationError
 
 from summarizer.errors import InputError
-from summarizer.evaluation.scoring import Counts, metrics, total_counts
+from summarizer.evaluation.scoring import LOWER_IS_BETTER, Counts, metrics, total_counts
 
 if TYPE_CHECKING:
     from summarizer.evaluation.runner import EvalResult
@@ -186,6 +189,10 @@ def resolve_metric(name: str, available: Mapping[str, Any]) -> str:
     """A metric name as given on the command line: a full name (``summary.neutrality``)
     or a field name (``fatalities`` → ``fields.fatalities``)."""
     for candidate in (name, f"fields.{name}"):
+        if candidate in LOWER_IS_BETTER:
+            raise InputError(
+                f"{candidate} is a count, lower better: gate it with --max-untraceable"
+            )
         if candidate in available:
             return candidate
     known = ", ".join(sorted(available))
@@ -239,6 +246,7 @@ def gate(
     tolerance: float = 0.02,
     min_f1: float | None = None,
     min_fields: Mapping[str, float] | None = None,
+    max_untraceable: int | None = None,
 ) -> GateResult:
     """Apply the gates to a run's document (report.json or :func:`baseline_document`)."""
     if tolerance < 0:
@@ -259,6 +267,12 @@ def gate(
         for d in comparison.deltas:
             if d.before is not None and d.after is None:
                 result.notes.append(f"{d.name} was {_fmt(d.before)}, not scored in this run")
+            elif d.delta is not None and d.name in LOWER_IS_BETTER:
+                if d.delta > tolerance + _EPSILON:
+                    result.failures.append(
+                        f"{d.name} rose from {d.before:g} to {d.after:g} "
+                        f"({d.delta:+g}, tolerance {tolerance:g})"
+                    )
             elif d.delta is not None and d.delta < -tolerance - _EPSILON:
                 result.failures.append(
                     f"{d.name} dropped from {_fmt(d.before)} to {_fmt(d.after)} "
@@ -275,4 +289,10 @@ def gate(
             result.failures.append(f"{metric} was not scored (needs >= {threshold:g})")
         elif value < threshold - _EPSILON:
             result.failures.append(f"{metric} is {_fmt(value)}, below --min-field {threshold:g}")
+    if max_untraceable is not None:
+        untraceable = values.get("names.untraceable")
+        if untraceable is not None and untraceable > max_untraceable + _EPSILON:
+            result.failures.append(
+                f"names.untraceable is {untraceable:g}, above --max-untraceable {max_untraceable}"
+            )
     return result

@@ -23,12 +23,14 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from summarizer.evaluation._describe import (
     article_checks,
     cut,
     describe_mismatch,
+    metric_text,
     num,
     pct,
     run_line,
@@ -39,11 +41,13 @@ from summarizer.evaluation._describe import (
 from summarizer.evaluation._html import Chart, render_html
 from summarizer.evaluation.gating import DOCUMENT_FORMAT, DOCUMENT_VERSION, GateResult
 from summarizer.evaluation.runner import EvalResult
-from summarizer.evaluation.scoring import FIELDS, metrics
+from summarizer.evaluation.scoring import FIELDS, LOWER_IS_BETTER, metrics
 
 __all__ = [
+    "METRICS_SHOWN",
     "REPORT_FILES",
     "describe_mismatch",
+    "render_articles",
     "render_table",
     "report_document",
     "to_html",
@@ -65,7 +69,10 @@ _OTHER = (
     "summary.numbers_grounded",
     "cleaning.score",
     "articles.succeeded",
+    "names.untraceable",
 )
+METRICS_SHOWN = (*_HEADLINE, *(f"fields.{f}" for f in FIELDS), *_OTHER)
+"""The metrics of the terminal's metrics table, in order."""
 _LABELS = {
     "summary.must_mention": "must-mention recall",
     "summary.neutrality": "neutral summaries",
@@ -73,6 +80,7 @@ _LABELS = {
     "summary.numbers_grounded": "numbers grounded",
     "cleaning.score": "cleaning checks",
     "articles.succeeded": "articles summarized",
+    "names.untraceable": "names not traceable (count, lower is better)",
 }
 
 
@@ -88,19 +96,33 @@ def render_table(result: EvalResult, console: Console, gate: GateResult | None =
         d = deltas.get(name)
         if d is None or d.delta is None:
             return ""
-        colour = "green" if d.delta > 0 else "red" if d.delta < 0 else "dim"
+        better = -d.delta if name in LOWER_IS_BETTER else d.delta
+        colour = "green" if better > 0 else "red" if better < 0 else "dim"
         return f"[{colour}]{d.delta:+.3f}[/]"
 
     console.print(f"[dim]{run_line(result)}", highlight=False)
     summary = Table(title="Metrics", title_justify="left")
     for column in ("metric", "value", "Δ baseline"):
         summary.add_column(column, justify="left" if column == "metric" else "right")
-    for name in (*_HEADLINE, *(f"fields.{f}" for f in FIELDS), *_OTHER):
+    for name in METRICS_SHOWN:
         style = "bold" if name == "events.f1" else None
-        summary.add_row(name, num(m.get(name)), delta(name), style=style)
+        summary.add_row(name, metric_text(name, m.get(name)), delta(name), style=style)
     console.print(summary)
-    articles = Table(title="Articles", title_justify="left")
-    for column in ("article", "time", "P", "R", "F1", "fields", "clean", "summary"):
+    render_articles(result, console)
+    if gate is not None:
+        for note in gate.notes:
+            console.print(f"[dim]note: {note}", highlight=False)
+        if gate.passed:
+            console.print("[green]gate passed")
+        else:
+            for failure in gate.failures:
+                console.print(f"[red]gate failed:[/] {failure}", highlight=False)
+
+
+def render_articles(result: EvalResult, console: Console, title: str = "Articles") -> None:
+    """The per-article table, then one line per article that produced no record."""
+    articles = Table(title=title, title_justify="left")
+    for column in ("article", "time", "P", "R", "F1", "fields", "clean", "summary", "names ✗"):
         articles.add_column(
             column, no_wrap=True, justify="left" if column == "article" else "right"
         )
@@ -121,22 +143,16 @@ def render_table(result: EvalResult, console: Console, gate: GateResult | None =
             f"{hits}/{total}",
             "ok" if outcome.score.cleaning.passed else "[red]fail",
             "ok" if not summary_failures else f"[red]{summary_failures} failed",
+            str(len(outcome.score.untraceable)) if not outcome.failed else "—",
             style="red" if outcome.failed else None,
         )
     console.print(articles)
     for outcome in result.articles:
         if outcome.failed:
             console.print(
-                f"[red]error[/] {outcome.article}: {outcome.score.error}", highlight=False
+                f"[red]error[/] {outcome.article}: {escape(outcome.score.error or '')}",
+                highlight=False,
             )
-    if gate is not None:
-        for note in gate.notes:
-            console.print(f"[dim]note: {note}", highlight=False)
-        if gate.passed:
-            console.print("[green]gate passed")
-        else:
-            for failure in gate.failures:
-                console.print(f"[red]gate failed:[/] {failure}", highlight=False)
 
 
 def to_text(result: EvalResult, gate: GateResult | None = None) -> str:
@@ -230,7 +246,8 @@ def to_markdown(result: EvalResult, gate: GateResult | None = None, *, worst: in
     for name in (*_HEADLINE, *_OTHER):
         label = _LABELS.get(name, name)
         lines.append(
-            f"| {label} | {num(m.get(name))} |" + (f" {delta(name)} |" if has_delta else "")
+            f"| {label} | {metric_text(name, m.get(name))} |"
+            + (f" {delta(name)} |" if has_delta else "")
         )
     lines += [
         "",
@@ -250,8 +267,8 @@ def to_markdown(result: EvalResult, gate: GateResult | None = None, *, worst: in
         "",
         "### Articles",
         "",
-        "| article | time | P | R | F1 | failed checks |",
-        "|---|---:|---:|---:|---:|---|",
+        "| article | time | P | R | F1 | untraceable names | failed checks |",
+        "|---|---:|---:|---:|---:|---:|---|",
     ]
     for outcome in result.articles:
         am = metrics(outcome.score.counts)
@@ -259,8 +276,13 @@ def to_markdown(result: EvalResult, gate: GateResult | None = None, *, worst: in
         lines.append(
             f"| `{outcome.article}` | {outcome.seconds:.1f}s | {num(am['events.precision'])} | "
             f"{num(am['events.recall'])} | {num(am['events.f1'])} | "
-            f"{', '.join(failed) or '—'} |"
+            f"{len(outcome.score.untraceable)} | {', '.join(failed) or '—'} |"
         )
+    untraceable = [(o.article, u) for o in result.articles for u in o.score.untraceable]
+    lines += ["", f"### Names not traceable to the article ({len(untraceable)})", ""]
+    lines += [f"- `{article}` · {u.field}: {_md(u.name)}" for article, u in untraceable]
+    if not untraceable:
+        lines.append("None: every name occurs in its article or is a canonical actor name.")
     top = worst_mismatches(result, worst)
     total = sum(len(o.score.mismatches) for o in result.articles)
     lines += ["", f"### Worst mismatches ({len(top)} of {total})", ""]
@@ -360,7 +382,7 @@ def to_html(result: EvalResult, gate: GateResult | None = None) -> str:
     ]
     chart = Chart.of(
         [(f, m.get(f"fields.{f}")) for f in FIELDS]
-        + [(_LABELS[name], m.get(name)) for name in _OTHER]
+        + [(_LABELS[name], m.get(name)) for name in _OTHER if name not in LOWER_IS_BETTER]
     )
     return render_html(
         f1=num(m["events.f1"]),

@@ -51,6 +51,9 @@ __all__ = [
     "DEFAULT_ARTICLES_DIR",
     "DEFAULT_CASSETTE_DIR",
     "DEFAULT_GOLD_DIR",
+    "DEV_ARTICLES_DIR",
+    "DEV_CASSETTE_DIR",
+    "DEV_GOLD_DIR",
     "REPLAY_BASE_URL",
     "ArticleOutcome",
     "EvalProgress",
@@ -72,6 +75,13 @@ DEFAULT_GOLD_DIR = _REPO / "tests" / "fixtures" / "gold"
 """The gold annotations of a source checkout."""
 DEFAULT_CASSETTE_DIR = _REPO / "cassettes" / "summarize_fixtures"
 """The cassettes shared with ``tests/test_summarize_fixtures.py``."""
+DEV_ARTICLES_DIR = _REPO / "tests" / "fixtures" / "dev" / "articles"
+"""The development set's articles (``summarizer eval --set dev``)."""
+DEV_GOLD_DIR = _REPO / "tests" / "fixtures" / "dev" / "gold"
+"""The development set's gold annotations."""
+DEV_CASSETTE_DIR = _REPO / "cassettes" / "eval_dev"
+"""The development set's cassettes; until they are recorded, each article fails in replay
+with the re-record message (the directory may not exist yet)."""
 REPLAY_BASE_URL = "http://127.0.0.1:9/v1"
 """The endpoint named in replay: never contacted, the cassette answers."""
 
@@ -202,7 +212,7 @@ def _require_dirs(articles_dir: Path, gold_dir: Path, cassette_dir: Path | None)
         (articles_dir, "articles", "--articles", DEFAULT_ARTICLES_DIR),
         (cassette_dir, "cassette", "--cassette-dir", DEFAULT_CASSETTE_DIR),
     ):
-        if path is None or path.is_dir():
+        if path is None or path.is_dir() or path == DEV_CASSETTE_DIR:
             continue
         if path == default:
             raise InputError(f"no {what} directory at {path}: {_INSTALLED_HINT}")

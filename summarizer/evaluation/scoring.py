@@ -1,6 +1,6 @@
 """Scoring of records against gold annotations: pure functions, no I/O.
 
-Four things are scored per article (the rules are those of ``tests/fixtures/README.md``):
+Five things are scored per article (the rules are those of ``tests/fixtures/README.md``):
 
 * **cleaning**: the last body line (``body_ends_with``) survives cleaning, no body line
   before it is lost (lines holding a ``must_drop`` string excepted), and every
@@ -15,7 +15,9 @@ Four things are scored per article (the rules are those of ``tests/fixtures/READ
   text, date (only where gold has one), location name, admin1, country, actor types,
   fatalities and sources (recall of the gold sources);
 * **summary**: ``must_mention`` recall, loaded words used outside quotation marks, the
-  word limit, and numbers the article does not give (sums of two of its numbers allowed).
+  word limit, and numbers the article does not give (sums of two of its numbers allowed);
+* **names**: the record's names not traceable to the article
+  (:mod:`~summarizer.evaluation.traceability`), counted and listed.
 
 Names compare after :func:`fold_name` (case, accents, punctuation, hyphens, a leading
 "al"/"el"), as whole words: "Al Habit" matches "Al-Habeet, southern Idlib" only through
@@ -34,6 +36,7 @@ from pydantic import JsonValue
 from summarizer.errors import InputError
 from summarizer.evaluation._scores import (
     FIELDS,
+    LOWER_IS_BETTER,
     ArticleScore,
     CleaningScore,
     Counts,
@@ -53,10 +56,12 @@ from summarizer.evaluation._text_match import (
     sources_found,
 )
 from summarizer.evaluation.gold import GoldArticle, GoldEvent
+from summarizer.evaluation.traceability import untraceable_names
 from summarizer.schema import ArticleReport, Event
 
 __all__ = [
     "FIELDS",
+    "LOWER_IS_BETTER",
     "ArticleScore",
     "CleaningScore",
     "Counts",
@@ -369,6 +374,9 @@ def score_article(
             for name, tally in pair.fields.items():
                 fields[name] = fields.get(name, FieldTally()) + tally
     mentions_total = len(gold.summary.must_mention)
+    names_checked, untraceable = (
+        untraceable_names(report, (cleaned_text, raw_text)) if report is not None else (0, [])
+    )
     counts = Counts(
         articles=1,
         failed=int(report is None),
@@ -386,6 +394,8 @@ def score_article(
         summaries_numbers_grounded=int(summary is not None and not summary.numbers_unsupported),
         numbers_total=summary.numbers_total if summary else 0,
         numbers_unsupported=len(summary.numbers_unsupported) if summary else 0,
+        names_checked=names_checked,
+        names_untraceable=len(untraceable),
     )
     return ArticleScore(
         article=article_id,
@@ -394,6 +404,7 @@ def score_article(
         events=events,
         summary=summary,
         mismatches=mismatches,
+        untraceable=untraceable,
         counts=counts,
     )
 

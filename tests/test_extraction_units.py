@@ -14,9 +14,11 @@ from summarizer.extraction._figures import death_figures, speaks_of_deaths
 from summarizer.extraction._meta import dateline_of, language_of, title_of, wire_of
 from summarizer.extraction._names import (
     actor_type_for,
+    article_spelling,
     canonical_actor,
     derived_actor_country,
     in_article,
+    state_forces_of,
 )
 from summarizer.extraction._places import countries_in, fold_name, lookup_place, subdivision_in
 from summarizer.extraction._sentences import number_sentences, render_numbered
@@ -220,3 +222,17 @@ def test_an_attack_on_civilians_must_describe_one() -> None:
     assert not describes_violence_against_civilians(
         '"We live here without knowing if there is really a truce," a resident said.'
     )
+
+
+def test_names_in_the_articles_own_spelling_and_derived_state_forces() -> None:
+    text = "Clashes near Kafr Zita killed 9, the Syrian Observatory for Human Rights said."
+    assert article_spelling("Kfar Zita", text) == "Kafr Zita"
+    assert article_spelling("Syria Observatory for Human Rights", text) == (
+        "Syrian Observatory for Human Rights"
+    )
+    assert article_spelling("Idlib", text) is None
+    syria = {"SY": 3}
+    assert state_forces_of("Syrian government", syria) == "Military Forces of Syria"
+    assert state_forces_of("regime forces", syria) == "Military Forces of Syria"
+    assert state_forces_of("Russian troops", syria) is None  # another country's forces
+    assert state_forces_of("Tiger Forces", syria) is None  # a named unit is not derived

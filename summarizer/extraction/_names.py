@@ -18,7 +18,14 @@ import re
 from summarizer.extraction._places import countries_in, country_name, fold_name
 from summarizer.schema import ActorType
 
-__all__ = ["actor_type_for", "canonical_actor", "derived_actor_country", "in_article"]
+__all__ = [
+    "actor_type_for",
+    "article_spelling",
+    "canonical_actor",
+    "derived_actor_country",
+    "in_article",
+    "state_forces_of",
+]
 
 _MILITARY = re.compile(
     r"\b(army|armies|military|militaries|troops?|soldiers?|armed forces|air ?force|navy|"
@@ -115,3 +122,51 @@ def derived_actor_country(name: str) -> str | None:
     if not match:
         return None
     return match.group("of") or match.group("paren")
+
+
+_WORD = re.compile(r"[\w'’-]+")
+
+
+def article_spelling(name: str, text: str, cutoff: float = 88.0) -> str | None:
+    """The article's own spelling of a name the model spelt differently ("Kfar Zita" for
+    "Kafr Zita", "Syria Observatory" for "Syrian Observatory"): the run of words of about
+    the same length whose folded form is closest (rapidfuzz ratio >= ``cutoff``), or None."""
+    from rapidfuzz import fuzz
+
+    target = fold_name(name)
+    size = len(target.split())
+    if not target or size > 8:
+        return None
+    words = list(_WORD.finditer(text))
+    best: tuple[float, str] | None = None
+    for n in {max(1, size - 1), size, size + 1}:
+        for i in range(len(words) - n + 1):
+            span = text[words[i].start() : words[i + n - 1].end()]
+            score = fuzz.ratio(target, fold_name(span))
+            if score >= cutoff and (best is None or score > best[0]):
+                best = (score, span)
+    return best[1] if best else None
+
+
+_STATE_WORDS = frozenset(
+    {"government", "governments", "regime", "forces", "force", "army", "troops", "military",
+     "security", "state", "loyalists", "pro", "the", "national", "armed", "soldiers"}
+)  # fmt: skip
+
+
+def state_forces_of(name: str, countries: dict[str, int]) -> str | None:
+    """'Military Forces of X' for a state-forces mention the article does not spell out
+    ("Syrian government", "regime forces") when its country is the one the article names
+    most; None when the mention has words other than a country and generic state words."""
+    if not countries:
+        return None
+    words = fold_name(name).split()
+    named = countries_in(name)
+    rest = [w for w in words if w not in _STATE_WORDS]
+    code = max(countries, key=lambda c: countries[c])
+    if named and code not in named:
+        return None
+    country = country_name(code)
+    if not country or not words or len(rest) > (1 if named else 0):
+        return None
+    return f"Military Forces of {country}"

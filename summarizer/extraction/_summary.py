@@ -69,6 +69,12 @@ def checked(
     if addition:
         warnings.append(f"summary completed from the record: {addition!r}")
         text = f"{text} {addition}".strip()
+    if main is not None and len([s for s in _SENTENCE.split(text) if s.strip()]) < 2:
+        # one sentence of the model's is kept, and the record's own sentence completes it
+        extra = next((e.notes for e in events if e.notes and e.notes not in text), None)
+        if extra:
+            warnings.append(f"summary completed from the record: {extra!r}")
+            text = f"{text} {extra}".strip()
     if not headline:
         headline = _headline(main) if main else "Summary of the article"
     for term in loaded_terms_in(f"{headline}\n{text}"):

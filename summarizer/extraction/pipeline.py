@@ -35,7 +35,13 @@ from summarizer.extraction._codebook import (
 from summarizer.extraction._figures import death_figures
 from summarizer.extraction._grouping import Spot, group_events
 from summarizer.extraction._meta import dateline_of, language_of, title_of, wire_of
-from summarizer.extraction._names import actor_type_for, canonical_actor, in_article
+from summarizer.extraction._names import (
+    actor_type_for,
+    article_spelling,
+    canonical_actor,
+    in_article,
+    state_forces_of,
+)
 from summarizer.extraction._places import (
     countries_in,
     country_name,
@@ -275,14 +281,16 @@ def _same_place(a: str, b: str) -> bool:
     return fa == fb or (bool(fa) and bool(fb) and (fa in fb or fb in fa))
 
 
-def _grounded_place(place: str, own: str, folded_text: str) -> str | None:
-    """The model's place when the article names it, else a place-like name from the
-    event's sentences (a province it names), else None."""
+def _grounded_place(place: str, own: str, folded_text: str, text: str) -> str | None:
+    """The model's place when the article names it (in the article's spelling), else a
+    place-like name from the event's sentences (a province it names), else None."""
     cleaned = re.sub(
         r"^(?:in|at|near|the|à|en|dans|cerca de)\s+", "", place.strip(" .,"), flags=re.I
     )
     if cleaned and in_article(cleaned, folded_text):
         return cleaned
+    if cleaned and (spelt := article_spelling(cleaned, text)):
+        return spelt
     # "Kharkiv's Saltivskyi district" -> try each comma part
     for piece in re.split(r",|\band\b|\bet\b|\by\b", cleaned):
         part = piece.strip()
@@ -309,7 +317,7 @@ def _event(
             f"sentences {spot.ids} were labelled an attack on civilians but describe none; left out"
         )
         return None
-    place = _grounded_place(details.place, " ".join(own), folded_text)  # type: ignore[attr-defined]
+    place = _grounded_place(details.place, " ".join(own), folded_text, text)  # type: ignore[attr-defined]
     if place is None:
         tally.warnings.append(
             f"the {spot.event_type.value} event of sentences {spot.ids} was dropped: its place "
@@ -324,7 +332,7 @@ def _event(
         mention = getattr(details, role)
         if mention is None:
             continue
-        actor = _actor(mention.name, mention.type, country, folded_text)
+        actor = _actor(mention.name, mention.type, country, folded_text, text, countries)
         if actor is None:
             tally.warnings.append(
                 f"{where}: {role} {mention.name!r} is not named in the article; removed"
@@ -342,7 +350,12 @@ def _event(
     figures_total: int | None = getattr(details, "fatalities", None)
     source = getattr(details, "source", None)
     if source and not in_article(source, folded_text):
-        tally.warnings.append(f"{where}: source {source!r} is not in the article; removed")
+        spelt = article_spelling(source, text)
+        if spelt is None:
+            tally.warnings.append(f"{where}: source {source!r} is not in the article; removed")
+        source = spelt
+    if source and fold_name(source) in {fold_name(country_name(c) or "") for c in countries}:
+        tally.warnings.append(f"{where}: source {source!r} is a country, not a source; removed")
         source = None
     event_type = spot.event_type
     if event_type is EventType.violence_against_civilians and (
@@ -389,10 +402,27 @@ def _event(
     )
 
 
-def _actor(name: str, actor_type: ActorType, country: str | None, folded_text: str) -> Actor | None:
+def _actor(
+    name: str,
+    actor_type: ActorType,
+    country: str | None,
+    folded_text: str,
+    text: str,
+    countries: dict[str, int],
+) -> Actor | None:
+    """The side as the article names it (in its spelling), or the ACLED name derived from
+    a state-forces mention; None when the article does not name it."""
     name = name.strip(" .,")
-    if not name or not in_article(name, folded_text):
+    if not name:
         return None
+    if not in_article(name, folded_text):
+        derived = state_forces_of(name, countries) if actor_type is ActorType.state_forces else None
+        if derived is not None:
+            return Actor(name=derived, type=ActorType.state_forces)
+        spelt = article_spelling(name, text)
+        if spelt is None:
+            return None
+        name = spelt
     actor_type = actor_type_for(name, actor_type)
     return Actor(name=canonical_actor(name, actor_type, country)[:80], type=actor_type)
 

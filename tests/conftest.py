@@ -49,6 +49,11 @@ def _clean_environment(
             monkeypatch.delenv(name)
     if request.node.get_closest_marker("live") is None:
         monkeypatch.setenv("SUMMARIZER_CACHE_DIR", str(tmp_path / "summarizer-cache"))
+    if request.node.get_closest_marker("one_shot_prompt") is not None:
+        # these tests count requests, faults and bodies one request per article: they run
+        # the one-shot prompt v1; the default step pipeline (v6) is tested on its own
+        # (test_extraction_*, test_batch_rounds, test_slots, test_inputs, the replays)
+        monkeypatch.setenv("SUMMARIZER_PROMPT_VERSION", "v1")
 
 
 @pytest.fixture(autouse=True)

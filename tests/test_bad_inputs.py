@@ -87,9 +87,16 @@ def source_of(name: str, web: FakeWeb, tmp_path: Path) -> str | Path:
     return path
 
 
-def settings_for(fake: FakeOpenAI) -> Settings:
+def settings_for(fake: FakeOpenAI, prompt_version: str | None = None) -> Settings:
+    """Settings against the FAKE; ``prompt_version`` pins a version where a test checks how
+    one kind of prompt renders the article (the one-shot v1 here; v6's rendering is tested
+    in tests/test_extraction_units.py and tests/test_prompt_fence.py)."""
     return Settings(
-        base_url=fake.base_url, model=fake.model, fetch_timeout=0.5, transport_retries=0
+        base_url=fake.base_url,
+        model=fake.model,
+        fetch_timeout=0.5,
+        transport_retries=0,
+        **({"prompt_version": prompt_version} if prompt_version else {}),
     )
 
 
@@ -151,7 +158,7 @@ def test_cli_outcome(
 def test_fence_markers_in_the_text_are_defused(servers: tuple[FakeOpenAI, FakeWeb]) -> None:
     fake, _ = servers
     before = len(fake.stats.bodies)
-    summarize(BAD / "fence-close.txt", settings=settings_for(fake))
+    summarize(BAD / "fence-close.txt", settings=settings_for(fake, "v1"))
     fenced = article_of(fake.stats.bodies[before])
     assert "Residents described heavy fighting" in fenced, "the text after the fake fence"
     assert "<<<END ARTICLE>>>" not in fenced and "<<END ARTICLE>>" in fenced
@@ -162,7 +169,7 @@ def test_template_syntax_reaches_the_endpoint_verbatim(
 ) -> None:
     fake, _ = servers
     before = len(fake.stats.bodies)
-    summarize(BAD / "template-syntax.txt", settings=settings_for(fake))
+    summarize(BAD / "template-syntax.txt", settings=settings_for(fake, "v1"))
     sent = article_of(fake.stats.bodies[before])
     source = load_source(BAD / "template-syntax.txt", settings=Settings())
     assert sent == clean_text(source.text).text
@@ -173,7 +180,7 @@ def test_template_syntax_reaches_the_endpoint_verbatim(
 def test_an_obeyed_injection_yields_no_record(tmp_path: Path) -> None:
     with FakeOpenAI(Faults(gullible=True)) as fake:
         with pytest.raises(SummarizerError) as caught:
-            summarize(BAD / "prompt-injection.txt", settings=settings_for(fake))
+            summarize(BAD / "prompt-injection.txt", settings=settings_for(fake, "v1"))
         assert type(caught.value).__name__ == "ExtractionFailed"
         assert "500" in str(getattr(caught.value, "last_completion", ""))
         assert fake.stats.requests == 3, "first answer and both re-asks were refused"

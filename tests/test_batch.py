@@ -33,6 +33,8 @@ from summarizer.settings import Settings
 
 from .fakes.fake_openai import FAULT_KINDS, FakeOpenAI, Faults
 
+pytestmark = pytest.mark.one_shot_prompt  # counts one request per article (see conftest)
+
 
 def article(number: int) -> str:
     return (

@@ -13,6 +13,8 @@ import pytest
 
 from .conftest import ROOT
 
+pytestmark = pytest.mark.one_shot_prompt  # counts one request per article (see conftest)
+
 LINE = re.compile(r"^(\w+): ratio=(\S+) target=(\S+) (ok|short|skipped)$")
 
 

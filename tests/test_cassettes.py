@@ -10,7 +10,7 @@ import pytest
 from summarizer import summarize
 from summarizer.errors import EndpointError
 from summarizer.evaluation import cassettes
-from summarizer.llm.prompts import Prompt
+from summarizer.extraction import StepPrompts
 from summarizer.settings import Settings
 
 from .conftest import ARTICLES, REPLAY_BASE_URL, ROOT
@@ -53,14 +53,13 @@ def test_an_edited_prompt_no_longer_matches_its_cassette(monkeypatch: pytest.Mon
     cassette = (
         ROOT / "cassettes" / "summarize_fixtures" / f"test_fixture_article[{article.stem}].yaml"
     )
-    original = Prompt.render
+    original = StepPrompts.render
 
-    def edited(self: Prompt, **variables: object) -> list[dict[str, str]]:
-        messages = original(self, **variables)
-        messages[0]["content"] += "\nBe brief."
-        return messages
+    def edited(self: StepPrompts, part: str, **values: object) -> str:
+        text = original(self, part, **values)
+        return text + "\nBe brief." if part == "system" else text
 
-    monkeypatch.setattr(Prompt, "render", edited)
+    monkeypatch.setattr(StepPrompts, "render", edited)
     settings = Settings(base_url=REPLAY_BASE_URL, model="local", transport_retries=0)
     with pytest.raises(EndpointError) as caught, cassettes.use_cassette(cassette, record=False):
         summarize(article, settings=settings)

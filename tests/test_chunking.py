@@ -21,6 +21,8 @@ from summarizer.text.sources import SourceDocument
 from .fakes.fake_openai import FakeOpenAI, Faults, article_of
 from .records import report
 
+pytestmark = pytest.mark.one_shot_prompt  # counts one request per article (see conftest)
+
 texts = st.text(alphabet=st.sampled_from([*"ab .!?\n\t\"'”", "é", "字", "\u200f"]), max_size=400)
 
 

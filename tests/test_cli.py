@@ -10,6 +10,8 @@ import pytest
 
 from .conftest import ROOT
 
+pytestmark = pytest.mark.one_shot_prompt  # counts one request per article (see conftest)
+
 
 def run(
     *args: str, stdin: bytes | None = None, **extra_env: str

@@ -27,6 +27,8 @@ from summarizer.schema import ArticleReport
 
 from .fakes.fake_openai import FakeOpenAI, Faults, fabricate_batch_output
 
+pytestmark = pytest.mark.one_shot_prompt  # counts one request per article (see conftest)
+
 runner = CliRunner()
 
 

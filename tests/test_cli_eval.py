@@ -70,6 +70,7 @@ def test_a_gate_failure_exits_non_zero_with_one_line_per_metric(tmp_path: Path) 
     assert "**Gate: failed**" in (tmp_path / "out" / "report.md").read_text("utf-8")
 
 
+@pytest.mark.one_shot_prompt  # counts one request per article (see conftest)
 def test_a_drop_below_the_baseline_fails(tmp_path: Path) -> None:
     args = one_article(tmp_path)
     cassettes, baseline = tmp_path / "cassettes", tmp_path / "baseline.json"

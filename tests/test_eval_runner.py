@@ -37,6 +37,7 @@ def fixture_dirs(tmp_path: Path, *article_ids: str) -> tuple[Path, Path]:
     return articles, gold
 
 
+@pytest.mark.one_shot_prompt  # counts one request per article (see conftest)
 def test_live_record_then_replay(tmp_path: Path) -> None:
     articles, gold = fixture_dirs(tmp_path, ARTICLE_004)
     cassettes = tmp_path / "cassettes"
@@ -82,6 +83,7 @@ def test_live_without_record_writes_no_cassette(tmp_path: Path) -> None:
     assert fake.requests[0]["model"] == "other-model"
 
 
+@pytest.mark.one_shot_prompt  # counts one request per article (see conftest)
 def test_a_failing_article_is_scored_and_the_run_goes_on(tmp_path: Path) -> None:
     articles, gold = fixture_dirs(tmp_path, ARTICLE_000, ARTICLE_004)
     with fake_llm(status=500) as fake:

@@ -25,6 +25,8 @@ from summarizer.text.sources import SourceDocument
 
 from .records import SOURCE, extraction_data
 
+pytestmark = pytest.mark.one_shot_prompt  # the one-shot prompt v1 (see conftest)
+
 Reply = tuple[int, dict[str, str], bytes]
 
 

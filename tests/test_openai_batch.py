@@ -33,6 +33,8 @@ from summarizer.text.chunking import chunk_warning
 
 from .fakes.fake_openai import FakeOpenAI, Faults, fabricate_batch_output, grounded_extraction
 
+pytestmark = pytest.mark.one_shot_prompt  # the one-shot prompt v1 (see conftest)
+
 ARTICLE = (
     "Clashes between troops and rebels near Kafr Zita on Saturday wounded several people, "
     "a monitor said.\nResidents described heavy fighting through the night.\n"

@@ -21,6 +21,8 @@ from summarizer.schema import Extraction
 from summarizer.settings import Settings
 from summarizer.text.sources import SourceDocument
 
+pytestmark = pytest.mark.one_shot_prompt  # the one-shot prompt v1 (see conftest)
+
 
 def test_v1_templates_exist_and_are_hashed() -> None:
     prompt = load_prompt("extract", "v1")

@@ -402,10 +402,25 @@ _shared: EmbeddedServer | None = None
 _shared_lock = threading.Lock()
 
 
+def _server_identity(settings: Settings) -> tuple[object, ...]:
+    """What makes two embedded servers different: binary, model, slots, context, threads."""
+    return (
+        settings.server_binary,
+        settings.model_path,
+        settings.server_parallel,
+        settings.server_context,
+        settings.server_threads,
+    )
+
+
 def shared_server(settings: Settings) -> EmbeddedServer:
-    """The process-wide embedded server, started on first use, stopped at exit."""
+    """The process-wide embedded server, started on first use, stopped at exit; asked for
+    with settings that start another server (binary, model, slots, context, threads), the
+    running one is stopped and that one started."""
     global _shared  # noqa: PLW0603 - one server per process, guarded by the lock
     with _shared_lock:
+        if _shared is not None and _server_identity(_shared.settings) != _server_identity(settings):
+            _shared.stop()
         if _shared is None or _shared.process is None or _shared.process.poll() is not None:
             server = EmbeddedServer(settings)
             server.start()

@@ -135,6 +135,20 @@ class MessageRow:
     reserved_at: float
 
 
+def _wal(db: sqlite3.Connection, tries: int = 50) -> None:
+    """Put the file in WAL mode. Changing the journal mode takes the file's exclusive lock
+    and SQLite does not wait for it (no busy handler), so a second opener of a new ledger
+    at the same moment retries here instead of failing with "database is locked"."""
+    for attempt in range(tries):
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or attempt == tries - 1:
+                raise
+            time.sleep(0.05 * (attempt + 1))
+
+
 class Ledger:
     """What was posted where: articles (with their record's hash), digests and messages
     (with ts). Safe to share between threads and processes; a context manager."""
@@ -152,7 +166,7 @@ class Ledger:
             ) from error
         self._lock = threading.RLock()
         try:
-            self._db.execute("PRAGMA journal_mode=WAL")
+            _wal(self._db)
             with self._tx() as db:
                 for statement in _SCHEMA.split(";"):
                     if statement.strip():

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from summarizer.errors import SlackPostError
 from summarizer.slack.digest import DigestArticle, build_digest
 from summarizer.slack.ledger import Ledger
 from summarizer.slack.poster import EVENT_TYPE, DigestPoster, make_client
@@ -107,6 +108,45 @@ def test_a_crash_between_post_and_record_does_not_post_again(
     assert len(found) == before + expected_messages(items[1:])
     lookups = fake.calls("conversations.history") + fake.calls("conversations.replies")
     assert lookups, "the pending reservation was resolved by looking it up in Slack"
+
+
+def test_a_crash_after_the_first_post_to_a_channel_named_by_name_does_not_post_again(
+    fake: FakeSlack, tmp_path: Path
+) -> None:
+    """The very first digest to '#name': Slack accepted the parent, the run died before
+    the ledger learnt the channel's id. The next run looks the id up
+    (conversations.list) and finds the parent in the history instead of posting it."""
+    path = tmp_path / "ledger.sqlite3"
+    items = articles(2)
+    with CrashingLedger(path, 1) as dying, pytest.raises(Crash):
+        poster(fake, dying).post(items, CHANNEL, generated_at=GENERATED)
+    assert len(fake.messages(CHANNEL_ID)) == 1
+    with Ledger(path) as ledger:
+        next_run = poster(fake, ledger)
+        next_run.stale_after = 0.0
+        next_run.post(items, CHANNEL, generated_at=GENERATED)
+        assert ledger.channel_id(CHANNEL) == CHANNEL_ID
+    found = keys(fake)
+    assert len(found) == len(set(found)), Counter(found).most_common(3)
+    assert len(found) == expected_messages(items)
+    assert fake.calls("conversations.list"), "the channel's id was looked up"
+
+
+def test_a_pending_first_post_to_an_unknown_channel_name_is_not_posted_again(
+    fake: FakeSlack, tmp_path: Path
+) -> None:
+    """When the id cannot be looked up (here the app may not list channels), the run stops
+    with a clear error rather than risk a second copy."""
+    path = tmp_path / "ledger.sqlite3"
+    with CrashingLedger(path, 1) as dying, pytest.raises(Crash):
+        poster(fake, dying).post(articles(1), CHANNEL, generated_at=GENERATED)
+    fake.fail_next(1, method="conversations.list", error="missing_scope")
+    with Ledger(path) as ledger:
+        next_run = poster(fake, ledger)
+        next_run.stale_after = 0.0
+        with pytest.raises(SlackPostError, match="not posted again"):
+            next_run.post(articles(1), CHANNEL, generated_at=GENERATED)
+    assert len(fake.messages(CHANNEL_ID)) == 1
 
 
 def test_a_live_run_finishing_a_digest_is_left_alone(fake: FakeSlack, tmp_path: Path) -> None:

@@ -222,10 +222,36 @@ class DigestPoster:
             "chat.postMessage", channel, on_refusal=on_refusal, **message.payload(), **extra
         )
 
-    def _find(self, channel: str, key: str, thread_ts: str | None) -> str | None:
-        """The ts of the message carrying ``key`` in its metadata, if Slack has it."""
+    def _lookup_id(self, channel: str) -> str:
+        """Slack's id of a '#name' channel (``conversations.list``): a crashed run's pending
+        message can only be looked up in the channel's history by id. Raises
+        SlackPostError when it cannot be found, so the message is not posted twice."""
+        name = channel.strip().lstrip("#")
+        cursor: str | None = None
+        try:
+            while True:
+                response = self.client.conversations_list(
+                    types="public_channel,private_channel",
+                    exclude_archived=True,
+                    limit=200,
+                    **({"cursor": cursor} if cursor else {}),
+                )
+                for found in response.get("channels") or []:
+                    if found.get("name") == name and found.get("id"):
+                        self.ledger._remember_channel(channel, str(found["id"]))
+                        return str(found["id"])
+                cursor = (response.get("response_metadata") or {}).get("next_cursor") or None
+                if not cursor:
+                    break
+        except (SlackClientError, OSError) as error:
+            raise _lookup_error(channel, str(error)) from None
+        raise _lookup_error(channel, "no such channel in conversations.list")
+
+    def _find(self, channel: str, key: str, thread_ts: str | None) -> tuple[str, str] | None:
+        """(ts, channel id) of the message carrying ``key`` in its metadata, if Slack has
+        it (a '#name' channel is looked up by id first)."""
         if not _CHANNEL_ID.match(channel):
-            return None  # history needs the channel's id; unknown before a first post
+            channel = self.ledger.channel_id(channel) or self._lookup_id(channel)
         method = "conversations.replies" if thread_ts else "conversations.history"
         try:
             if thread_ts:
@@ -242,7 +268,7 @@ class DigestPoster:
             metadata = found.get("metadata") or {}
             payload = metadata.get("event_payload") or {}
             if metadata.get("event_type") == EVENT_TYPE and payload.get("key") == key:
-                return str(found["ts"])
+                return str(found["ts"]), channel
         return None
 
     def _send(
@@ -261,9 +287,9 @@ class DigestPoster:
         row = self.ledger._message(key)
         if row is not None and row.state == "posted" and row.ts:
             return row.ts, channel
-        if row is not None and (ts := self._find(channel, key, thread_ts)) is not None:
-            self.ledger._mark_posted(key, ts)
-            return ts, channel
+        if row is not None and (found := self._find(channel, key, thread_ts)) is not None:
+            self.ledger._mark_posted(key, found[0])
+            return found
         self.ledger._reserve_message(key, digest_id, self._owner)
         # refused: nothing was posted, so the reservation goes (with the digest's own
         # reservation of its articles when this was its parent)
@@ -485,6 +511,14 @@ class DigestPoster:
                 )
                 self.ledger._save_hash(channel_id, article)
                 result.corrected_articles.append(article.article_id)
+
+
+def _lookup_error(channel: str, why: str) -> SlackPostError:
+    return SlackPostError(
+        f"a message to {channel} was left pending by a crashed run and the channel's id "
+        f"could not be looked up ({why}); it is not posted again: pass the channel's id "
+        "(C...) or grant the app channels:read/groups:read"
+    )
 
 
 def _post_error(error: Exception, method: str, channel: str) -> SlackPostError:

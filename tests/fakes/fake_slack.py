@@ -16,6 +16,8 @@ checking them the way Slack does:
 * ``conversations.history`` and ``conversations.replies`` (channel id only, as Slack):
   newest first / thread order, with each message's ``metadata`` when asked
   (``include_all_metadata``): what the poster looks a message up by after a crash;
+* ``conversations.list``: the channels (id and name, without '#'), one page of
+  ``limit`` (default 100) with a ``next_cursor``;
 * ``POST /response/<name>``: a ``response_url`` target (what slash commands and
   interactive payloads carry), recording what the app sends back.
 
@@ -340,7 +342,23 @@ class FakeSlack:
             return self._post_ephemeral(params)
         if method in ("conversations.history", "conversations.replies"):
             return self._history(params, replies=method == "conversations.replies")
+        if method == "conversations.list":
+            return self._list(params)
         return {"ok": False, "error": "unknown_method"}
+
+    def _list(self, params: dict[str, Any]) -> dict[str, Any]:
+        channels = [
+            {"id": cid, "name": name.lstrip("#")} for name, cid in sorted(self.channels.items())
+        ]
+        start = int(params.get("cursor") or 0)
+        limit = int(params.get("limit") or 100)
+        page = channels[start : start + limit]
+        following = start + limit if start + limit < len(channels) else ""
+        return {
+            "ok": True,
+            "channels": page,
+            "response_metadata": {"next_cursor": str(following)},
+        }
 
     def _history(self, params: dict[str, Any], *, replies: bool) -> dict[str, Any]:
         channel = self._channel_id(params.get("channel"), ids_only=True)

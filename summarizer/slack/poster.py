@@ -47,6 +47,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from summarizer.errors import SlackPostError
+from summarizer.slack._calls import lookup_channel_id, post_error
 from summarizer.slack._client import DEFAULT_API_URL, SlackSettings, make_client
 from summarizer.slack.digest import DEFAULT_TITLE, DigestArticle, build_digest
 from summarizer.slack.ledger import _CHANNEL_ID, LEDGER_FILE, Ledger, _Parts, record_hash
@@ -199,9 +200,9 @@ class DigestPoster:
         except SlackApiError as error:
             if on_refusal is not None:
                 on_refusal()
-            raise _post_error(error, method, channel) from None
+            raise post_error(error, method, channel) from None
         except (SlackClientError, OSError) as error:
-            raise _post_error(error, method, channel) from None
+            raise post_error(error, method, channel) from None
         data = response.data
         if not isinstance(data, dict):  # pragma: no cover - the Web API always answers JSON
             raise SlackPostError(f"Slack answered {method} in {channel} with no JSON")
@@ -223,29 +224,9 @@ class DigestPoster:
         )
 
     def _lookup_id(self, channel: str) -> str:
-        """Slack's id of a '#name' channel (``conversations.list``): a crashed run's pending
-        message can only be looked up in the channel's history by id. Raises
-        SlackPostError when it cannot be found, so the message is not posted twice."""
-        name = channel.strip().lstrip("#")
-        cursor: str | None = None
-        try:
-            while True:
-                response = self.client.conversations_list(
-                    types="public_channel,private_channel",
-                    exclude_archived=True,
-                    limit=200,
-                    **({"cursor": cursor} if cursor else {}),
-                )
-                for found in response.get("channels") or []:
-                    if found.get("name") == name and found.get("id"):
-                        self.ledger._remember_channel(channel, str(found["id"]))
-                        return str(found["id"])
-                cursor = (response.get("response_metadata") or {}).get("next_cursor") or None
-                if not cursor:
-                    break
-        except (SlackClientError, OSError) as error:
-            raise _lookup_error(channel, str(error)) from None
-        raise _lookup_error(channel, "no such channel in conversations.list")
+        found = lookup_channel_id(self.client, channel)
+        self.ledger._remember_channel(channel, found)
+        return found
 
     def _find(self, channel: str, key: str, thread_ts: str | None) -> tuple[str, str] | None:
         """(ts, channel id) of the message carrying ``key`` in its metadata, if Slack has
@@ -263,7 +244,7 @@ class DigestPoster:
                     channel=channel, include_all_metadata=True, limit=1000
                 )
         except (SlackClientError, OSError) as error:
-            raise _post_error(error, method, channel) from None
+            raise post_error(error, method, channel) from None
         for found in response.get("messages") or []:
             metadata = found.get("metadata") or {}
             payload = metadata.get("event_payload") or {}
@@ -511,21 +492,3 @@ class DigestPoster:
                 )
                 self.ledger._save_hash(channel_id, article)
                 result.corrected_articles.append(article.article_id)
-
-
-def _lookup_error(channel: str, why: str) -> SlackPostError:
-    return SlackPostError(
-        f"a message to {channel} was left pending by a crashed run and the channel's id "
-        f"could not be looked up ({why}); it is not posted again: pass the channel's id "
-        "(C...) or grant the app channels:read/groups:read"
-    )
-
-
-def _post_error(error: Exception, method: str, channel: str) -> SlackPostError:
-    """One line for a Web API call that failed: Slack's refusal code, or the reason Slack
-    could not be reached."""
-    if isinstance(error, SlackApiError):
-        code = error.response.get("error", "unknown_error") if error.response else "unknown"
-        return SlackPostError(f"Slack refused {method} in {channel}: {code}")
-    reason = type(error).__name__
-    return SlackPostError(f"could not reach Slack for {method} in {channel}: {reason}")

@@ -265,7 +265,9 @@ def test_force_used_on_protesters_is_a_protest_event() -> None:
         if ask.step == "classify":  # the FAKE labels the shooting an attack on civilians
             return labelling(ask, {1: "attack_on_civilians"})
         if ask.step.startswith("details"):
-            return details(ask, place="Nairobi", sub_event_type="attack",
+            # code has made it a protest before asking: the schema offers protest kinds
+            assert "one protests event" in ask.messages[-1]["content"]
+            return details(ask, place="Nairobi", sub_event_type="peaceful_protest",
                            actor1={"name": "Police", "type": "state_forces"},
                            actor2={"name": "protesters", "type": "civilians"},
                            fatalities=3, source=None)  # fmt: skip

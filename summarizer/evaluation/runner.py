@@ -12,8 +12,9 @@ Two modes:
   the embedded server (not recording), ``SUMMARIZER_SERVER_PARALLEL`` articles run at
   once, one per slot; the scores and their order do not depend on it.
 
-Articles are summarized exactly as the integration test does (``summarize(path)``, no
-publication date or outlet passed), so one recording serves both. A
+Articles are summarized as a feed would hand them over: ``summarize(path,
+published=<the gold's publication date>)`` (the fixtures' gold has none, so they run
+exactly as the integration test does and one recording serves both). A
 :class:`~summarizer.errors.SummarizerError` (or a cassette that does not match) fails
 only its article, which then scores as every gold event missed; the run goes on.
 """
@@ -220,7 +221,12 @@ def _require_dirs(articles_dir: Path, gold_dir: Path, cassette_dir: Path | None)
 
 
 def _summarize_one(
-    path: Path, mode: Mode, record: bool, cassette: Path, settings: Settings
+    path: Path,
+    mode: Mode,
+    record: bool,
+    cassette: Path,
+    settings: Settings,
+    published: dt.date | None = None,
 ) -> tuple[ArticleReport | None, str | None, float]:
     report: ArticleReport | None = None
     error: str | None = None
@@ -230,7 +236,7 @@ def _summarize_one(
         )
         try:
             with context:
-                report = summarize(path, settings=settings)
+                report = summarize(path, published=published, settings=settings)
         except (SummarizerError, CassetteMismatch) as exc:
             report, error = None, _one_line(exc)
     return report, error, elapsed[0]
@@ -331,7 +337,7 @@ def run_eval(
     pool = _live_pool(mode, record, run_settings)
     futures = [
         pool.submit(_summarize_one, articles_dir / gold.article, mode, record,
-                    cassette_path(cassette_dir, gold.article_id), run_settings)
+                    cassette_path(cassette_dir, gold.article_id), run_settings, gold.published)
         for gold in golds
     ] if pool is not None else []  # fmt: skip
     for index, gold in enumerate(golds, start=1):
@@ -343,7 +349,12 @@ def run_eval(
             futures[index - 1].result()
             if futures
             else _summarize_one(
-                path, mode, record, cassette_path(cassette_dir, gold.article_id), run_settings
+                path,
+                mode,
+                record,
+                cassette_path(cassette_dir, gold.article_id),
+                run_settings,
+                gold.published,
             )
         )
         score = score_article(

@@ -1,9 +1,11 @@
 """Candidate death tolls, found by code: the model chooses among them, never writes one.
 
-A figure is a whole number written in a sentence that speaks of deaths, as digits
-("70", "1,200") or as words in English, French, Spanish and other languages that
-``text2num`` reads ("twenty-seven", "quinze", "doce"). Years, times, ages and figures
-of wounded or displaced people are left out where the words around them say so.
+A figure is a whole number written near a word of death ("killed 11", "the toll rose
+to 70", "two men were shot dead"), as digits ("70", "1,200") or as words in English,
+French, Spanish and other languages that ``text2num`` reads ("twenty-seven", "quinze",
+"doce", "two"), or a lone victim ("a woman was killed": 1). Years, times, ages, parts
+of a toll ("including three children"), vague amounts ("tens of thousands") and figures
+of wounded, abducted or displaced people are left out where the words around them say so.
 """
 
 from __future__ import annotations
@@ -44,17 +46,37 @@ def speaks_of_deaths(sentence: str) -> bool:
 
 @functools.lru_cache(maxsize=2048)
 def numbers_written(sentence: str, language: str = "en") -> tuple[tuple[int, int], ...]:
-    """``(value, position)`` of every whole number in the sentence, digits or words.
+    """``(value, position)`` of every whole number in the sentence, digits or words
+    (number words from three up: "one" and "two" are too often no count).
 
     Words are read by ``text2num`` in the article's language (English otherwise);
     positions are in the converted text, used only to look at the words after a number.
     """
+    return tuple((value, start) for value, start, _ in _numbers(sentence, language, 3.0))
+
+
+def _converted(sentence: str, language: str, threshold: float) -> str:
     lang = language if language in _T2N_LANGUAGES else "en"
     try:
-        converted = alpha2digit(sentence, lang)
+        return str(alpha2digit(sentence, lang, threshold=threshold))
     except Exception:  # text2num is a parser of free text; never let it stop a record
-        converted = sentence
-    found: list[tuple[int, int]] = []
+        return sentence
+
+
+# "tens of thousands", "des centaines de", "decenas de miles": no figure to choose
+_VAGUE = re.compile(
+    r"\b(?:(?:tens|hundreds|dozens|scores|thousands|millions)(?: of (?:thousands|millions))?"
+    r"(?= of\b)|(?:des )?(?:dizaines|centaines|milliers)(?: de milliers)?(?= d)|"
+    r"(?:decenas|centenares|cientos|miles)(?: de miles)?(?= de\b))",
+    re.IGNORECASE,
+)
+
+
+@functools.lru_cache(maxsize=2048)
+def _numbers(sentence: str, language: str, threshold: float) -> tuple[tuple[int, int, str], ...]:
+    """``(value, position, converted text)`` of the sentence's whole numbers."""
+    converted = _converted(_VAGUE.sub("many", sentence), language, threshold)
+    found: list[tuple[int, int, str]] = []
     for match in _NUMBER.finditer(converted):
         digits = re.sub(r"[,.\u00a0 ]", "", match.group(1))
         value = int(digits)
@@ -62,17 +84,60 @@ def numbers_written(sentence: str, language: str = "en") -> tuple[tuple[int, int
             continue  # a year
         if _NOT_A_TOLL_AFTER.match(converted[match.end() :]):
             continue
-        found.append((value, match.start()))
+        found.append((value, match.start(), converted))
     return tuple(found)
 
 
+# what may come just before a number and show it is not a toll: wounded, abducted or
+# arrested people; a part of a toll; a vague amount
+_NOT_A_TOLL_BEFORE = re.compile(
+    r"(?:wound\w*|injur\w*|hurt|abduct\w*|kidnap\w*|seiz\w*|arrest\w*|detain\w*|displac\w*|"
+    r"rescu\w*|freed|released|blessant|bless[ée]s|herid\w*|secuestr\w*|enlev\w*)"
+    r"(?:\s+(?:as|at|to|some|about|around|nearly|at least|more than))?\s*$"
+    r"|(?:including|among them|of whom|among|dont|entre ellos|incluidos?)\s*$"
+    r"|(?:tens|hundreds|dozens|scores|thousands|millions|dizaines|centaines|milliers|"
+    r"decenas|cientos|miles)\s+(?:of|de)\s*$"
+    r"|\b(?:aged?|age of|âgée?s? de)\s*$",
+    re.IGNORECASE,
+)
+_NEAR = 45  # characters between a figure and a word of death, within one clause
+_LONE_VICTIM = re.compile(
+    r"\b(?:an?|one)\s+(?:[\w-]+\s+){0,3}?(?:man|woman|boy|girl|child|person|civilian|"
+    r"soldier|officer|policeman|policewoman|student|farmer|journalist|worker|resident|"
+    r"vendor|teacher|driver|trader|shopkeeper|fisherman|herder|villager|protester|"
+    r"pedestrian|passer-by)\b(?:\s+[\w-]+){0,5}?\s+(?:was|has been|had been)\s+"
+    r"(?:killed|shot dead|beaten to death|stabbed to death|hacked to death|lynched)",
+    re.IGNORECASE,
+)
+
+
+def _near_death(converted: str, start: int, end: int) -> bool:
+    """Whether a word of death lies within ``_NEAR`` characters of the figure, with no
+    clause break (';' or a full stop) between them."""
+    before = re.split(r"[;:]|\.\s", converted[max(0, start - _NEAR) : start])[-1]
+    after = re.split(r"[;:]|\.\s", converted[end : end + _NEAR])[0]
+    return bool(_DEATH.search(before) or _DEATH.search(after))
+
+
 def death_figures(sentences: list[str], language: str = "en") -> list[int]:
-    """Distinct candidate tolls in these sentences, in order of appearance."""
+    """Distinct candidate tolls in these sentences, in order of appearance: figures near
+    a word of death (number words from one up), and 1 for a lone victim killed."""
     figures: list[int] = []
     for sentence in sentences:
         if not speaks_of_deaths(sentence):
             continue
-        for value, _ in numbers_written(sentence, language):
+        found: list[tuple[int, int]] = []
+        for value, start, converted in _numbers(sentence, language, 0.0):
+            end = start + len(str(value))
+            if _NOT_A_TOLL_BEFORE.search(converted[max(0, start - 40) : start]):
+                continue
+            text_end = re.match(r"[\d,.\u00a0 ]*\d", converted[start:])
+            end = start + (text_end.end() if text_end else len(str(value)))
+            if _near_death(converted, start, end):
+                found.append((start, value))
+        if language == "en" and (lone := _LONE_VICTIM.search(sentence)):
+            found.append((lone.start(), 1))
+        for _, value in sorted(found):
             if 0 < value <= 100_000 and value not in figures:
                 figures.append(value)
     return figures

@@ -219,23 +219,44 @@ def _subdivisions(country_code: str) -> dict[str, str]:
     return names
 
 
+# words that follow a province's name ("Borno State", "Idlib province"); district-level
+# words ("district", "county", "territory") name a lower unit and are left out
+_ADMIN1_WORDS = (
+    r"province|governorate|state|region|oblast|department|prefecture|provincia|región|"
+    r"estado|departamento|région|département|préfecture|wilaya"
+)
+_NAME = r"[A-ZÀ-Ý][\w'’-]+"
+_ADMIN1_PHRASE = re.compile(
+    rf"\b((?:{_NAME}\s){{0,2}}{_NAME})(?:'s)?\s+(?i:{_ADMIN1_WORDS})\b"
+    rf"|\b(?i:{_ADMIN1_WORDS})\s+(?:of|de|du|de la|del)\s+((?:{_NAME}\s?){{1,3}})"
+)
+# "Islamic State", "Red Sea State" of a group's name, not a province
+_NOT_PROVINCES = frozenset({"islamic", "the islamic", "united", "head of", "secretary of"})
+
+
 def subdivision_in(text: str, country_code: str | None) -> str | None:
     """A province the text names, as the text writes it: "X province", "the province of
-    X", "Xs state" or an ISO 3166-2 subdivision name of the country."""
-    pattern = re.compile(
-        rf"\b((?:[A-ZÀ-Ý][\w'’-]+\s){{0,2}}[A-ZÀ-Ý][\w'’-]+)(?:'s)?\s+(?:{_ADMIN_WORDS})\b"
-        rf"|\b(?:{_ADMIN_WORDS})\s+(?:of|de|du|de la|del)\s+((?:[A-ZÀ-Ý][\w'’-]+\s?){{1,3}})",
-        re.IGNORECASE,
-    )
-    for match in pattern.finditer(text):
+    X", "X State", or an ISO 3166-2 subdivision name of the country. With a country
+    whose subdivisions ``pycountry`` holds, a phrase must be near one of them (so
+    "Islamic State" or "Attorney General of the State" are no province)."""
+    subs = _subdivisions(country_code) if country_code else {}
+    for match in _ADMIN1_PHRASE.finditer(text):
         found = (match.group(1) or match.group(2) or "").strip()
-        first = found.split()[0] if found else ""
-        if found and first[:1].isupper() and fold_name(first) not in {"the", "a", "an", "in"}:
+        folded = fold_name(found)
+        if not found or folded in _NOT_PROVINCES or folded.split()[0] in {"the", "a", "an"}:
+            continue
+        if not subs or _near_subdivision(folded, subs):
             return found
-    if country_code:
-        subs = _subdivisions(country_code)
+    if subs:
         folded_text = f" {fold_name(text)} "
         for folded, shown in subs.items():
             if len(folded) > 3 and f" {folded} " in folded_text:
                 return shown
     return None
+
+
+def _near_subdivision(folded: str, subs: dict[str, str]) -> bool:
+    from rapidfuzz import fuzz, process
+
+    best = process.extractOne(folded, list(subs), scorer=fuzz.ratio)
+    return best is not None and best[1] >= 80

@@ -137,7 +137,7 @@ def details_model(event_type: EventType, figures: tuple[int, ...]) -> type[BaseM
 
 def is_steps_version(version: str) -> bool:
     """Whether prompt ``version`` of the extract task is a step pipeline."""
-    return (prompts_dir() / "extract" / f"{version}.classify.j2").is_file()
+    return (prompts_dir() / "extract" / f"{version}.details.j2").is_file()
 
 
 _MARKER = re.compile(r"<<<\s*(?:END\s+)?ARTICLE\s*>>>", re.IGNORECASE)
@@ -157,6 +157,12 @@ class StepPrompts:
     sources: tuple[str, ...]  # in the order of _PARTS
 
     @property
+    def labels_by_code(self) -> bool:
+        """Whether code labels the sentences (v7 on: the version has no classify
+        question) rather than the model (v6)."""
+        return not self.sources[_PARTS.index("classify")]
+
+    @property
     def sha256(self) -> str:
         """First 16 hex digits of the SHA-256 of all its templates."""
         return hashlib.sha256("\0".join(self.sources).encode()).hexdigest()[:16]
@@ -173,11 +179,15 @@ class StepPrompts:
 
 @functools.cache
 def load_step_prompts(version: str) -> StepPrompts:
-    """The step templates of ``version``; ConfigurationError if one is missing."""
+    """The step templates of ``version``; ConfigurationError if one is missing (the
+    classify question is optional: without it code labels the sentences)."""
     root = prompts_dir() / "extract"
     sources = []
     for part in _PARTS:
         path = root / f"{version}.{part}.j2"
+        if part == "classify" and not path.is_file():
+            sources.append("")
+            continue
         if not path.is_file():
             raise ConfigurationError(f"prompt template {path} is missing")
         sources.append(path.read_text(encoding="utf-8"))

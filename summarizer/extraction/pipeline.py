@@ -29,11 +29,15 @@ from summarizer.errors import ExtractionFailed
 from summarizer.extraction import _summary
 from summarizer.extraction._codebook import (
     codebook_kind,
+    describes_mob_violence,
     describes_protest,
+    describes_rioting,
     describes_violence_against_civilians,
+    label_by_words,
+    names_armed_group,
 )
 from summarizer.extraction._figures import death_figures
-from summarizer.extraction._grouping import Spot, group_events
+from summarizer.extraction._grouping import Spot, background_ids, group_events
 from summarizer.extraction._meta import dateline_of, language_of, title_of, wire_of
 from summarizer.extraction._names import (
     actor_type_for,
@@ -46,8 +50,6 @@ from summarizer.extraction._places import (
     countries_in,
     country_name,
     fold_name,
-    lookup_place,
-    subdivision_in,
 )
 from summarizer.extraction._sentences import Sentence, number_sentences, render_numbered
 from summarizer.extraction._steps import (
@@ -59,6 +61,7 @@ from summarizer.extraction._steps import (
     details_model,
 )
 from summarizer.extraction._triggers import candidates
+from summarizer.extraction._where import grounded_place, locate, same_place
 from summarizer.grounding import without_instructions
 from summarizer.grounding.notes import event_notes
 from summarizer.llm.client import Completion
@@ -73,7 +76,6 @@ from summarizer.schema import (
     EventDraft,
     EventType,
     Fatalities,
-    Location,
     PromptInfo,
     Provenance,
     SubEventType,
@@ -169,38 +171,54 @@ def run_steps(article: ArticleInput, prompts: StepPrompts, run: RunInfo) -> Step
         ]
         return Ask(step, messages, model)
 
-    # Round 1: a label for each sentence that may report an event, and the summary (it
-    # depends on the article alone, so code's later choices never change its question).
     by_id = {s.id: s for s in sentences}
-    spots: list[Spot] = []
-    shown = candidates(sentences)
-    first = [ask("summary", prompts.render("summary"), SummaryDraft)]
-    if shown:
-        question = prompts.render("classify", candidates=[(s.id, s.text[:240]) for s in shown])
-        first.insert(0, ask("classify", question, classify_model(tuple(s.id for s in shown))))
-    *labelling, drafted = yield first
-    for labelled in labelling:
-        tally.add(labelled)
-        if isinstance(labelled, ExtractionFailed):
-            raise labelled
-        labels = {s.id: getattr(labelled.value, f"s{s.id}") for s in shown}
-        spots = group_events(labels, sentences, article.published, tally.warnings, language)
 
-    # Round 2: the details of each event.
-    questions = []
-    for index, spot in enumerate(spots, start=1):
-        own = [by_id[i].text for i in spot.ids]
-        figures = tuple(death_figures(own, language))
-        question = prompts.render(
-            "details",
-            event_type=spot.event_type.value,
-            sentences=[(i, by_id[i].text[:300]) for i in spot.ids],
-            date_text=spot.date_text,
-            sub_types=[(s.value, SUB_TYPE_MEANINGS[s]) for s in SUB_EVENT_TYPES[spot.event_type]],
-            figures=list(figures),
-        )
-        questions.append(ask(f"details:{index}", question, details_model(spot.event_type, figures)))
-    answers = (yield questions) if questions else []
+    def details(spots: list[Spot]) -> list[Ask]:
+        questions = []
+        for index, spot in enumerate(spots, start=1):
+            own = [by_id[i].text for i in spot.ids]
+            figures = tuple(death_figures(own, language))
+            question = prompts.render(
+                "details",
+                event_type=spot.event_type.value,
+                sentences=[(i, by_id[i].text[:300]) for i in spot.ids],
+                date_text=spot.date_text,
+                sub_types=[
+                    (s.value, SUB_TYPE_MEANINGS[s]) for s in SUB_EVENT_TYPES[spot.event_type]
+                ],
+                figures=list(figures),
+            )
+            model = details_model(spot.event_type, figures)
+            questions.append(ask(f"details:{index}", question, model))
+        return questions
+
+    # Sentences that may report an event: those with a trigger word, less background told
+    # by its dates. v7 on, code labels them and one round asks the details of each event
+    # and the summary; v6 asks the model for the labels first (round 1, with the summary:
+    # it depends on the article alone), then the details (round 2).
+    spots: list[Spot] = []
+    background = background_ids(sentences, article.published)
+    shown = [s for s in candidates(sentences) if s.id not in background]
+    summary_ask = ask("summary", prompts.render("summary"), SummaryDraft)
+    if prompts.labels_by_code:
+        labels = {s.id: label_by_words(s.text) for s in shown}
+        spots = group_events(labels, sentences, article.published, tally.warnings, language)
+        *answers, drafted = yield [*details(spots), summary_ask]
+    else:
+        first = [summary_ask]
+        if shown:
+            question = prompts.render("classify", candidates=[(s.id, s.text[:240]) for s in shown])
+            first.insert(0, ask("classify", question, classify_model(tuple(s.id for s in shown))))
+        *labelling, drafted = yield first
+        for labelled in labelling:
+            tally.add(labelled)
+            if isinstance(labelled, ExtractionFailed):
+                raise labelled
+            labels = {s.id: getattr(labelled.value, f"s{s.id}") for s in shown}
+            spots = group_events(labels, sentences, article.published, tally.warnings, language)
+        questions = details(spots)
+        answers = (yield questions) if questions else []
+
     events: list[Event] = []
     for spot, answer in zip(spots, answers, strict=True):
         tally.add(answer)
@@ -266,7 +284,7 @@ def _add(events: list[Event], event: Event) -> None:
         if (
             kept.event_type is event.event_type
             and fold_name(kept.date_text) == fold_name(event.date_text)
-            and _same_place(kept.location.name, event.location.name)
+            and same_place(kept.location.name, event.location.name)
         ):
             evidence = [*kept.evidence, *(e for e in event.evidence if e not in kept.evidence)]
             kept.evidence[:] = evidence[:3]
@@ -274,29 +292,6 @@ def _add(events: list[Event], event: Event) -> None:
                 kept.fatalities = event.fatalities
             return
     events.append(event)
-
-
-def _same_place(a: str, b: str) -> bool:
-    fa, fb = fold_name(a), fold_name(b)
-    return fa == fb or (bool(fa) and bool(fb) and (fa in fb or fb in fa))
-
-
-def _grounded_place(place: str, own: str, folded_text: str, text: str) -> str | None:
-    """The model's place when the article names it (in the article's spelling), else a
-    place-like name from the event's sentences (a province it names), else None."""
-    cleaned = re.sub(
-        r"^(?:in|at|near|the|à|en|dans|cerca de)\s+", "", place.strip(" .,"), flags=re.I
-    )
-    if cleaned and in_article(cleaned, folded_text):
-        return cleaned
-    if cleaned and (spelt := article_spelling(cleaned, text)):
-        return spelt
-    # "Kharkiv's Saltivskyi district" -> try each comma part
-    for piece in re.split(r",|\band\b|\bet\b|\by\b", cleaned):
-        part = piece.strip()
-        if len(part) > 2 and in_article(part, folded_text):
-            return part
-    return subdivision_in(own, None)
 
 
 def _event(
@@ -317,14 +312,14 @@ def _event(
             f"sentences {spot.ids} were labelled an attack on civilians but describe none; left out"
         )
         return None
-    place = _grounded_place(details.place, " ".join(own), folded_text, text)  # type: ignore[attr-defined]
+    place = grounded_place(details.place, " ".join(own), folded_text, text)  # type: ignore[attr-defined]
     if place is None:
         tally.warnings.append(
             f"the {spot.event_type.value} event of sentences {spot.ids} was dropped: its place "
             f"{details.place!r} is not named in the article"  # type: ignore[attr-defined]
         )
         return None
-    location = _location(place, " ".join(own), text, countries)
+    location = locate(place, " ".join(own), text, countries)
     country = location.country or None
     where = f"the {spot.event_type.value} event at {place}"
     actors: list[Actor] = []
@@ -358,11 +353,24 @@ def _event(
         tally.warnings.append(f"{where}: source {source!r} is a country, not a source; removed")
         source = None
     event_type = spot.event_type
-    if event_type is EventType.violence_against_civilians and (
-        describes_protest(" ".join(own)) or any(a.type is ActorType.protesters for a in actors)
+    if (
+        event_type is EventType.violence_against_civilians
+        and (
+            describes_protest(" ".join(own)) or any(a.type is ActorType.protesters for a in actors)
+        )
+        and not names_armed_group(" ".join(own))
     ):
         event_type = EventType.protests
         tally.warnings.append(f"{where}: coded as a protest (force used on protesters)")
+    event_type = _riot_or(event_type, " ".join(own), where, tally)
+    if event_type is EventType.riots:
+        actors = [
+            a.model_copy(update={"type": ActorType.rioters, "name": _rioters(a.name)})
+            if a.type is ActorType.protesters
+            else a
+            for a in actors
+        ]
+        actors.sort(key=lambda a: a.type is not ActorType.rioters)  # rioters act first
     if event_type is EventType.protests and actors[0].type is not ActorType.protesters:
         actors.sort(key=lambda a: a.type is not ActorType.protesters)  # protesters act first
     model_kind = SubEventType(details.sub_event_type)  # type: ignore[attr-defined]
@@ -402,6 +410,28 @@ def _event(
     )
 
 
+def _riot_or(event_type: EventType, own: str, where: str, tally: _Tally) -> EventType:
+    """ACLED's riots: a mob's violence whoever its victims, and a demonstration whose
+    participants turn violent; the event's type otherwise."""
+    if event_type in _MOB_TYPES and describes_mob_violence(own):
+        tally.warnings.append(f"{where}: coded as a riot (mob violence)")
+        return EventType.riots
+    if event_type is EventType.protests and describes_rioting(own):
+        tally.warnings.append(f"{where}: coded as a riot (the demonstrators used violence)")
+        return EventType.riots
+    return event_type
+
+
+_MOB_TYPES = frozenset(
+    {EventType.protests, EventType.violence_against_civilians, EventType.riots, EventType.battles}
+)
+
+
+def _rioters(name: str) -> str:
+    """ "Protesters (Haiti)" -> "Rioters (Haiti)"; a name the article gives stays."""
+    return re.sub(r"^Protesters \(", "Rioters (", name)
+
+
 def _actor(
     name: str,
     actor_type: ActorType,
@@ -425,45 +455,3 @@ def _actor(
         name = spelt
     actor_type = actor_type_for(name, actor_type)
     return Actor(name=canonical_actor(name, actor_type, country)[:80], type=actor_type)
-
-
-def _gazetteer_part(place: str, countries: dict[str, int]) -> str:
-    """The part of a place phrase the gazetteer knows ("the main market of Nyala" ->
-    "Nyala"), else the phrase as it is."""
-    if lookup_place(place, countries) is not None:
-        return place
-    for piece in re.split(r",|\bof\b|\bin\b|'s\b|\bde\b|\bdu\b|\bdel\b", place):
-        part = piece.strip()
-        if len(part) > 2 and lookup_place(part, countries) is not None:
-            return part
-    return place
-
-
-def _location(place: str, own: str, text: str, countries: dict[str, int]) -> Location:
-    """Where: the place as the article names it; province, district and country from the
-    gazetteer for a place it holds, else from what the article says."""
-    place = _gazetteer_part(place, countries)
-    found = lookup_place(place, countries)
-    named = countries_in(place)
-    if named and fold_name(place) in {fold_name(country_name(c) or "") for c in named}:
-        only = next(iter(named))
-        return Location(name=place, admin1=None, admin2=None, country=country_name(only) or place,
-                        geo_precision=3)  # fmt: skip
-    if found is not None:
-        return Location(
-            name=place,
-            admin1=found.admin1,
-            admin2=found.admin2,
-            country=found.country,
-            geo_precision=1,
-        )
-    code = max(countries, key=lambda c: countries[c]) if countries else None
-    admin1 = subdivision_in(own, code) or subdivision_in(text, code)
-    is_province = admin1 is not None and _same_place(admin1, place)
-    return Location(
-        name=place,
-        admin1=admin1,
-        admin2=None,
-        country=(country_name(code) if code else None) or "",
-        geo_precision=3 if is_province else 1,
-    )

@@ -130,11 +130,12 @@ class Settings(BaseSettings):
         description="Context of each slot of the embedded server; it gets this × slots (-c).",
     )
     server_parallel: int = Field(
-        default=4,
+        default=1,
         ge=1,
         le=64,
         description="Parallel slots of the embedded server (-np, continuous batching); at "
-        "most this many requests in flight. Provisional default: not yet measured.",
+        "most this many requests in flight. 1 measured best on 2 cores (bench "
+        "embedded_throughput); raise it on a machine with more.",
     )
     server_threads: int = Field(default=2, ge=1, description="Embedded server threads (-t).")
     server_startup_timeout: float = Field(

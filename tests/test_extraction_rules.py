@@ -13,8 +13,8 @@ from summarizer.extraction._codebook import describes_mob_violence, describes_ri
 from summarizer.extraction._figures import death_figures
 from summarizer.extraction._grouping import background_ids, group_events
 from summarizer.extraction._places import subdivision_in
-from summarizer.extraction._steps import load_step_prompts
 from summarizer.extraction._sentences import number_sentences
+from summarizer.extraction._steps import load_step_prompts
 from summarizer.schema import EventType
 
 
@@ -181,3 +181,44 @@ def test_prompt_v7_labels_by_code_and_asks_everything_in_one_round() -> None:
     assert "battles" in questions[1]
     # the fixed instructions are in the system prompt, the same for every article
     assert len({a.messages[0]["content"] for a in asks}) == 1
+
+
+def test_a_too_broad_place_gives_way_to_the_one_its_sentences_name() -> None:
+    from summarizer.extraction._where import specific_place
+
+    lead = (
+        "MAIDUGURI, Nigeria, Feb 11 (Reuters) - An air strike near the shores of Lake Chad "
+        "killed 12 militants on Tuesday"
+    )
+    assert specific_place("MAIDUGURI", lead, "MAIDUGURI", "NG")[0] == "Lake Chad"
+    merawi = "Fano fighters took control of the town of Merawi in the Amhara region on Monday"
+    assert specific_place("Amhara town", merawi, None, "ET")[0] == "Merawi"
+    clash = "Soldiers clashed with rebels in Barangay Carabalan, Negros Occidental, on Wednesday"
+    assert specific_place("Negros Occidental", clash, None, "PH")[0] == "Carabalan"
+    # a specific answer stays
+    assert specific_place("Aleppo", "Troops advanced in Aleppo on Sunday", None, "SY") == (
+        "Aleppo",
+        None,
+    )
+
+
+def test_sources_are_read_from_attributions() -> None:
+    from summarizer.extraction._names import attribution
+
+    assert attribution("12 were killed, according to the Syrian Observatory for Human Rights.") == (
+        "Syrian Observatory for Human Rights"
+    )
+    assert attribution("Shells hit the market, the Sudan Doctors Network said.") == (
+        "Sudan Doctors Network"
+    )
+    assert attribution("Doce fueron secuestrados, según la Fiscalía General del Estado.") == (
+        "Fiscalía General del Estado"
+    )
+    assert attribution("He said the attack was planned.") is None
+
+
+def test_a_day_of_a_date_is_no_toll() -> None:
+    dated = "Ramgarh (Jharkhand), Aug 10 (PTI) A 32-year-old man was beaten to death by a mob"
+    assert death_figures([dated]) == [1]
+    assert death_figures([dated], keep_dates=True) == [10, 1]
+    assert death_figures(["On 12 March, 5 people were killed"]) == [5]

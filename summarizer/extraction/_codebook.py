@@ -116,10 +116,10 @@ _EXPLOSIVE_KIND = [
     (re.compile(r"\b(?:air ?strikes?|airstrikes?|drones?|air raids?|warplanes?|aircraft|"
                 r"frappes? a[ée]riennes?|drones?|bombardeo a[ée]reo)\b", re.I),
      SubEventType.air_drone_strike),
+    (re.compile(r"\bsuicide (?:bomb\w*|attack\w*|car)\b", re.I), SubEventType.suicide_bomb),
+    (re.compile(r"\bgrenades?\b", re.I), SubEventType.grenade),
     (re.compile(r"\b(?:IEDs?|roadside|landmines?|car bombs?|explosive devices?|mines?)\b", re.I),
      SubEventType.remote_explosive_landmine_ied),
-    (re.compile(r"\bgrenades?\b", re.I), SubEventType.grenade),
-    (re.compile(r"\bsuicide\b", re.I), SubEventType.suicide_bomb),
 ]  # fmt: skip
 
 

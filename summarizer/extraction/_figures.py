@@ -15,6 +15,8 @@ import re
 
 from text_to_num import alpha2digit
 
+from summarizer.extraction._sentences import undated
+
 __all__ = ["death_figures", "numbers_written", "speaks_of_deaths"]
 
 _T2N_LANGUAGES = frozenset({"en", "fr", "es", "pt", "de", "it", "nl", "da"})
@@ -119,17 +121,32 @@ def _near_death(converted: str, start: int, end: int) -> bool:
     return bool(_DEATH.search(before) or _DEATH.search(after))
 
 
-def death_figures(sentences: list[str], language: str = "en") -> list[int]:
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
+_DATE_BEFORE = re.compile(rf"\b{_MONTH}\s*$", re.IGNORECASE)
+_DATE_AFTER = re.compile(rf"^(?:st|nd|rd|th)?\s+{_MONTH}(?:\s|$|[,.])", re.IGNORECASE)
+
+
+def death_figures(
+    sentences: list[str], language: str = "en", *, keep_dates: bool = False
+) -> list[int]:
     """Distinct candidate tolls in these sentences, in order of appearance: figures near
-    a word of death (number words from one up), and 1 for a lone victim killed."""
+    a word of death (number words from one up), and 1 for a lone victim killed. Days of
+    a date ("Aug 10", "10 August", a dateline's) are no toll, unless ``keep_dates`` (the
+    questions recorded with prompt v7 offered them)."""
     figures: list[int] = []
-    for sentence in sentences:
+    for told in sentences:
+        sentence = told if keep_dates else undated(told)
         if not speaks_of_deaths(sentence):
             continue
         found: list[tuple[int, int]] = []
         for value, start, converted in _numbers(sentence, language, 0.0):
             end = start + len(str(value))
             if _NOT_A_TOLL_BEFORE.search(converted[max(0, start - 40) : start]):
+                continue
+            if not keep_dates and (
+                _DATE_BEFORE.search(converted[max(0, start - 12) : start])
+                or _DATE_AFTER.match(converted[end:])
+            ):
                 continue
             text_end = re.match(r"[\d,.\u00a0 ]*\d", converted[start:])
             end = start + (text_end.end() if text_end else len(str(value)))

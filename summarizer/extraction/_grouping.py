@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from summarizer.extraction._codebook import lexicon_type
 from summarizer.extraction._figures import death_figures
 from summarizer.extraction._places import fold_name
-from summarizer.extraction._sentences import Sentence
+from summarizer.extraction._sentences import Sentence, undated
 from summarizer.extraction._steps import LABELS
 from summarizer.schema import EventType
 
@@ -61,24 +61,8 @@ def _month_number(name: str) -> int:
     return _MONTHS.index(name[:3].lower()) + 1
 
 
-# "MAIDUGURI, Nigeria, Feb 11 (Reuters) -", "Ramgarh (Jharkhand), Aug 10 (PTI)",
-# "SRINAGAR, Nov 3:": the day the copy was filed, not the day of its events
-_DATELINE = re.compile(
-    r"^\s*[A-ZÀ-Ý][\w'’.\- ]{1,40}(?:\([^)]{1,40}\))?(?:,\s*[A-ZÀ-Ý][\w'’.\- ]{1,30})*,\s*"
-    r"(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d{1,2}|"
-    r"\d{1,2} (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?)(?:,? \d{4})?"
-    r"(?:\s*\([^)]{1,40}\)\s*[-—–:]?|\s*[-—–:])\s*",
-    re.IGNORECASE,
-)
-
-
-def _undated(sentence: str) -> str:
-    """The sentence without a dateline's filing date at its start."""
-    return _DATELINE.sub("", sentence, count=1)
-
-
 def _date_words(sentence: str) -> re.Match[str] | None:
-    return _DATE_WORDS.search(_undated(sentence))
+    return _DATE_WORDS.search(undated(sentence))
 
 
 def _date_key(sentence: str) -> str | None:
@@ -119,7 +103,7 @@ _PLACE_OPENER = re.compile(
 
 
 def _opening_place(sentence: str) -> str | None:
-    match = _PLACE_OPENER.match(_undated(sentence).strip())
+    match = _PLACE_OPENER.match(undated(sentence).strip())
     if not match:
         return None
     place = match.group(1)

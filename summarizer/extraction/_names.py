@@ -170,3 +170,27 @@ def state_forces_of(name: str, countries: dict[str, int]) -> str | None:
     if not country or not words or len(rest) > (1 if named else 0):
         return None
     return f"Military Forces of {country}"
+
+
+_CAP = r"[A-ZÀ-Ý][\w'’.-]*"
+_LINK = r"(?:of|for|on|the|and|de|del|des|du|la|le|y|et)\b"
+_ATTRIBUTED = [
+    # "according to the Syrian Observatory for Human Rights", "selon l'ONU", "según la Fiscalía"
+    re.compile(rf"\b(?:according to|selon|según)\s+(?:the |le |la |l'|l’|el |los |las )?"
+               rf"((?:{_CAP})(?:\s(?:{_CAP}|{_LINK}))*)"),
+    # "..., the Sudan Doctors Network said", "..., police said", "..., residents told Reuters"
+    re.compile(r"[,;]\s+(?:an? |the )?((?:[A-ZÀ-Ýa-z][\w'’-]*\s){0,5}[\w'’-]+?)\s+"
+               r"(?:said|says|told|reported|confirmed|a déclaré|ont déclaré|dijo|informó)\b"),
+]  # fmt: skip
+_NOT_SOURCES = re.compile(r"^(?:he|she|they|it|we|who|which|officials? who|that)$", re.I)
+
+
+def attribution(text: str) -> str | None:
+    """Who the sentences say reported what they tell ("according to X", "..., X said"),
+    copied from them; None when they attribute nothing."""
+    for pattern in _ATTRIBUTED:
+        for match in pattern.finditer(text):
+            found = re.sub(rf"(?:\s{_LINK})+$", "", match.group(1).strip(" .,"))
+            if 2 < len(found) <= 80 and not _NOT_SOURCES.match(found):
+                return found
+    return None

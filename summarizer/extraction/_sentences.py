@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["Sentence", "number_sentences", "render_numbered"]
+__all__ = ["Sentence", "number_sentences", "render_numbered", "undated"]
 
 _ABBREVIATIONS = frozenset(
     [
@@ -154,3 +154,19 @@ def render_numbered(sentences: list[Sentence]) -> str:
         lines.append(f"[{sentence.id}] {sentence.text}")
         paragraph = sentence.paragraph
     return "\n".join(lines)
+
+
+# "MAIDUGURI, Nigeria, Feb 11 (Reuters) -", "Ramgarh (Jharkhand), Aug 10 (PTI)",
+# "SRINAGAR, Nov 3:": the day the copy was filed, not the day of its events
+_DATELINE = re.compile(
+    r"^\s*[A-ZÀ-Ý][\w'’.\- ]{1,40}(?:\([^)]{1,40}\))?(?:,\s*[A-ZÀ-Ý][\w'’.\- ]{1,30})*,\s*"
+    r"(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d{1,2}|"
+    r"\d{1,2} (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?)(?:,? \d{4})?"
+    r"(?:\s*\([^)]{1,40}\)\s*[-—–:]?|\s*[-—–:])\s*",
+    re.IGNORECASE,
+)
+
+
+def undated(sentence: str) -> str:
+    """The sentence without a dateline's filing date at its start."""
+    return _DATELINE.sub("", sentence, count=1)

@@ -115,7 +115,7 @@ def _facts_sentence(text: str, event: Event | None) -> str | None:
         return None
     sentence = f"The {_NOUNS[event.event_type]} in {place}"
     if total is not None:
-        sentence += f" left {total} people dead"
+        sentence += f" left {_dead(total)}"
     else:
         sentence += " was reported"
     if source:
@@ -133,11 +133,16 @@ _NOUNS = {
 }
 
 
+def _dead(total: int) -> str:
+    """ "one person dead", "3 people dead": a lone victim in words, as articles tell it."""
+    return "one person dead" if total == 1 else f"{total} people dead"
+
+
 def _headline(event: Event) -> str:
     kind = event.event_type.value.replace("_", " ").capitalize()
     headline = f"{kind} in {event.location.name}"
     if event.fatalities.total is not None:
-        headline += f", {event.fatalities.total} killed"
+        headline += f", {_dead(event.fatalities.total)}"
     return headline
 
 

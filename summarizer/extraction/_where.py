@@ -13,9 +13,10 @@ from summarizer.extraction._places import (
     lookup_place,
     subdivision_in,
 )
+from summarizer.extraction._sentences import undated
 from summarizer.schema import Location
 
-__all__ = ["grounded_place", "locate", "same_place"]
+__all__ = ["grounded_place", "locate", "same_place", "specific_place"]
 
 
 def same_place(a: str, b: str) -> bool:
@@ -67,6 +68,7 @@ def locate(place: str, own: str, text: str, countries: dict[str, int]) -> Locati
         # the province the event's sentences name, else the gazetteer's in the article's
         # spelling ("Amhara", not ISO's "Amara")
         stated = subdivision_in(own, found.country_code)
+        stated = stated and (article_spelling(stated, text) or stated)
         gazetteer = found.admin1 and (article_spelling(found.admin1, text) or found.admin1)
         return Location(
             name=place,
@@ -85,3 +87,67 @@ def locate(place: str, own: str, text: str, countries: dict[str, int]) -> Locati
         country=(country_name(code) if code else None) or "",
         geo_precision=3 if is_province else 1,
     )
+
+
+_GENERIC = re.compile(r"^(.*?)\s+(?:town|village|city|area|region|district|province)$", re.I)
+_NAME = r"[A-ZÀ-Ý][\w'’-]+(?:[\s-](?:[A-ZÀ-Ý][\w'’-]+|al|el|de|e)){0,2}"
+_NAMED_PLACES = [
+    re.compile(rf"\b(?:town|village|city|district|camp|neighbou?rhood|commune|locality|"
+               rf"barangay|municipality) of ({_NAME})"),
+    re.compile(rf"\b(?:[Bb]arangay|[Vv]illage|[Tt]own) ({_NAME})"),
+    re.compile(
+        rf"\b(?:in|near|at|outside|around)\s+(?:the\s+)?(?:[a-z]+\s+of\s+(?:the\s+)?)?({_NAME})"
+    ),
+]  # fmt: skip
+_NOT_PLACES = re.compile(
+    r"^(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|february|march|"
+    r"april|may|june|july|august|september|october|november|december|the|a|an)\b",
+    re.IGNORECASE,
+)
+
+
+def specific_place(
+    place: str, own: str, dateline: str | None, country_code: str | None
+) -> tuple[str, str | None]:
+    """A more specific place than the model's, where its answer is too broad: the
+    dateline's city when the event's sentences name it only in the dateline, a province
+    or country, or a region's adjective ("Amhara town"). The first place the sentences
+    name ("the village of X", "Barangay X", "in/near/at X") that is none of those; the
+    model's place otherwise. Returns (place, why it was replaced or None)."""
+    folded = fold_name(place)
+    body = undated(own)
+    reason = None
+    if dateline and folded == fold_name(dateline) and f" {folded} " not in f" {fold_name(body)} ":
+        reason = "the dateline's city"
+    elif _GENERIC.match(place):
+        reason = "a region's name"
+    elif _is_country(place):
+        reason = "a country"
+    elif (
+        country_code
+        and subdivision_in(place, country_code)
+        and (fold_name(subdivision_in(place, country_code) or "") == folded)
+    ):
+        reason = "a province"
+    if reason is None:
+        return place, None
+    broad = {folded, fold_name(dateline or "")}
+    for pattern in _NAMED_PLACES:
+        for match in pattern.finditer(body):
+            found = match.group(1).strip()
+            key = fold_name(found)
+            if (
+                not key
+                or key in broad
+                or _NOT_PLACES.match(found)
+                or _is_country(found)
+                or (country_code and subdivision_in(found, country_code))
+            ):
+                continue
+            return found, reason
+    return place, None
+
+
+def _is_country(name: str) -> bool:
+    folded = fold_name(name)
+    return folded in {fold_name(country_name(c) or "") for c in countries_in(name)}

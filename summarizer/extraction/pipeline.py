@@ -42,6 +42,7 @@ from summarizer.extraction._meta import dateline_of, language_of, title_of, wire
 from summarizer.extraction._names import (
     actor_type_for,
     article_spelling,
+    attribution,
     canonical_actor,
     in_article,
     state_forces_of,
@@ -51,7 +52,7 @@ from summarizer.extraction._places import (
     country_name,
     fold_name,
 )
-from summarizer.extraction._sentences import Sentence, number_sentences, render_numbered
+from summarizer.extraction._sentences import Sentence, number_sentences, render_numbered, undated
 from summarizer.extraction._steps import (
     SUB_TYPE_MEANINGS,
     StepPrompts,
@@ -61,7 +62,7 @@ from summarizer.extraction._steps import (
     details_model,
 )
 from summarizer.extraction._triggers import candidates
-from summarizer.extraction._where import grounded_place, locate, same_place
+from summarizer.extraction._where import grounded_place, locate, same_place, specific_place
 from summarizer.grounding import without_instructions
 from summarizer.grounding.notes import event_notes
 from summarizer.llm.client import Completion
@@ -177,7 +178,9 @@ def run_steps(article: ArticleInput, prompts: StepPrompts, run: RunInfo) -> Step
         questions = []
         for index, spot in enumerate(spots, start=1):
             own = [by_id[i].text for i in spot.ids]
-            figures = tuple(death_figures(own, language))
+            # the figures offered as recorded with v7 (days of dates included); the
+            # toll chosen is checked against the figures without them (see _event)
+            figures = tuple(death_figures(own, language, keep_dates=True))
             question = prompts.render(
                 "details",
                 event_type=spot.event_type.value,
@@ -319,6 +322,14 @@ def _event(
             f"{details.place!r} is not named in the article"  # type: ignore[attr-defined]
         )
         return None
+    code = max(countries, key=lambda c: countries[c]) if countries else None
+    broad = place
+    place, why = specific_place(place, " ".join(own), dateline_of(article.text), code)
+    if why:
+        tally.warnings.append(
+            f"the {spot.event_type.value} event of sentences {spot.ids}: place {broad!r} is "
+            f"{why}; {place!r} as its sentences name it"
+        )
     location = locate(place, " ".join(own), text, countries)
     country = location.country or None
     where = f"the {spot.event_type.value} event at {place}"
@@ -342,7 +353,7 @@ def _event(
         unnamed = f"Unidentified Armed Group ({country})" if country else "Unidentified Armed Group"
         actors = [Actor(name=unnamed, type=ActorType.political_militia), actors[0]]
         tally.warnings.append(f"{where}: the attacker is not named; coded as {unnamed!r}")
-    figures_total: int | None = getattr(details, "fatalities", None)
+    figures_total = _toll(getattr(details, "fatalities", None), own, article, where, tally)
     source = getattr(details, "source", None)
     if source and not in_article(source, folded_text):
         spelt = article_spelling(source, text)
@@ -352,6 +363,9 @@ def _event(
     if source and fold_name(source) in {fold_name(country_name(c) or "") for c in countries}:
         tally.warnings.append(f"{where}: source {source!r} is a country, not a source; removed")
         source = None
+    if source is None and (said := attribution(" ".join(undated(s) for s in own))):
+        source = said
+        tally.warnings.append(f"{where}: source {said!r}, as its sentences attribute it")
     event_type = spot.event_type
     if (
         event_type is EventType.violence_against_civilians
@@ -408,6 +422,24 @@ def _event(
     return Event(
         **draft.model_dump(), date=date, time_precision=precision, notes=event_notes(draft)
     )
+
+
+def _toll(
+    chosen: int | None, own: list[str], article: ArticleInput, where: str, tally: _Tally
+) -> int | None:
+    """The model's toll when it is a figure near a word of death in the event's sentences
+    (not a day of a date); else the only such figure there is, or None."""
+    if chosen is None:
+        return None
+    tolls = death_figures(own, language_of(article.text))
+    if chosen in tolls:
+        return chosen
+    replaced = tolls[0] if len(tolls) == 1 else None
+    tally.warnings.append(
+        f"{where}: toll {chosen} is no count of the dead in its sentences; "
+        + (f"{replaced}, the only one they give" if replaced is not None else "removed")
+    )
+    return replaced
 
 
 def _riot_or(event_type: EventType, own: str, where: str, tally: _Tally) -> EventType:

@@ -36,7 +36,7 @@ def event_notes(event: EventDraft) -> str:
     sentence = f"{event.date_text[:1].upper()}{event.date_text[1:]}, in {where}: {action}"
     fat = event.fatalities
     if fat.total is not None:
-        sentence += f"; {fat.total} killed"
+        sentence += "; one killed" if fat.total == 1 else f"; {fat.total} killed"
         if fat.breakdown:
             sentence += " (" + ", ".join(f"{p.count} {p.side}" for p in fat.breakdown) + ")"
         if fat.reported_by:

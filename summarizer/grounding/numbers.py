@@ -98,9 +98,25 @@ def _words_value(phrase: str) -> int | None:
     return total + current if seen else None
 
 
-def numbers_in(text: str, *, include_small_words: bool = True) -> set[int]:
-    """Whole numbers written in the text, as digits ('1,000', '3 million') or words."""
-    return set(_numbers_in(text, include_small_words))
+def numbers_in(
+    text: str, *, include_small_words: bool = True, languages: tuple[str, ...] = ()
+) -> set[int]:
+    """Whole numbers written in the text, as digits ('1,000', '3 million') or English
+    words; with ``languages`` ("fr", "es", ...), also number words of those languages as
+    ``text2num`` reads them ("quinze", "doce")."""
+    found = set(_numbers_in(text, include_small_words))
+    for language in languages:
+        found |= _numbers_in(_in_digits(text, language), include_small_words)
+    return found
+
+
+def _in_digits(text: str, language: str) -> str:
+    from text_to_num import alpha2digit
+
+    try:
+        return str(alpha2digit(text, language))
+    except Exception:  # a parser of free text; a failure only means no more numbers
+        return text
 
 
 @memoised(4 * MEMO)

@@ -22,7 +22,7 @@ LINE = re.compile(r"^(\w+): ratio=(\S+) target=(\S+) (ok|short|skipped)$")
 @pytest.mark.xfail(
     strict=True,
     reason="client_overhead replays one-shot (v1) answers from the fixture cassettes, which "
-    "are now v6 step recordings: the benchmark reports 'skipped' until it replays steps",
+    "are now step-pipeline recordings (v7): the benchmark reports 'skipped' until it replays steps",
 )
 def test_quick_client_overhead_prints_a_readable_line() -> None:
     done = subprocess.run(

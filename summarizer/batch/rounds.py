@@ -1,7 +1,8 @@
-"""The Batch API scale-out in rounds: the step pipeline (v6) as a series of request files.
+"""The Batch API scale-out in rounds: the step pipeline as a series of request files.
 
 A step-pipeline prompt asks its questions in turn (:func:`summarizer.extraction.run_steps`):
-(1) a label per candidate sentence, (2) the details of each event found, (3) the summary.
+v6 asks (1) a label per candidate sentence and the summary, (2) the details of each event
+found; v7 (code labels the sentences) asks the details and the summary in one round.
 Each round's questions depend on the answers to the one before, so a batch runs as
 rounds of files, every file a plain Batch API (or vLLM ``run_batch``) requests file:
 

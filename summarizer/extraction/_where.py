@@ -16,7 +16,12 @@ from summarizer.extraction._places import (
 from summarizer.extraction._sentences import undated
 from summarizer.schema import Location
 
-__all__ = ["grounded_place", "locate", "same_place", "specific_place"]
+__all__ = ["grounded_place", "locate", "main_country", "same_place", "specific_place"]
+
+
+def main_country(countries: dict[str, int]) -> str | None:
+    """The ISO code of the country the article names most often, if any."""
+    return max(countries, key=lambda c: countries[c]) if countries else None
 
 
 def same_place(a: str, b: str) -> bool:
@@ -77,7 +82,7 @@ def locate(place: str, own: str, text: str, countries: dict[str, int]) -> Locati
             country=found.country,
             geo_precision=1,
         )
-    code = max(countries, key=lambda c: countries[c]) if countries else None
+    code = main_country(countries)
     admin1 = subdivision_in(own, code) or subdivision_in(text, code)
     is_province = admin1 is not None and same_place(admin1, place)
     return Location(
@@ -123,11 +128,7 @@ def specific_place(
         reason = "a region's name"
     elif _is_country(place):
         reason = "a country"
-    elif (
-        country_code
-        and subdivision_in(place, country_code)
-        and (fold_name(subdivision_in(place, country_code) or "") == folded)
-    ):
+    elif country_code and fold_name(subdivision_in(place, country_code) or "") == folded:
         reason = "a province"
     if reason is None:
         return place, None

@@ -62,7 +62,13 @@ from summarizer.extraction._steps import (
     details_model,
 )
 from summarizer.extraction._triggers import candidates
-from summarizer.extraction._where import grounded_place, locate, same_place, specific_place
+from summarizer.extraction._where import (
+    grounded_place,
+    locate,
+    main_country,
+    same_place,
+    specific_place,
+)
 from summarizer.grounding import without_instructions
 from summarizer.grounding.notes import event_notes
 from summarizer.llm.client import Completion
@@ -322,7 +328,7 @@ def _event(
             f"{details.place!r} is not named in the article"  # type: ignore[attr-defined]
         )
         return None
-    code = max(countries, key=lambda c: countries[c]) if countries else None
+    code = main_country(countries)
     broad = place
     place, why = specific_place(place, " ".join(own), dateline_of(article.text), code)
     if why:

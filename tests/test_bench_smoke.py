@@ -19,11 +19,6 @@ LINE = re.compile(r"^(\w+): ratio=(\S+) target=(\S+) (ok|short|skipped)$")
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="client_overhead replays one-shot (v1) answers from the fixture cassettes, which "
-    "are now step-pipeline recordings (v7): the benchmark reports 'skipped' until it replays steps",
-)
 def test_quick_client_overhead_prints_a_readable_line() -> None:
     done = subprocess.run(
         [sys.executable, "bench/run.py", "--quick", "--only", "client_overhead"],

@@ -167,9 +167,10 @@ def test_a_run_in_which_no_article_produced_a_record_fails_without_gates(
 
 
 DEV_IDS = sorted(p.stem for p in (ARTICLES.parent / "dev" / "gold").glob("*.yaml"))
+HELDOUT_IDS = sorted(p.stem for p in (ARTICLES.parent / "heldout" / "gold").glob("*.yaml"))
 
 
-def test_set_all_runs_fixtures_and_dev_side_by_side(tmp_path: Path) -> None:
+def test_set_all_runs_every_set_side_by_side(tmp_path: Path) -> None:
     out, baseline = tmp_path / "out", tmp_path / "baseline.json"
     live = ["eval", "--set", "all", "--live", "--model", "local", "--max-untraceable", "0"]
     with fake_llm() as fake:  # live mode against the FAKE endpoint, no model
@@ -183,27 +184,29 @@ def test_set_all_runs_fixtures_and_dev_side_by_side(tmp_path: Path) -> None:
             app,
             [*live, "--base-url", fake.base_url, "--out", str(out), "--baseline", str(baseline)],
         )
-        assert len(fake.requests) >= 2 * (len(ARTICLE_IDS) + len(DEV_IDS))  # re-asks too
+        assert len(fake.requests) >= 2 * (len(ARTICLE_IDS) + len(DEV_IDS) + len(HELDOUT_IDS))
     assert result.exit_code == 0, result.output
-    # one baseline per set: the named one for the fixtures, its .dev sibling for dev
+    # one baseline per set: the named one for the fixtures, its .<set> sibling for others
     assert json.loads(baseline.read_text("utf-8"))["articles"][0]["article"] == ARTICLE_IDS[0]
-    dev_baseline = json.loads((tmp_path / "baseline.dev.json").read_text("utf-8"))
-    assert [a["article"] for a in dev_baseline["articles"]] == DEV_IDS
-    # ONE side-by-side metrics table (columns fixtures, dev), then each set's articles
+    for name, ids in (("dev", DEV_IDS), ("heldout", HELDOUT_IDS)):
+        sibling = json.loads((tmp_path / f"baseline.{name}.json").read_text("utf-8"))
+        assert [a["article"] for a in sibling["articles"]] == ids
+    # ONE side-by-side metrics table (a column per set), then each set's articles
     header = next(line for line in result.stdout.splitlines() if "metric" in line)
-    assert header.split("┃")[1:4] == [" metric                   ", " fixtures ", "    dev "]
+    assert [c.strip() for c in header.split("┃")[1:5]] == ["metric", "fixtures", "dev", "heldout"]
     assert result.stdout.count("Metrics") == 1
     assert "names.untraceable" in result.stdout
-    assert "Articles: fixtures" in result.stdout and "Articles: dev" in result.stdout
+    for name in ("fixtures", "dev", "heldout"):
+        assert f"Articles: {name}" in result.stdout
     # each set's five reports under --out/<set>/, the table in --out/summary.md
-    for name, ids in (("fixtures", ARTICLE_IDS), ("dev", DEV_IDS)):
+    for name, ids in (("fixtures", ARTICLE_IDS), ("dev", DEV_IDS), ("heldout", HELDOUT_IDS)):
         assert sorted(p.name for p in (out / name).iterdir()) == sorted(REPORT_FILES)
         document = json.loads((out / name / "report.json").read_text("utf-8"))
         assert [a["article"] for a in document["articles"]] == ids
         assert document["gate"]["passed"] is True and document["gate"]["deltas"] is not None
     summary = (out / "summary.md").read_text("utf-8")
-    assert "| metric | fixtures | dev |" in summary
-    assert "| names.untraceable |" in summary and "| gate | passed | passed |" in summary
+    assert "| metric | fixtures | dev | heldout |" in summary
+    assert "| names.untraceable |" in summary and "| gate | passed | passed | passed |" in summary
 
 
 def test_set_is_refused_with_articles_gold_or_several_cassette_dirs(tmp_path: Path) -> None:
@@ -211,7 +214,7 @@ def test_set_is_refused_with_articles_gold_or_several_cassette_dirs(tmp_path: Pa
         (["--set", "dev", "--articles", str(tmp_path)], "do not combine with --set"),
         (["--set", "fixtures", "--gold", str(tmp_path)], "do not combine with --set"),
         (["--set", "all", "--cassette-dir", str(tmp_path)], "names one set's cassettes"),
-        (["--set", "nope"], "--set takes one of fixtures, dev, all"),
+        (["--set", "nope"], "--set takes one of fixtures, dev, heldout, all"),
     ):
         result = runner.invoke(app, ["eval", *args, "--out", str(tmp_path / "out")])
         assert result.exit_code == 3, (args, result.output)

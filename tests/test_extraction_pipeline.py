@@ -281,3 +281,48 @@ def test_force_used_on_protesters_is_a_protest_event() -> None:
     )
     assert event.actor1.type.value == "protesters" and event.actor2 is not None
     assert event.actor2.type.value == "state_forces"
+
+
+def test_an_attack_whose_sides_are_unnamed_codes_civilians_and_an_unidentified_group() -> None:
+    text = (
+        "Gunmen kill five traders near Bunia\n"
+        "BUNIA, Congo (Reuters) - Gunmen killed five traders on a road near Bunia on Monday, "
+        "local officials said."
+    )
+
+    def answer(ask: Ask) -> Any:
+        if ask.step == "classify":
+            return labelling(ask, {1: "attack_on_civilians", 2: "attack_on_civilians"})
+        if ask.step.startswith("details"):  # the FAKE names no side the article names
+            return details(ask, place="Bunia", sub_event_type="attack",
+                           actor1={"name": "unknown", "type": "political_militia"},
+                           actor2=None, fatalities=5, source=None)  # fmt: skip
+        return standard(ask)
+
+    report, _ = run(text, answer)
+    (event,) = report.events
+    assert event.actor1.name.startswith("Unidentified Armed Group")
+    assert event.actor2 is not None and event.actor2.type.value == "civilians"
+    assert any("victims coded as civilians" in w for w in report.provenance.warnings)
+
+
+def test_the_people_of_a_protest_are_protesters_whatever_the_model_typed() -> None:
+    text = (
+        "Relatives block highway in Chilpancingo\n"
+        "About a hundred relatives of missing miners marched and blocked the highway in "
+        "Chilpancingo on Wednesday, police said."
+    )
+
+    def answer(ask: Ask) -> Any:
+        if ask.step == "classify":
+            return labelling(ask, {1: "protest", 2: "protest"})
+        if ask.step.startswith("details"):  # the FAKE types the relatives as rebels
+            return details(ask, place="Chilpancingo", sub_event_type="peaceful_protest",
+                           actor1={"name": "relatives of missing miners", "type": "rebel_group"},
+                           actor2=None, source="police")  # fmt: skip
+        return standard(ask)
+
+    report, _ = run(text, answer)
+    (event,) = report.events
+    assert event.event_type.value == "protests"
+    assert event.actor1.type.value == "protesters"

@@ -116,9 +116,11 @@ def eval_command(
         typer.Option(
             "--set",
             help="Which gold set: fixtures (tests/fixtures, cassettes/summarize_fixtures), "
-            "dev (tests/fixtures/dev, cassettes/eval_dev) or all (both side by side; each "
-            "set's reports in --out/<set>/, the table in --out/summary.md). Default: fixtures.",
-            metavar="fixtures|dev|all",
+            "dev (tests/fixtures/dev, cassettes/eval_dev), heldout (tests/fixtures/heldout, "
+            "cassettes/eval_heldout: articles never read to write the rules) or all (every "
+            "set side by side; each set's reports in --out/<set>/, the table in "
+            "--out/summary.md). Default: fixtures.",
+            metavar="fixtures|dev|heldout|all",
             show_default=False,
         ),
     ] = None,

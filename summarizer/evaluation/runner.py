@@ -55,6 +55,9 @@ __all__ = [
     "DEV_ARTICLES_DIR",
     "DEV_CASSETTE_DIR",
     "DEV_GOLD_DIR",
+    "HELDOUT_ARTICLES_DIR",
+    "HELDOUT_CASSETTE_DIR",
+    "HELDOUT_GOLD_DIR",
     "REPLAY_BASE_URL",
     "ArticleOutcome",
     "EvalProgress",
@@ -83,6 +86,13 @@ DEV_GOLD_DIR = _REPO / "tests" / "fixtures" / "dev" / "gold"
 DEV_CASSETTE_DIR = _REPO / "cassettes" / "eval_dev"
 """The development set's cassettes; until they are recorded, each article fails in replay
 with the re-record message (the directory may not exist yet)."""
+HELDOUT_ARTICLES_DIR = _REPO / "tests" / "fixtures" / "heldout" / "articles"
+"""The held-out set's articles (``summarizer eval --set heldout``): written apart from
+the extraction rules and never read to write them, to show how the rules generalise."""
+HELDOUT_GOLD_DIR = _REPO / "tests" / "fixtures" / "heldout" / "gold"
+"""The held-out set's gold annotations."""
+HELDOUT_CASSETTE_DIR = _REPO / "cassettes" / "eval_heldout"
+"""The held-out set's cassettes."""
 REPLAY_BASE_URL = "http://127.0.0.1:9/v1"
 """The endpoint named in replay: never contacted, the cassette answers."""
 

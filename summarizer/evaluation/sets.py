@@ -3,7 +3,9 @@
 * ``fixtures``: ``tests/fixtures/{articles,gold}`` with ``cassettes/summarize_fixtures``
   (the default, shared with the integration test);
 * ``dev``: ``tests/fixtures/dev/{articles,gold}`` with ``cassettes/eval_dev``;
-* ``all``: both, reported side by side: :func:`render_side_by_side` (terminal) and
+* ``heldout``: ``tests/fixtures/heldout/{articles,gold}`` with ``cassettes/eval_heldout``,
+  articles written apart from the extraction rules and never read to write them;
+* ``all``: every set, reported side by side: :func:`render_side_by_side` (terminal) and
   :func:`side_by_side_markdown` (``summary.md``), each set's five reports under
   ``<out>/<set>/``.
 
@@ -32,6 +34,9 @@ from summarizer.evaluation.runner import (
     DEV_ARTICLES_DIR,
     DEV_CASSETTE_DIR,
     DEV_GOLD_DIR,
+    HELDOUT_ARTICLES_DIR,
+    HELDOUT_CASSETTE_DIR,
+    HELDOUT_GOLD_DIR,
     EvalResult,
 )
 
@@ -61,6 +66,7 @@ class EvalSet:
 SETS: dict[str, EvalSet] = {
     "fixtures": EvalSet("fixtures", DEFAULT_ARTICLES_DIR, DEFAULT_GOLD_DIR, DEFAULT_CASSETTE_DIR),
     "dev": EvalSet("dev", DEV_ARTICLES_DIR, DEV_GOLD_DIR, DEV_CASSETTE_DIR),
+    "heldout": EvalSet("heldout", HELDOUT_ARTICLES_DIR, HELDOUT_GOLD_DIR, HELDOUT_CASSETTE_DIR),
 }
 """The repository's sets, by name."""
 SET_CHOICES = (*SETS, "all")

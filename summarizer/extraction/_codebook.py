@@ -18,6 +18,7 @@ __all__ = [
     "lexicon_type",
     "names_armed_group",
     "other_domain",
+    "tells_an_act",
 ]
 
 
@@ -25,13 +26,15 @@ __all__ = [
 _EXPLOSIVE = re.compile(
     r"\b(?:shell(?:s|ing|ed)|air ?strikes?|airstrikes?|drones?|bomb(?:s|ing|ed|ings)?|"
     r"missiles?|rockets?|artillery|mortars?|grenades?|IEDs?|explosi\w+|blasts?|air raids?|"
-    r"warplanes?|"
+    r"warplanes?|(?:fighter )?jets?|strikes|"
     r"bombard\w*|landmines?|obus|frappes? a[ée]riennes?|bombes?|bombardement\w*|roquettes?|"
     r"explosi[óo]n\w*|bombas?|misil\w*|cohetes?|morteros?|bombarde\w*)\b",
     re.IGNORECASE,
 )
 _FIGHTING = re.compile(
-    r"\b(?:fight\w*|fought|clash\w*|battl\w*|gunfight|firefight|seiz\w*|captur\w*|retook|retake\w*|"
+    r"\b(?:fight(?:s|ing)?|fought|crossfire|cross-fire|fuego cruzado|tirs crois[ée]s|"
+    r"exchange of fire|exchanged fire|shootout|gun ?battle|"
+    r"clash\w*|battl\w*|gunfight|firefight|seiz\w*|captur\w*|recaptur\w*|retook|retake\w*|"
     r"overran|repel\w*|assault\w*|combat\w*|affrontements?|combats?|enfrentamientos?|"
     r"advanc(?:e|ed|es|ing)|offensive|(?:fresh|new|territorial) gains|took (?:full )?control|"
     r"combates?)\b",
@@ -65,13 +68,16 @@ def lexicon_type(event_type: EventType, sentence: str) -> EventType | None:
         return EventType.protests
     if event_type not in _VIOLENT:
         return event_type
-    fighting, explosive = _FIGHTING.search(sentence), _EXPLOSIVE.search(sentence)
+    acts = acts_in(sentence)
+    fighting, explosive = _FIGHTING.search(acts), _EXPLOSIVE.search(acts)
     if fighting and (not explosive or fighting.start() < explosive.start()):
         return EventType.battles
     if explosive:
         return EventType.explosions_remote_violence
-    if _ARREST.search(sentence) and not _HARM_DONE.search(sentence):
+    if _ARREST.search(acts) and not _HARM_DONE.search(acts):
         return EventType.strategic_developments
+    if event_type is EventType.violence_against_civilians and armed_targets_only(acts):
+        return EventType.battles
     return event_type
 
 
@@ -134,6 +140,16 @@ def _words(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern, re.IGNORECASE)
 
 
+_STATE_SIDE = _words(
+    r"\b(?:army|troops|soldiers|military|government forces|regime forces|security forces|"
+    r"police|forces loyal|defen[cs]e forces?|armée|ejército|militares|soldados|soldats)\b"
+)
+_INTENT = _words(
+    r"\b(?:aims?|aimed|seeks?|sought|trying|tries|tried|attempts?|attempted|want\w*|plans?|"
+    r"planned|push(?:ed|ing)? towards|expected) to\b[^,.;]*|"
+    r"\bafter (?:capturing|seizing|taking|recapturing|retaking)\b[^,.;]*"
+)
+_BACKERS = _words(r"\b(?:backed|supported|aided|assisted|helped) by\b[^,.;]*")
 _CAPTURE = _words(
     r"\b(?:seiz\w*|captur\w*|retook|retak\w*|recaptur\w*|took (?:full )?control|"
     r"overr[au]n|fell to|prise? de|pris le contr[ôo]le|tom[óo] el control|"
@@ -154,9 +170,16 @@ _INTERVENTION = _words(
 _MOB = _words(r"\b(?:mobs?|lynch\w*|vigilantes?|lincha\w*)\b")
 _ARREST = _words(r"\b(?:arrest\w*|detain\w*|arr[êe]t\w*|interpell\w*|detenid\w*|captur[óo])\b")
 _AGREEMENT = _words(
-    r"\b(?:ceasefire|truce|agreement|accords?|deal|signed|acuerdo|tregua|"
+    r"\b(?:ceasefire|truce|agreement|accords?|deal|signed|(?<![Dd]e )acuerdo|tregua|"
     r"cessez-le-feu|peace talks)\b"
 )
+# air defences that stop drones or missiles: "shot down 38 of the 56 drones"
+_INTERCEPTED = _words(
+    r"\b(?:shot down|intercepted|downed|destroyed|neutrali[sz]ed)\s+(?:\S+\s+){0,5}?"
+    r"(?:drones?|missiles?|rockets?|shaheds?)\b|\bair defen[cs]es?\b"
+)
+# an offer to the other side: "guarantee them safe passage", "an ultimatum to leave"
+_CONCESSION = _words(r"\b(?:safe passage|ultimatum|sauf-conduit|salvoconducto)\b")
 _DESTRUCTION = _words(
     r"\b(?:loot\w*|torch\w*|set (?:on )?fire|burn(?:ed|t)|destroy\w*|pill\w*|"
     r"saque\w*)\b"
@@ -184,11 +207,20 @@ def codebook_kind(
     if event_type is EventType.explosions_remote_violence:
         return SubEventType.chemical_weapon if _CHEMICAL.search(text) else explosive_kind(text)
     if event_type is EventType.battles:
-        if not _CAPTURE.search(text):
+        text = _INTENT.sub(" ", acts_in(text))  # "they aim to capture" takes nothing yet
+        capture = _CAPTURE.search(text)
+        if not capture:
             return SubEventType.armed_clash
+        # who took it: the side named just before the verb ("M23 rebels seized ..."),
+        # else the record's first side
+        before = _BACKERS.sub(" ", text[max(0, capture.start() - 80) : capture.start()])
+        sides = [(m.start(), True) for m in _STATE_SIDE.finditer(before)] + [
+            (m.start(), False) for m in _ARMED.finditer(before)
+        ]
+        by_state = max(sides)[1] if sides else actor1_is_state
         return (
             SubEventType.government_regains_territory
-            if actor1_is_state
+            if by_state
             else SubEventType.non_state_actor_overtakes_territory
         )
     if event_type is EventType.violence_against_civilians:
@@ -210,17 +242,21 @@ def codebook_kind(
             SubEventType.mob_violence if _MOB.search(text) else SubEventType.violent_demonstration
         )
     for pattern, kind in (
+        (_INTERCEPTED, SubEventType.disrupted_weapons_use),
         (_ARREST, SubEventType.arrests),
         (_AGREEMENT, SubEventType.agreement),
         (_DESTRUCTION, SubEventType.looting_property_destruction),
+        (_CONCESSION, SubEventType.other),
     ):
         if pattern.search(text):
             return kind
+    if model_kind is SubEventType.disrupted_weapons_use:
+        return SubEventType.other  # no drone or missile was stopped
     return model_kind
 
 
 _PROTEST = _words(
-    r"\b(?:protest\w*|demonstrat\w*|marchers|rall(?:y|ies|ied)|sit-in|manifest\w*|"
+    r"\b(?:protest\w*|demonstrat\w*|marchers|marched|marching|bloquearon|bloqueo|rall(?:y|ies|ied)|sit-in|manifest\w*|"
     r"marcha\w*)\b"
 )
 
@@ -251,8 +287,13 @@ def describes_rioting(text: str) -> bool:
 
 def describes_mob_violence(text: str) -> bool:
     """Whether sentences describe a mob (a lynching, a crowd beating someone): ACLED codes
-    it as a riot (mob violence), whoever the victim."""
-    return _MOB.search(text) is not None and _MOB_HARM.search(text) is not None
+    it as a riot (mob violence), whoever the victim. Vigilantes in an exchange of fire
+    are in a battle, not a mob."""
+    return (
+        _MOB.search(text) is not None
+        and _MOB_HARM.search(text) is not None
+        and _FIGHTING.search(text) is None
+    )
 
 
 def label_by_words(sentence: str) -> str:
@@ -260,22 +301,129 @@ def label_by_words(sentence: str) -> str:
     where code labels the sentences: on the embedded 1.5B model the classify question
     came back "attack on civilians" for 8 sentences in 10, whatever they said
     (docs/eval/2026-12-03b), so words decide and the model answers only what needs
-    reading (places, sides, tolls, sources, the summary)."""
-    if other_domain(sentence):
+    reading (places, sides, tolls, sources, the summary).
+
+    Quoted speech, denials and references back to an event already told ("The latest
+    violence came after ...") report nothing new. Words that tell no act are set aside
+    first: arms carried ("armed with rifles and grenades"), things seized or found
+    ("recovered explosives"), intentions and charges ("planning attacks", "on charges
+    of murder"). A mob or a demonstration decides first; then, of fighting, an explosive
+    weapon and an arrest, the one the sentence names first; then harm done (an attack
+    on civilians, unless the harmed are soldiers, police or fighters: ACLED's violence
+    against civilians is against unarmed people); then a deal or an offer to the other
+    side where no one was hurt."""
+    if other_domain(sentence) or not_news(sentence):
         return "background"
     if describes_mob_violence(sentence):
         return "riot"
     if describes_protest(sentence):
         return "protest"
-    fighting, explosive = _FIGHTING.search(sentence), _EXPLOSIVE.search(sentence)
-    if fighting and (not explosive or fighting.start() < explosive.start()):
+    acts = acts_in(sentence)
+    if _INTERCEPTED.search(acts):
+        return "development"  # ACLED: disrupted weapons use
+    found = [
+        (match.start(), label)
+        for pattern, label in (
+            (_FIGHTING, "battle"),
+            (_EXPLOSIVE, "explosion"),
+            (_ARREST, "development"),
+        )
+        if (match := pattern.search(acts))
+    ]
+    if not found and _CIVILIAN_HARM.search(acts):
+        found.append((0, "attack_on_civilians"))
+    if (_AGREEMENT.search(acts) or _CONCESSION.search(acts)) and not _HARM_DONE.search(acts):
+        found.append((len(acts), "development"))  # a deal or an offer, where no one was hurt
+    if not found:
+        return "background"
+    label = min(found)[1]
+    if label == "attack_on_civilians" and armed_targets_only(acts):
         return "battle"
-    if explosive:
-        return "explosion"
-    if (_ARREST.search(sentence) or _AGREEMENT.search(sentence)) and not _HARM_DONE.search(
-        sentence
-    ):
-        return "development"
-    if _CIVILIAN_HARM.search(sentence):
-        return "attack_on_civilians"
-    return "background"
+    return label
+
+
+# words that tell no act of their own: arms carried, things seized or found, intentions
+# and charges (each runs to the end of its clause)
+_NO_ACT = _words(
+    r"\barmed with\b[^,.;]*|"
+    r"\b(?:recovered|confiscated|defused|found|seized (?:weapons|arms|explosives|"
+    r"ammunition|drugs))\b[^.;]*|"
+    r"[^,.;]*\b(?:were|was) (?:seized|recovered|confiscated|found)\b|"
+    r"\b(?:[\w-]+\s+){0,3}explosives\s+(?:were\s+)?(?:seized|recovered|found|confiscated)\b|"
+    r"\b(?:planning|plotting|plotted|planned|accused of|suspected of|on charges? of|"
+    r"charged with|on suspicion of|pledged to|vowed to|agreed to|"
+    r"to (?:attack|kill|target|strike|fight))\b[^,.;]*|\bcommits?\b[^.;]*"
+)
+
+
+def tells_an_act(sentence: str) -> bool:
+    """Whether a sentence tells fighting, an explosive weapon used or an arrest (not only
+    that people died)."""
+    acts = acts_in(sentence)
+    return any(p.search(acts) for p in (_FIGHTING, _EXPLOSIVE, _ARREST))
+
+
+def acts_in(sentence: str) -> str:
+    """The sentence without the words that tell no act (see :func:`label_by_words`)."""
+    return _NO_ACT.sub(" ", sentence)
+
+
+_QUOTED = re.compile(r"^\s*[\"“«‘]")
+# '"Clashes broke out ...," the monitor's head said.': a quote its sentence attributes
+_QUOTE_SAID = re.compile(r"[\"”»’],?\s+[^\"“”«»]*\b(?:said|says|told|added|dijo|a dit)\b")
+_DENIAL = _words(r"\b(?:den(?:y|ies|ied)|niega\w*|ni[ée]\w*|d[ée]ment\w*)\b")
+# "The latest violence came after ...", "The attack comes days after ...", "The latest
+# violence, which followed air strikes ...": the sentence points back at an event told
+_REFERENCE = _words(
+    r"^(?:The|This|These|That|Those|It)\s+(?:latest\s+|recent\s+|new\s+|fresh\s+|renewed\s+)?"
+    r"(?:\w+\s+)?(?:,\s*which\s+)?(?:came|comes|come|followed|follows|was|is)\s+(?:just\s+)?"
+    r"(?:after|as|amid|days|hours|weeks|a day|a week|on the heels)\b"
+)
+# the war's whole toll: "The war has killed more than 150,000 people"
+_CUMULATIVE = _words(
+    r"\b(?:war|conflict|insurgency|violence|fighting|unrest|crisis|attacks|it)\s+(?:has|have)\s+"
+    r"(?:\w+\s+)?"
+    r"(?:killed|claimed|left|displaced|uprooted)\b|\b(?:tens|hundreds) of thousands\b"
+)
+
+
+def not_news(sentence: str) -> bool:
+    """Whether a sentence reports nothing new: quoted speech, a denial, a reference to an
+    event already told, or the war's whole toll."""
+    if _QUOTED.search(sentence) and not _QUOTE_SAID.search(sentence):
+        return True
+    return any(p.search(sentence) for p in (_DENIAL, _REFERENCE, _CUMULATIVE)) or bool(
+        re.match(r"^The latest \w+, which followed\b", sentence)
+    )
+
+
+_ARMED_PEOPLE = (
+    r"(?:soldiers?|troops|policem[ae]n|police officers?|officers|security forces|servicem[ae]n|"
+    r"guards|fighters|militants|rebels|insurgents|jihadists|combatants|attackers|gunmen|"
+    r"militiamen|soldados|militares|polic[ií]as|soldats|militaires|policiers)"
+)
+# harm done to armed people or their posts: "attacked a military camp", "killing five
+# soldiers", "29 government troops were also killed", "Three police killed"
+_ARMED_HARMED = _words(
+    r"\b(?:attack\w*|storm\w*|ambush\w*|overr[au]n|struck|hit)\s+(?:the|a|an|two|three|several)?\s*"
+    r"(?:[\w'’-]+\s+){0,4}(?:camp|checkpoint|base|post|convoy|station|barracks|garrison|patrol|"
+    r"position)s?\b|"
+    r"\b(?:camp|checkpoint|base|post|convoy|station|barracks|garrison|patrol|position)s?\b"
+    r"[^.;]{0,80}\b(?:was|were)\s+(?:\w+\s+)?(?:attacked|stormed|overrun|ambushed|hit|struck)\b|"
+    r"\b(?:killing|killed|wounding|wounded)\s+(?:at least\s+|more than\s+|some\s+|about\s+)?"
+    rf"(?:\S+\s+){{0,3}}{_ARMED_PEOPLE}\b|"
+    rf"\b{_ARMED_PEOPLE}\s+(?:\S+\s+){{0,4}}?(?:were|was|have been|had been|also)\s+(?:\S+\s+)?"
+    r"(?:killed|wounded|injured|died|dead)\b|"
+    rf"\b(?:{_ARMED_PEOPLE}|police)\s+(?:killed|dead|died)\b"
+)
+_CIVILIANS = _words(
+    r"\b(?:civilians?(?! (?:auxiliar|militia|volunteer|defen[cs]e|joint task))|villagers|"
+    r"residents|children|women|worshippers|farmers|passengers|"
+    r"students|traders|workers|displaced|famil(?:y|ies)|civiles|civils)\b"
+)
+
+
+def armed_targets_only(text: str) -> bool:
+    """Whether the harm a text tells is done to soldiers, police or fighters (their posts,
+    camps, convoys), with no civilian named."""
+    return _ARMED_HARMED.search(text) is not None and _CIVILIANS.search(text) is None

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import functools
 import re
+from itertools import combinations
 
 from text_to_num import alpha2digit
 
 from summarizer.extraction._sentences import undated
 
-__all__ = ["death_figures", "numbers_written", "speaks_of_deaths"]
+__all__ = ["checked_toll", "death_figures", "numbers_written", "speaks_of_deaths"]
 
 _T2N_LANGUAGES = frozenset({"en", "fr", "es", "pt", "de", "it", "nl", "da"})
 _DEATH = re.compile(
@@ -102,12 +103,19 @@ _NOT_A_TOLL_BEFORE = re.compile(
     r"|\b(?:aged?|age of|âgée?s? de)\s*$",
     re.IGNORECASE,
 )
-_NEAR = 45  # characters between a figure and a word of death, within one clause
+_NEAR = 55  # characters between a figure and a word of death, within one clause
+_ASIDE = re.compile(r"^([^,;:.]{0,25}),[^,;:.]{1,80},")
 _LONE_VICTIM = re.compile(
+    r"\b(?:killing|killed|shot dead|shooting dead)\s+(?:an?|one|its|the)\s+(?:[\w-]+\s+){0,3}?"
+    r"(?:man|woman|boy|girl|child|person|civilian|soldier|officer|policeman|policewoman|"
+    r"student|farmer|journalist|worker|resident|vendor|teacher|driver|trader|shopkeeper|"
+    r"fisherman|herder|villager|protester|pedestrian|passer-by|guard|security guard|priest|"
+    r"pastor|imam|chief|official|doctor|nurse|rider|motorcyclist|employee|commander)\b|"
     r"\b(?:an?|one)\s+(?:[\w-]+\s+){0,3}?(?:man|woman|boy|girl|child|person|civilian|"
     r"soldier|officer|policeman|policewoman|student|farmer|journalist|worker|resident|"
     r"vendor|teacher|driver|trader|shopkeeper|fisherman|herder|villager|protester|"
-    r"pedestrian|passer-by)\b(?:\s+[\w-]+){0,5}?\s+(?:was|has been|had been)\s+"
+    r"pedestrian|passer-by|guard|priest|pastor|imam|chief|official|doctor|nurse|rider|"
+    r"motorcyclist|employee|commander)\b(?:\s+[\w-]+){0,5}?\s+(?:was|has been|had been)\s+"
     r"(?:killed|shot dead|beaten to death|stabbed to death|hacked to death|lynched)",
     re.IGNORECASE,
 )
@@ -117,25 +125,28 @@ def _near_death(converted: str, start: int, end: int) -> bool:
     """Whether a word of death lies within ``_NEAR`` characters of the figure, with no
     clause break (';' or a full stop) between them."""
     before = re.split(r"[;:]|\.\s", converted[max(0, start - _NEAR) : start])[-1]
-    after = re.split(r"[;:]|\.\s", converted[end : end + _NEAR])[0]
+    # "eight people, including two civilians, were killed": an aside does not count
+    following = _ASIDE.sub(r"\1", converted[end : end + 2 * _NEAR + 30], count=1)
+    after = re.split(r"[;:]|\.\s", following[:_NEAR])[0]
     return bool(_DEATH.search(before) or _DEATH.search(after))
 
 
+# "70 combatants were killed, 32 of them government forces": a part of a toll
+_PART_AFTER = re.compile(
+    r"^\s*(?:of them|of whom|among them|d'entre eux|de ellos)\b", re.IGNORECASE
+)
 _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
 _DATE_BEFORE = re.compile(rf"\b{_MONTH}\s*$", re.IGNORECASE)
 _DATE_AFTER = re.compile(rf"^(?:st|nd|rd|th)?\s+{_MONTH}(?:\s|$|[,.])", re.IGNORECASE)
 
 
-def death_figures(
-    sentences: list[str], language: str = "en", *, keep_dates: bool = False
-) -> list[int]:
+def death_figures(sentences: list[str], language: str = "en") -> list[int]:
     """Distinct candidate tolls in these sentences, in order of appearance: figures near
     a word of death (number words from one up), and 1 for a lone victim killed. Days of
-    a date ("Aug 10", "10 August", a dateline's) are no toll, unless ``keep_dates`` (the
-    questions recorded with prompt v7 offered them)."""
+    a date ("Aug 10", "10 August", a dateline's) are no toll."""
     figures: list[int] = []
     for told in sentences:
-        sentence = told if keep_dates else undated(told)
+        sentence = undated(told)
         if not speaks_of_deaths(sentence):
             continue
         found: list[tuple[int, int]] = []
@@ -143,9 +154,10 @@ def death_figures(
             end = start + len(str(value))
             if _NOT_A_TOLL_BEFORE.search(converted[max(0, start - 40) : start]):
                 continue
-            if not keep_dates and (
+            if (
                 _DATE_BEFORE.search(converted[max(0, start - 12) : start])
                 or _DATE_AFTER.match(converted[end:])
+                or (found and _PART_AFTER.match(converted[end:]))
             ):
                 continue
             text_end = re.match(r"[\d,.\u00a0 ]*\d", converted[start:])
@@ -158,3 +170,56 @@ def death_figures(
             if 0 < value <= 100_000 and value not in figures:
                 figures.append(value)
     return figures
+
+
+def checked_toll(
+    chosen: int | None, own: list[str], language: str, where: str, warnings: list[str]
+) -> tuple[int | None, list[tuple[int, str]]]:
+    """The toll a model chose for an event, checked against the event's sentences ``own``:
+    kept when it is a figure near a word of death there (not a day of a date), else the
+    only such figure they give, or None. The dead another sentence adds ("29 troops were
+    also killed") count too, unless the toll is already a total (the sum of other
+    figures given). Each change is noted in ``warnings``, about ``where``. Returns the toll
+    and, for a sum, its parts as (count, who died as the sentences say it)."""
+    if chosen is None:
+        return None, []
+    tolls = death_figures(own, language)
+    if chosen not in tolls:
+        replaced = tolls[0] if len(tolls) == 1 else None
+        warnings.append(
+            f"{where}: toll {chosen} is no count of the dead in its sentences; "
+            + (f"{replaced}, the only one they give" if replaced is not None else "removed")
+        )
+        return replaced, []
+    also = [
+        (figures[0], sentence)
+        for sentence in own
+        if _ALSO.search(sentence)
+        and (figures := death_figures([sentence], language))
+        and chosen not in figures
+    ]
+    added = [figure for figure, _ in also]
+    others = [f for f in tolls if f != chosen]
+    is_total = any(
+        sum(part) == chosen for n in range(2, len(others) + 1) for part in combinations(others, n)
+    )
+    if added and not is_total:
+        total = chosen + sum(added)
+        warnings.append(f"{where}: toll {total}: {chosen} and {added} also killed")
+        first = next((s for s in own if chosen in death_figures([s], language)), "")
+        parts = [(chosen, _who(first, chosen)), *((n, _who(s, n)) for n, s in also)]
+        return total, parts
+    return chosen, []
+
+
+def _who(sentence: str, figure: int) -> str:
+    """Who the sentence says died, in the words after the figure ("26 anti-government
+    fighters were killed" -> "anti-government fighters")."""
+    match = re.search(
+        rf"\b{figure}\s+((?:[\w'’-]+\s+){{0,5}}?)(?:were|was|have|had|killed|died|also)\b", sentence
+    )
+    who = match.group(1).strip() if match else ""
+    return who[:80] or "others"
+
+
+_ALSO = re.compile(r"\b(?:also|as well|too)\b", re.IGNORECASE)

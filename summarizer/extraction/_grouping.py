@@ -7,20 +7,28 @@ first day; a sentence dated in an earlier year or month, or pointing back ("sinc
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 from dataclasses import dataclass
 
-from summarizer.extraction._codebook import lexicon_type
+from summarizer.extraction._codebook import lexicon_type, tells_an_act
 from summarizer.extraction._figures import death_figures
 from summarizer.extraction._places import fold_name
 from summarizer.extraction._sentences import Sentence, undated
 from summarizer.extraction._steps import LABELS
 from summarizer.schema import EventType
 
-__all__ = ["Spot", "background_ids", "group_events"]
+__all__ = ["Spot", "background_ids", "group_events", "lead_ids", "reports_toll"]
 
-_LEAD = 2  # the title (when the text has one) and the first sentence
+
+def lead_ids(sentences: list[Sentence]) -> set[int]:
+    """The title (or first line) and the first sentence of the story after it (the first
+    of 8 words or more: a byline or a page stamp is not the lead)."""
+    if not sentences:
+        return set()
+    first = next((s.id for s in sentences[1:] if len(s.text.split()) >= 8), None)
+    return {sentences[0].id} | ({first} if first is not None else set())
 
 
 @dataclass
@@ -34,7 +42,8 @@ class Spot:
 
 _BACKGROUND_DATE = re.compile(
     r"\b(?:last|past|previous) (?:year|month|decade)\b|\b(?:years?|months?|weeks?) ago\b|"
-    r"\bsince\b|\bearlier this (?:year|month)\b|\bin (?:19|20)\d\d\b|\bdepuis\b|\bdesde\b",
+    r"\bsince\b|\bearlier this (?:year|month)\b|\bin (?:19|20)\d\d\b|\bdepuis\b|\bdesde\b|"
+    r"\bpreviously\b|\bin the past\b",
     re.IGNORECASE,
 )
 _DATE_WORDS = re.compile(
@@ -44,6 +53,7 @@ _DATE_WORDS = re.compile(
     r"(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)(?: soir| matin)?|hier|"
     r"(?:el )?(?:lunes|martes|miércoles|jueves|viernes|sábado|domingo)|ayer|"
     r"\d{1,2} (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w*|"
+    r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w* (?:19|20)\d\d|"
     r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w* \d{1,2})\b",
     re.IGNORECASE,
 )
@@ -53,7 +63,7 @@ _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct",
 # "In April, ..." / "in March" with no day: an earlier month is background
 _MONTH_ONLY = re.compile(
     r"\b[Ii]n (January|February|March|April|May|June|July|August|September|October|"
-    r"November|December)\b(?! \d)"
+    r"November|December)\b(?! \d{1,2}\b)"
 )
 
 
@@ -61,12 +71,37 @@ def _month_number(name: str) -> int:
     return _MONTHS.index(name[:3].lower()) + 1
 
 
-def _date_words(sentence: str) -> re.Match[str] | None:
-    return _DATE_WORDS.search(undated(sentence))
+# "police said on Sunday", "told AFP on Thursday", "said Monday they had": the day of
+# the statement, not of the event
+_REPORTED_ON = re.compile(
+    r"\b(?:said|says|announced|reported|told|added|stated|confirmed|claimed|declared|dijo|"
+    r"inform[óo]|señal[óo]|afirm[óo]|a d[ée]clar[ée]|a indiqu[ée]|indiqu[ée]|pr[ée]cisant|"
+    r"a pr[ée]cis[ée])\b(?:\s+(?!that\b|que\b)[\w'’-]+){0,4}?\s*$",
+    re.IGNORECASE,
+)
 
 
-def _date_key(sentence: str) -> str | None:
-    match = _date_words(sentence)
+# "the march would go ahead on Thursday": a day to come
+_FUTURE = re.compile(
+    r"\b(?:will|would|is to|are to|due to|planned|scheduled|set to|va|vont|va a|van a)\b"
+    r"(?:\s+[\w'’-]+){0,4}?\s*$",
+    re.IGNORECASE,
+)
+
+
+def _date_words(sentence: str, reported: bool = False) -> re.Match[str] | None:
+    """The first words naming the day of an event (``reported``: of a statement about
+    one, "the monitor said Thursday"); never a day to come."""
+    text = undated(sentence)
+    for match in _DATE_WORDS.finditer(text):
+        before = text[: match.start()]
+        if not _FUTURE.search(before) and bool(_REPORTED_ON.search(before)) is reported:
+            return match
+    return None
+
+
+def _date_key(sentence: str, reported: bool = False) -> str | None:
+    match = _date_words(sentence, reported)
     if not match:
         return None
     words = fold_name(match.group(0)).split()
@@ -97,7 +132,8 @@ def background_ids(sentences: list[Sentence], published: dt.date | None) -> set[
 # place starts that place's events
 _PLACE_OPENER = re.compile(
     r"^(?:(?:Separately|Elsewhere|Meanwhile|Also|Later),?\s+)?(?:[Ii]n|[Aa]t|[Nn]ear|[Oo]utside|"
-    r"En|À|Dans|Près de|Cerca de)\s+(?:the\s+)?"
+    r"En|À|Dans|Près de|Cerca de)\s+(?:the\s+)?(?:(?:city|town|village|district|province|region|"
+    r"capital|state) of\s+)?"
     r"((?:[A-ZÀ-Ý][\w'’.-]+)(?:[\s-](?:[A-ZÀ-Ý][\w'’.-]+|al|el|de|du)){0,3})\b"
 )
 
@@ -158,6 +194,64 @@ _MONTH_NAMES = frozenset(
 )
 
 
+# "Hours later, artillery fire hit the market": another incident of the same day
+_LATER = re.compile(
+    r"^(?:(?:Hours|Minutes|Moments) later|Later (?:that|the same) (?:day|night|morning|evening)|"
+    r"Later|Earlier|Horas (?:más tarde|después)|Plus tard|Quelques heures plus tard)\b"
+)
+# "Clashes were also reported in the town of Yadouda": another place's event
+_ANOTHER_PLACE = re.compile(
+    r"\b(?:also|separately|elsewhere|meanwhile|in another (?:development|incident|attack))\b"
+    r".*?\b(?:in|near|at)\s+(?:the\s+)?(?:(?:town|village|city|district|neighbou?rhood|province|"
+    r"region|area|camp)\s+of\s+)((?:[A-ZÀ-Ý][\w'’-]+)(?:[\s-][A-ZÀ-Ý][\w'’-]+){0,2})",
+    re.IGNORECASE,
+)
+# what may not be the news itself: "will", "often", "aim to"
+_HEDGED = re.compile(
+    r"\b(?:will|would|could|may|might|often|frequently|usually|routine(?:ly)?|aims?|plans?|"
+    r"expected|threaten\w*|says?|warns?|believes?|analysts?|experts?|ha(?:s|ve) become)\b",
+    re.IGNORECASE,
+)
+_VAGUE = frozenset({"this week"})  # a roundup's period, not an event's day
+
+
+def reports_toll(sentence: str, language: str = "en") -> bool:
+    """Whether a sentence only reports a toll ("Police said 14 civilians had been
+    killed"): figures of the dead, and no fighting, weapon or arrest of its own."""
+    return (
+        bool(death_figures([sentence], language))
+        and not tells_an_act(sentence)
+        and not _HARM_ACT.search(sentence)
+    )
+
+
+# harm done, beyond dying: "gang members attacked the town, killing eight"
+_HARM_ACT = re.compile(
+    r"\b(?:attack\w*|abduct\w*|kidnap\w*|shot|shoot\w*|storm\w*|raid\w*|ambush\w*|"
+    r"burn\w* (?:alive|to death)|"
+    r"torch\w*|beat(?:en|ing)?|stabb\w*|hack\w*|massacr\w*|execut\w*|gunned|opened fire|"
+    r"attaqu\w*|atac\w*|secuestr\w*|enlev\w*|incendi\w*)\b",
+    re.IGNORECASE,
+)
+
+
+_IN_A_PLACE = re.compile(
+    r"\b(?:in|near|at|outside)\s+(?:the\s+)?(?:[a-z-]+\s+){0,3}?(?:(?:city|town|village|district|"
+    r"province|region) of\s+)?[A-ZÀ-Ý][\w'’-]+"
+)
+
+
+def _new_place(sentence: str, told: str) -> str | None:
+    """The place a sentence opens on, or names as another's ("also ... in the town of
+    X"), when the events told so far did not name it."""
+    place = _opening_place(sentence)
+    if place is None and (match := _ANOTHER_PLACE.search(undated(sentence))):
+        place = fold_name(match.group(1))
+    if place is None or f" {place} " in f" {told} ":
+        return None
+    return place
+
+
 def group_events(
     labels: dict[int, str],
     sentences: list[Sentence],
@@ -165,30 +259,53 @@ def group_events(
     warnings: list[str],
     language: str = "en",
 ) -> list[Spot]:
-    """Events from labelled sentences: one per (event type, day). A sentence naming no day
-    takes the day of the sentence before it, else the article's first day; a sentence
-    dated in an earlier year or pointing back ("since", "last month") is background. An
-    event must be anchored: one of its sentences names its day, gives a death toll, or
-    leads the article or opens on a place of its own ("In Mombasa, police ..."); otherwise
-    its sentences are commentary and it is left out. A sentence opening on a place not
-    yet told starts that place's events."""
+    """Events from labelled sentences: one per (event type, day, place). A sentence naming
+    no day takes the day of the sentence before it, else the article's first day; a
+    sentence dated in an earlier year or pointing back ("since", "last month") is
+    background; "police said on Sunday" names the day of the statement, not of the event.
+
+    An event must be anchored: one of its sentences names its day, gives a death toll,
+    opens on a place of its own ("In Mombasa, police ..."), or directly continues a
+    sentence that names the day, unhedged ("will", "often"); otherwise its sentences are
+    commentary and it is left out. A sentence opening on a place not yet told, or naming
+    one as another event's ("also ... in the town of X"), starts that place's events;
+    "Hours later, ..." starts another incident of the day.
+
+    The title and first sentence summarise what the body tells: without a day of their
+    own (or with a roundup's "this week") they join the first event of their type the
+    body tells, and stand as an event of their own only when the body tells none."""
     latest_year = _latest_year(sentences)
-    lead = next((k for s in sentences if (k := _date_key(s.text))), None)
+    keys = {s.id: _date_key(s.text) for s in sentences}
+    said = {s.id: _date_key(s.text, reported=True) for s in sentences}
+    # the first day an event is told on; in an article that tells none ("forces have
+    # retaken ..., the monitor said Thursday"), the first day a statement was made
+    lead = next((k for k in keys.values() if k and k not in _VAGUE), None) or next(
+        (k for k in said.values() if k), None
+    )
     current_key = lead
     current_place: str | None = None  # set by a sentence that opens on a new place
     told = ""  # the folded text told since the place was last set
     spots: dict[tuple[EventType, str | None, str | None], Spot] = {}
     anchored: set[int] = set()
+    deferred: list[tuple[Sentence, EventType, str | None]] = []
+    leads = lead_ids(sentences)
+    by_id = {s.id: s for s in sentences}
+    dated_before = False  # the sentence before names the current day
+    last: Spot | None = None  # the event a sentence was last added to
     for sentence in sentences:
-        key = _date_key(sentence.text)
-        if key is not None and key != current_key:
-            current_key, current_place, told = key, None, ""
-        opening = _opening_place(sentence.text)
-        opens = bool(opening) and f" {opening} " not in f" {told} "
-        if opens:
-            current_place, told = opening, ""
-        told += " " + fold_name(sentence.text)
         label = labels.get(sentence.id)
+        key = keys[sentence.id]
+        if key is not None and key != current_key and key not in _VAGUE:
+            current_key, current_place, told = key, None, ""
+        place = _new_place(sentence.text, told)
+        if place is None and _LATER.match(undated(sentence.text).strip()):
+            place = f"later {sentence.id}"
+        if place is not None:
+            current_place, told = place, ""
+        if sentence.id not in leads or len(_IN_A_PLACE.findall(sentence.text)) < 2:
+            # a lead that names several places names those the story will tell apart
+            told += " " + fold_name(sentence.text)
+        continues, dated_before = dated_before, key is not None and key == current_key
         event_type = LABELS.get(label) if label else None
         if event_type is None:
             continue
@@ -202,21 +319,25 @@ def group_events(
         if event_type is None:
             warnings.append(f"sentence {sentence.id} is about another domain than conflict")
             continue
+        if last is not None and place is None and reports_toll(sentence.text, language):
+            # "The army gave a lower toll: 14 civilians killed": the event just told
+            last.ids.append(sentence.id)
+            continue
+        if sentence.id in leads and (key is None or key in _VAGUE) and place is None:
+            deferred.append((sentence, event_type, key))
+            continue
         spot = spots.get((event_type, current_key, current_place))
         if spot is None:
-            match = _date_words(sentence.text)
             spot = spots[(event_type, current_key, current_place)] = Spot([], event_type, "")
-            if match and key == current_key:
-                spot.date_text = match.group(0)
-        if not spot.date_text and key is not None and key == current_key:
-            match = _date_words(sentence.text)
-            spot.date_text = match.group(0) if match else ""
-        if len(spot.ids) < 4:
-            spot.ids.append(sentence.id)
+            spot.date_text = _day_words(sentences, current_key) if current_key else ""
+        spot.ids.append(sentence.id)
+        last = spot
         if (
             key is not None
-            or opens
-            or sentence.id <= _LEAD
+            or said[sentence.id] is not None
+            or place is not None
+            or sentence.id in leads
+            or (continues and not _HEDGED.search(sentence.text))
             or death_figures([sentence.text], language)
         ):
             anchored.add(id(spot))
@@ -229,10 +350,31 @@ def group_events(
                 f"sentences {spot.ids} ({spot.event_type.value}) were left out: none names a "
                 "day, gives a toll or leads the article"
             )
+    for sentence, event_type, key in deferred:
+        told_by_body = next((s for s in found if s.event_type is event_type), None)
+        if told_by_body is None:
+            spot = Spot([sentence.id], event_type, _day_words(sentences, key or lead or ""))
+            found.insert(0, spot)
+        elif key is None and sentence.id not in told_by_body.ids:
+            told_by_body.ids.insert(0, sentence.id)  # its toll may be the event's only one
+            told_by_body.ids.sort()
     for spot in found:
+        spot.ids[:] = _told_best(spot.ids, keys, by_id, language)
         if not spot.date_text and lead is not None:
             spot.date_text = _day_words(sentences, lead)
     return found[:8]
+
+
+def _told_best(
+    ids: list[int], keys: dict[int, str | None], by_id: dict[int, Sentence], language: str
+) -> list[int]:
+    """At most 4 of an event's sentences, in order: its first, then those that name its
+    day or give a toll, then the rest."""
+    rest = ids[1:]
+    telling = [i for i in rest if keys[i] or death_figures([by_id[i].text], language)]
+    chosen = ids[:1] + telling[:3]
+    chosen += [i for i in rest if i not in chosen][: 4 - len(chosen)]
+    return sorted(chosen)
 
 
 _WEEKDAY_KEY = re.compile(
@@ -257,6 +399,11 @@ def _earlier_date(key: str, lead: str | None, published: dt.date | None) -> bool
 
 def _calendar_day(key: str, published: dt.date) -> dt.date | None:
     month = re.search(r"[a-z]+", key)
+    year = re.search(r"\b(?:19|20)\d\d\b", key)
+    if year and month and month.group(0)[:3] in _MONTHS:  # "december 2023": its last day
+        month_number = _month_number(month.group(0))
+        last = calendar.monthrange(int(year.group(0)), month_number)[1]
+        return dt.date(int(year.group(0)), month_number, last)
     number = re.search(r"\d{1,2}", key)
     if not month or not number or month.group(0)[:3] not in _MONTHS:
         return None
@@ -268,9 +415,13 @@ def _calendar_day(key: str, published: dt.date) -> dt.date | None:
 
 
 def _day_words(sentences: list[Sentence], key: str) -> str:
-    for sentence in sentences:
-        if _date_key(sentence.text) == key and (match := _date_words(sentence.text)):
-            return match.group(0)
+    if not key:
+        return ""
+    for reported in (False, True):
+        for sentence in sentences:
+            if _date_key(sentence.text, reported) == key:
+                match = _date_words(sentence.text, reported)
+                return match.group(0) if match else ""
     return ""
 
 

@@ -41,7 +41,7 @@ _BYLINE = re.compile(
 )
 _DATELINE = re.compile(
     r"^\s*([A-ZÀ-Ý][A-ZÀ-Ý'’.\- ]{1,30}[A-ZÀ-Ý])"  # BEIRUT, EL-FASHER, PORT-AU-PRINCE
-    r"(?:,\s*[A-Z][\w .]{1,30}?)?"  # , Sudan / , Nov. 3
+    r"(?:,\s*[A-Z0-9][\w .]{1,30}?){0,3}"  # , Sudan / , Nov. 3 / , Gro., 14 de mayo.
     r"\s*(?:\([^)]{1,40}\))?\s*[-—–:]",
     re.MULTILINE,
 )

@@ -16,14 +16,17 @@ from __future__ import annotations
 import re
 
 from summarizer.extraction._places import countries_in, country_name, fold_name
-from summarizer.schema import ActorType
+from summarizer.schema import Actor, ActorType
 
 __all__ = [
+    "actor_named",
     "actor_type_for",
     "article_spelling",
     "canonical_actor",
     "derived_actor_country",
     "in_article",
+    "named_source",
+    "organisation_of",
     "state_forces_of",
 ]
 
@@ -193,4 +196,127 @@ def attribution(text: str) -> str | None:
             found = re.sub(rf"(?:\s{_LINK})+$", "", match.group(1).strip(" .,"))
             if 2 < len(found) <= 80 and not _NOT_SOURCES.match(found):
                 return found
+    return None
+
+
+_ROLE = (
+    r"(?:head|chief|director|founder|president|leader|spokes(?:man|woman|person)|"
+    r"commander|coordinator|secretary[- ]general|chairman|directeur|porte-parole|"
+    r"director|portavoz|vocero)"
+)
+_ORG = rf"((?:{_CAP})(?:\s(?:{_CAP}|{_LINK}))*)"
+
+
+def organisation_of(person: str, text: str) -> str | None:
+    """The organisation the article gives a person as the voice of ("Rami Abdel Rahman,
+    head of the Syrian Observatory for Human Rights", "Observatory chief Rami Abdel
+    Rahman"): ACLED names the organisation as the source; None when it gives none."""
+    name = re.escape(person.strip())
+    if not name:
+        return None
+    for pattern in (
+        rf"{name},\s+(?:the\s+)?{_ROLE}\s+(?:of|for|at|de|du|del)\s+(?:the\s+|la\s+|le\s+|el\s+)?{_ORG}",
+        rf"{_ORG}\s+{_ROLE}\s+{name}\b",
+    ):
+        match = re.search(pattern, text)
+        if match:
+            found = re.sub(rf"(?:\s{_LINK})+$", "", match.group(1).strip(" .,"))
+            if 2 < len(found) <= 80 and found.split()[0].lower() not in {"the", "a", "an"}:
+                return found
+    return None
+
+
+def actor_named(
+    name: str,
+    actor_type: ActorType,
+    country: str | None,
+    folded_text: str,
+    text: str,
+    countries: dict[str, int],
+) -> Actor | None:
+    """The side as the article names it (in its spelling), or the ACLED name derived from
+    a state-forces mention ("regime loyalists" -> "Military Forces of Syria", whatever
+    type the model gave it); None when the article does not name it. A side named only
+    by a loaded word ("terrorists") or by its type ("rebel_group") is an Unidentified
+    Armed Group, as ACLED names it; loaded words are dropped from a name ("Hezbollah
+    terrorist" -> "Hezbollah")."""
+    name = _LOADED_WORD.sub(" ", name).strip(" .,")
+    name = " ".join(name.split())
+    if not name or name.lower() in _TYPE_NAMES:  # "terrorists", or the type for a name
+        if actor_type is ActorType.state_forces:
+            name = "state forces"  # derived below, from the country the article names
+        elif actor_type in _ARMED_TYPES:
+            unnamed = (
+                f"Unidentified Armed Group ({country})" if country else "Unidentified Armed Group"
+            )
+            return Actor(name=unnamed, type=ActorType.political_militia)
+        else:
+            return None
+    derived = state_forces_of(name, countries)
+    if derived is not None:
+        return Actor(name=derived, type=ActorType.state_forces)
+    if not in_article(name, folded_text):
+        spelt = article_spelling(name, text)
+        if spelt is None:
+            return None
+        name = spelt
+    actor_type = actor_type_for(name, actor_type)
+    return Actor(name=canonical_actor(name, actor_type, country)[:80], type=actor_type)
+
+
+# a side's label for its enemy, not a name: "terrorists", "the bandits", "Khawarij"
+_LOADED_WORD = re.compile(
+    r"\b(?:the\s+)?(?:terrorists?|terrorist groups?|bandits|criminals|thugs|extremists|"
+    r"khawarij|miscreants|mercenaries|takfiris?|terroristes|terroristas|bandidos)\b",
+    re.IGNORECASE,
+)
+# a type given for a name ("rebel_group"): civilians, protesters and rioters are names too
+_TYPE_NAMES = frozenset(
+    {"state_forces", "rebel_group", "political_militia", "identity_militia",
+     "external_other_forces", "state forces", "rebel group", "political militia",
+     "identity militia", "external other forces", "unknown", "none", "n/a",
+     "jihadist_group", "armed group"}
+)  # fmt: skip
+_ARMED_TYPES = frozenset(
+    {ActorType.rebel_group, ActorType.political_militia, ActorType.identity_militia}
+)
+
+
+# news agencies: who filed the story, not who gave the figures
+_WIRE = re.compile(
+    r"(?:the\s+)?(?:AFP|Reuters|AP|Associated Press|Agence France-Presse|EFE|PTI|ANI|IANS|"
+    r"Xinhua|dpa|ANSA|Anadolu)",
+    re.IGNORECASE,
+)
+
+
+def named_source(source: str, own: str, text: str) -> str | None:
+    """The organisation a source stands for, when the article gives one: the body a
+    person speaks for (see :func:`organisation_of`), or, for a source the sentences only
+    describe ("a war monitor", "officials"), the first named source their sentences,
+    else the article, attribute something to ("..., the Syrian Observatory for Human
+    Rights said"). None when there is nothing better."""
+    if body := organisation_of(source, text):
+        return body
+    wire = bool(_WIRE.fullmatch(source.strip()))
+    if re.search(r"[A-ZÀ-Ý]", source) and not wire:
+        return None
+    # a name the sentences, else the article, attribute something to; for a wire, else
+    # what its own sentences attribute ("..., the health ministry said")
+    for told, any_case in ((own, False), (text, False), (own, wire)):
+        matches = sorted(
+            (m for pattern in _ATTRIBUTED for m in pattern.finditer(told)), key=lambda m: m.start()
+        )
+        for match in matches:
+            found = re.sub(rf"(?:\s{_LINK})+$", "", match.group(1).strip(" .,"))
+            named = found[:1].isupper() or (any_case and not found.startswith("and "))
+            if 2 < len(found) <= 80 and named and not _NOT_SOURCES.match(found):
+                if (
+                    _WIRE.fullmatch(found)
+                    or ". " in found
+                    or "\n" in found  # the words of one sentence
+                    or not in_article(found, fold_name(text))
+                ):
+                    continue
+                return organisation_of(found, text) or found
     return None

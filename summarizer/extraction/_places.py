@@ -25,6 +25,7 @@ __all__ = [
     "countries_in",
     "country_name",
     "fold_name",
+    "is_subdivision",
     "lookup_place",
     "subdivision_in",
 ]
@@ -92,6 +93,12 @@ def _countries() -> dict[str, tuple[str, str]]:
             if value and "," not in value:
                 names.setdefault(fold_name(value), (code, shown))
         names.setdefault(fold_name(shown), (code, shown))
+    # news names the Democratic Republic of the Congo "Congo", "DR Congo", "DRC"; the
+    # Republic of the Congo mostly "Congo-Brazzaville"
+    drc = ("CD", display.get("CD", "Democratic Republic of the Congo"))
+    for alias in ("congo", "dr congo", "drc", "rdc", "rd congo", "congo kinshasa"):
+        names[alias] = drc
+    names["congo brazzaville"] = ("CG", display.get("CG", "Republic of the Congo"))
     return names
 
 
@@ -107,8 +114,9 @@ _CAPITALISED = re.compile(r"\b[A-ZÀ-Ý][\w'’-]+(?:\s+[A-ZÀ-Ý][\w'’-]+)*")
 
 
 def countries_in(text: str) -> dict[str, int]:
-    """Countries the text names, by ISO code, with how often: by name ("Sudan") or by
-    an adjective made from the name ("Sudanese", "Malian", "Ukrainian", "Somali")."""
+    """Countries the text names, by ISO code, with a weight: 2 for each mention by name
+    ("Sudan"), 1 for each adjective made from the name ("Sudanese", "Malian",
+    "Ukrainian", "Somali")."""
     table = _countries()
     counts: dict[str, int] = {}
     for match in _CAPITALISED.finditer(text):
@@ -117,16 +125,23 @@ def countries_in(text: str) -> dict[str, int]:
         for size in range(min(len(words), 5), 0, -1):
             for start in range(len(words) - size + 1):
                 phrase = fold_name(" ".join(words[start : start + size]))
-                code = table.get(phrase, (None, None))[0] or _adjective(phrase)
+                named = table.get(phrase, (None, None))[0]
+                code = named or _adjective(phrase)
                 if code:
-                    counts[code] = counts.get(code, 0) + 1
+                    # a country's name counts twice its people's: "Israeli strikes on
+                    # south Lebanon" happen in Lebanon
+                    counts[code] = counts.get(code, 0) + (2 if named else 1)
     return counts
+
+
+_DEMONYM_END = re.compile(r"(?:n|an|ian|ean|ese|lese|i|ish|ic)?s?")
 
 
 @functools.cache
 def _adjective(word: str) -> str | None:
     """'sudanese' -> SD, 'somali' -> SO: one word that shares all but at most one
-    trailing letter of a one-word country name, and at least 4 letters."""
+    trailing letter of a one-word country name, and at least 4 letters, and ends as
+    adjectives of peoples end ("Chilpancingo" is no Chilean)."""
     if " " in word or len(word) < 4:
         return None
     best: tuple[int, str] | None = None
@@ -134,6 +149,8 @@ def _adjective(word: str) -> str | None:
         if " " in name or len(name) < 4:
             continue
         common = len(_common_prefix(name, word))
+        if not _DEMONYM_END.fullmatch(word[common:]):
+            continue
         if common >= len(name) - 1 and common >= 4 and (best is None or common > best[0]):
             best = (common, code)
     return best[1] if best else None
@@ -215,7 +232,12 @@ def _subdivisions(country_code: str) -> dict[str, str]:
     names: dict[str, str] = {}
     for sub in pycountry.subdivisions.get(country_code=country_code) or ():  # type: ignore[no-untyped-call]
         folded = _TRAILING_ADMIN.sub("", fold_name(sub.name))
-        names[folded] = sub.name
+        # a province within a region ("Soum" in Burkina Faso's "Sahel"): ACLED's admin1
+        # is the first level, the region
+        top = sub
+        while getattr(top, "parent", None) is not None:
+            top = top.parent
+        names[folded] = top.name
     return names
 
 
@@ -234,6 +256,17 @@ _ADMIN1_PHRASE = re.compile(
 _NOT_PROVINCES = frozenset({"islamic", "the islamic", "united", "head of", "secretary of"})
 
 
+def is_subdivision(name: str, country_code: str, *, fuzzy: bool = False) -> bool:
+    """Whether ``name`` is a province or region of the country (any level ISO 3166-2
+    lists: "Negros Occidental" as well as "Western Visayas"); ``fuzzy``: or spelt near
+    one ("Amhara", ISO's "Amara")."""
+    subs = _subdivisions(country_code)
+    folded = _TRAILING_ADMIN.sub("", fold_name(name))
+    if folded in subs or folded in {fold_name(v) for v in subs.values()}:
+        return True
+    return fuzzy and bool(subs) and _near_subdivision(folded, subs) is not None
+
+
 def subdivision_in(text: str, country_code: str | None) -> str | None:
     """A province the text names, as the text writes it: "X province", "the province of
     X", "X State", or an ISO 3166-2 subdivision name of the country. With a country
@@ -241,22 +274,34 @@ def subdivision_in(text: str, country_code: str | None) -> str | None:
     "Islamic State" or "Attorney General of the State" are no province)."""
     subs = _subdivisions(country_code) if country_code else {}
     for match in _ADMIN1_PHRASE.finditer(text):
-        found = (match.group(1) or match.group(2) or "").strip()
+        found = re.sub(r"^[\w-]+['’]s\s+", "", (match.group(1) or match.group(2) or "").strip())
         folded = fold_name(found)
         if not found or folded in _NOT_PROVINCES or folded.split()[0] in {"the", "a", "an"}:
             continue
-        if not subs or _near_subdivision(folded, subs):
+        if not subs:
             return found
+        if (near := _near_subdivision(folded, subs)) is not None:
+            # the article's spelling of a first-level unit; the region of a lower one
+            return found if fold_name(subs[near]) == near else subs[near]
     if subs:
-        folded_text = f" {fold_name(text)} "
-        for folded, shown in subs.items():
-            if len(folded) > 3 and f" {folded} " in folded_text:
-                return shown
+        # names as the text capitalises them ("Centre" the department, not "au centre")
+        named = f" {fold_name(' '.join(_CAPITALISED_RUN.findall(text)))} "
+        found_at = [
+            (named.index(f" {folded} "), shown)
+            for folded, shown in subs.items()
+            if len(folded) > 3 and f" {folded} " in named
+        ]
+        if found_at:
+            return min(found_at)[1]  # the one the text names first
     return None
 
 
-def _near_subdivision(folded: str, subs: dict[str, str]) -> bool:
+_CAPITALISED_RUN = re.compile(r"\b[A-ZÀ-Ý][\w'’-]*(?:[\s-]+(?:[A-ZÀ-Ý][\w'’-]*|and|et|y|de|du))*")
+
+
+def _near_subdivision(folded: str, subs: dict[str, str]) -> str | None:
+    """The subdivision name (folded) ``folded`` spells, if any."""
     from rapidfuzz import fuzz, process
 
     best = process.extractOne(folded, list(subs), scorer=fuzz.ratio)
-    return best is not None and best[1] >= 80
+    return best[0] if best is not None and best[1] >= 80 else None

@@ -68,7 +68,7 @@ _ABBREVIATIONS = frozenset(
 # A candidate end: . ! ? (optionally closed by a quote or bracket), then space, then
 # something that can open a sentence.
 _END = re.compile(r"[.!?…][\"”’'»)\]]*\s+(?=[\"“‘'«(\[¿¡]?[A-ZÀ-ÖØ-Þ0-9])")
-_LAST_WORD = re.compile(r"([\w.]+)[.!?…]?[\"”’'»)\]]*$")
+_LAST_WORD = re.compile(r"([\w.'’-]+)[.!?…]?[\"”’'»)\]]*$")
 _MAX_CHARS = 600
 
 
@@ -167,6 +167,20 @@ _DATELINE = re.compile(
 )
 
 
+# "Updated 2:14 PM EDT, March 20, 2025", "Publicado: 14/05/2025": when the page was
+# written, and "PORT-AU-PRINCE, Haiti — April 1, 2025" alone on its line
+_STAMP = re.compile(
+    r"^\s*(?:(?:Last )?[Uu]pdated|Published|Posted|Mis à jour|Publié|Actualizado|Publicado)\b.*$|"
+    r"^\s*[A-ZÀ-Ý][\w'’.\- ]{1,40}(?:,\s*[A-ZÀ-Ý][\w'’.\- ]{1,30})*\s*[—–-]\s*"
+    r"(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d{1,2}|"
+    r"\d{1,2} (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?),? \d{4}\s*$",
+    re.IGNORECASE,
+)
+
+
 def undated(sentence: str) -> str:
-    """The sentence without a dateline's filing date at its start."""
+    """The sentence without a dateline's filing date at its start; nothing of a line that
+    only says when the page was written or filed."""
+    if _STAMP.match(sentence):
+        return ""
     return _DATELINE.sub("", sentence, count=1)

@@ -41,8 +41,9 @@ def checked(
 
     Repairs, each noted in ``warnings``: loaded terms outside quotation marks replaced by
     neutral wording; a sentence that copies 10 words of the article, or gives a number
-    the article does not, removed; the main event's place, toll or source, when the
-    summary leaves them out, added in a sentence composed from the record.
+    the article does not, removed; each of the first three events (the main one first)
+    whose place, toll or source the summary leaves out, told in a sentence composed from
+    the record after the summary's first sentence.
     """
     headline, replaced_h = neutralize(draft.headline.strip())
     text, replaced_t = neutralize(" ".join(draft.text.split()))
@@ -57,24 +58,16 @@ def checked(
     kept = []
     for sentence in (s for s in _SENTENCE.split(text) if s.strip()):
         why = _sentence_problem(sentence, source_text, allowed)
+        if not why and not re.search(r"[.!?][\"”’)]*$", sentence.strip()):
+            why = "not a whole sentence"
         if why:
             warnings.append(f"summary sentence removed ({why}): {sentence[:120]!r}")
         else:
             kept.append(sentence.strip())
     if _sentence_problem(headline, source_text, allowed, copying=False):
         headline = ""
-    text = " ".join(kept)
+    text = _with_events(kept, headline, events, warnings)
     main = main_event(events)
-    addition = _facts_sentence(text, main)
-    if addition:
-        warnings.append(f"summary completed from the record: {addition!r}")
-        text = f"{text} {addition}".strip()
-    if main is not None and len([s for s in _SENTENCE.split(text) if s.strip()]) < 2:
-        # one sentence of the model's is kept, and the record's own sentence completes it
-        extra = next((e.notes for e in events if e.notes and e.notes not in text), None)
-        if extra:
-            warnings.append(f"summary completed from the record: {extra!r}")
-            text = f"{text} {extra}".strip()
     if not headline:
         headline = _headline(main) if main else "Summary of the article"
     for term in loaded_terms_in(f"{headline}\n{text}"):
@@ -97,6 +90,34 @@ def _sentence_problem(
         if value not in allowed:
             return f"gives the number {value}, which the article does not"
     return None
+
+
+def _with_events(kept: list[str], headline: str, events: list[Event], warnings: list[str]) -> str:
+    """The summary's sentences with, after its first, a sentence from the record for each
+    of the first three events (the main one first) it does not tell in full (place,
+    toll, source), the deadliest next: the summary's later sentences give way first to
+    the length limit."""
+    main = main_event(events)
+    others = sorted((e for e in events if e is not main), key=lambda e: -(e.fatalities.total or 0))
+    ordered = [main, *others][:3] if main else []
+    first, rest = kept[:1], kept[1:]
+    added: list[str] = []
+    for event in ordered:
+        told = " ".join([headline, *first, *added, *rest])
+        if _facts_sentence(told, event) is None:
+            continue
+        sentence = _told(event)
+        warnings.append(f"summary completed from the record: {sentence!r}")
+        added.append(sentence)
+    return " ".join([*first, *added, *rest])
+
+
+def _told(event: Event) -> str:
+    """The record's sentence of an event ("On Sunday, in X (Y): A clashed with B; 5
+    killed, according to Z.")."""
+    notes = event.notes or _facts_sentence("", event) or ""
+    notes = re.sub(r"^,\s*in\b", "In", notes.strip())
+    return notes[:1].upper() + notes[1:]
 
 
 def _facts_sentence(text: str, event: Event | None) -> str | None:

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import re
 
+from summarizer.extraction._meta import dateline_of
 from summarizer.extraction._names import article_spelling, in_article
 from summarizer.extraction._places import (
+    Place,
     countries_in,
     country_name,
     fold_name,
+    is_subdivision,
     lookup_place,
     subdivision_in,
 )
@@ -35,6 +38,8 @@ def grounded_place(place: str, own: str, folded_text: str, text: str) -> str | N
     cleaned = re.sub(
         r"^(?:in|at|near|the|à|en|dans|cerca de)\s+", "", place.strip(" .,"), flags=re.I
     )
+    if cleaned and _adjectival(cleaned, text):
+        return _place_named_in(own) or subdivision_in(own, None)
     if cleaned and in_article(cleaned, folded_text):
         return cleaned
     if cleaned and (spelt := article_spelling(cleaned, text)):
@@ -42,9 +47,50 @@ def grounded_place(place: str, own: str, folded_text: str, text: str) -> str | N
     # "Kharkiv's Saltivskyi district" -> try each comma part
     for piece in re.split(r",|\band\b|\bet\b|\by\b", cleaned):
         part = piece.strip()
-        if len(part) > 2 and in_article(part, folded_text):
+        if len(part) > 2 and in_article(part, folded_text) and not _adjectival(part, text):
             return part
     return subdivision_in(own, None)
+
+
+# "Russian and Syrian air strikes", "Syrian troops": a people's name, not a place
+_WHOSE = (
+    r"(?:\s+and\s+[A-Z][\w'’-]+)?\s+(?:forces|troops|army|air|warplanes|jets|military|"
+    r"government|officials|regime|strikes|soldiers|president|leadership|police|authorities|"
+    r"media|state|drones?|navy|militias?|fighters|rebels|backer)\b|-(?:backed|led)\b"
+)
+
+
+_IN_PLACE = re.compile(
+    r"\b(?:[Ii]n|[Nn]ear|[Aa]t|[Oo]utside)\s+(?:the\s+)?(?:(?:city|town|village|district|"
+    r"province|region|neighbou?rhood|camp) of\s+)?([A-Z][\w'’-]+(?:[\s-][A-Z][\w'’-]+){0,2})"
+)
+_NO_PLACE = re.compile(
+    r"^(?:January|February|March|April|May|June|July|August|September|October|November|"
+    r"December|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|The|A|An)\b"
+)
+
+
+def _place_named_in(own: str) -> str | None:
+    """The first place the sentences name after "in", "near", "at" ("In the city of
+    Idlib itself, ..." -> "Idlib")."""
+    for match in _IN_PLACE.finditer(own):
+        if not _NO_PLACE.match(match.group(1)) and not _adjectival(match.group(1), own):
+            return match.group(1)
+    return None
+
+
+def _adjectival(name: str, text: str) -> bool:
+    """Whether the article uses ``name`` only to qualify forces, strikes or officials
+    ("Russian and Syrian air strikes"): a nationality, not where an event happened."""
+    named = countries_in(name) if len(name.split()) == 1 else {}
+    if named and all(fold_name(country_name(c) or "") != fold_name(name) for c in named):
+        return True  # "Russian", "Syrian": a people's word, never a place
+    uses = list(re.finditer(rf"\b{re.escape(name)}\b", text))
+    return (
+        bool(uses)
+        and name.endswith(("ian", "ese", "ish", "i"))
+        and all(re.match(_WHOSE, text[use.end() :]) for use in uses)
+    )
 
 
 def _gazetteer_part(place: str, countries: dict[str, int]) -> str:
@@ -61,7 +107,10 @@ def _gazetteer_part(place: str, countries: dict[str, int]) -> str:
 
 def locate(place: str, own: str, text: str, countries: dict[str, int]) -> Location:
     """Where: the place as the article names it; province, district and country from the
-    gazetteer for a place it holds, else from what the article says."""
+    gazetteer for a place it holds, else from what the article says (never from a
+    dateline: the place the copy was filed from)."""
+    own = undated(own)
+    body = "\n".join(undated(line) for line in text.split("\n"))
     place = _gazetteer_part(place, countries)
     found = lookup_place(place, countries)
     named = countries_in(place)
@@ -83,7 +132,12 @@ def locate(place: str, own: str, text: str, countries: dict[str, int]) -> Locati
             geo_precision=1,
         )
     code = main_country(countries)
-    admin1 = subdivision_in(own, code) or subdivision_in(text, code)
+    near = None if code else _dateline_place(text, countries)
+    if near is not None:  # "Residency Road" in an article filed from Srinagar
+        code = near.country_code
+    admin1 = subdivision_in(own, code) or subdivision_in(body, code)
+    if admin1 is None and near is not None:
+        admin1 = near.admin1
     is_province = admin1 is not None and same_place(admin1, place)
     return Location(
         name=place,
@@ -92,6 +146,15 @@ def locate(place: str, own: str, text: str, countries: dict[str, int]) -> Locati
         country=(country_name(code) if code else None) or "",
         geo_precision=3 if is_province else 1,
     )
+
+
+def _dateline_place(text: str, countries: dict[str, int]) -> Place | None:
+    """The dateline's city as the gazetteer knows it ("SRINAGAR, Nov 3:"): what places an
+    event in a country when the article names none."""
+    dateline = dateline_of(text)
+    if not dateline:
+        return None
+    return lookup_place(dateline.split(",")[0].strip().title(), countries)
 
 
 _GENERIC = re.compile(r"^(.*?)\s+(?:town|village|city|area|region|district|province)$", re.I)
@@ -124,24 +187,29 @@ def specific_place(
     reason = None
     if dateline and folded == fold_name(dateline) and f" {folded} " not in f" {fold_name(body)} ":
         reason = "the dateline's city"
-    elif _GENERIC.match(place):
-        reason = "a region's name"
+    elif (generic := _GENERIC.match(place)) and (
+        _is_country(generic.group(1))
+        or _adjectival(generic.group(1), body)
+        or (country_code and is_subdivision(generic.group(1), country_code, fuzzy=True))
+    ):
+        reason = "a region's name"  # "Amhara town", not "Mambelenga village"
     elif _is_country(place):
         reason = "a country"
-    elif country_code and fold_name(subdivision_in(place, country_code) or "") == folded:
+    elif country_code and is_subdivision(place, country_code):
         reason = "a province"
     if reason is None:
         return place, None
     broad = {folded, fold_name(dateline or "")}
     for pattern in _NAMED_PLACES:
         for match in pattern.finditer(body):
-            found = match.group(1).strip()
+            found = re.sub(r"^[\w-]+['’]s\s+", "", match.group(1).strip())  # "Libya's Zawiya"
             key = fold_name(found)
             if (
                 not key
                 or key in broad
                 or _NOT_PLACES.match(found)
                 or _is_country(found)
+                or _adjectival(found, body)
                 or (country_code and subdivision_in(found, country_code))
             ):
                 continue

@@ -7,11 +7,10 @@ One driver sends each round to the LLM one by one, another concurrently, another
 each round as a Batch API file: the pipeline itself never touches the network, and
 given the same answers it asks the same questions (a batch can resume by replaying).
 
-Rounds: (1) a label for each sentence that has a trigger word (an event type, or
-background), and the summary; code groups the labelled sentences into events by type
-and day; (2) per event, place, sub-event type, actors, toll (chosen among figures the
-program found) and source. The summary is then checked against the article and the
-events and repaired by code, else composed from the record by code.
+Rounds: v7 on, code labels the sentences and groups them into events by type, day and
+place, and one round asks each event's details (place, sub-event type, sides, toll among
+figures code found, source) and the summary; v6 asks the labels first. The summary is
+checked against the article and the events and repaired, else composed, by code.
 Names are kept only when they trace to the article (see :mod:`._names`).
 """
 
@@ -36,16 +35,16 @@ from summarizer.extraction._codebook import (
     label_by_words,
     names_armed_group,
 )
-from summarizer.extraction._figures import death_figures
-from summarizer.extraction._grouping import Spot, background_ids, group_events
+from summarizer.extraction._figures import checked_toll, death_figures
+from summarizer.extraction._grouping import Spot, background_ids, group_events, lead_ids
 from summarizer.extraction._meta import dateline_of, language_of, title_of, wire_of
 from summarizer.extraction._names import (
-    actor_type_for,
+    actor_named,
     article_spelling,
     attribution,
     canonical_actor,
     in_article,
-    state_forces_of,
+    named_source,
 )
 from summarizer.extraction._places import (
     countries_in,
@@ -79,6 +78,7 @@ from summarizer.schema import (
     ActorType,
     ArticleInfo,
     ArticleReport,
+    CasualtyCount,
     Event,
     EventDraft,
     EventType,
@@ -184,9 +184,7 @@ def run_steps(article: ArticleInput, prompts: StepPrompts, run: RunInfo) -> Step
         questions = []
         for index, spot in enumerate(spots, start=1):
             own = [by_id[i].text for i in spot.ids]
-            # the figures offered as recorded with v7 (days of dates included); the
-            # toll chosen is checked against the figures without them (see _event)
-            figures = tuple(death_figures(own, language, keep_dates=True))
+            figures = tuple(death_figures(own, language))
             question = prompts.render(
                 "details",
                 event_type=spot.event_type.value,
@@ -202,9 +200,7 @@ def run_steps(article: ArticleInput, prompts: StepPrompts, run: RunInfo) -> Step
         return questions
 
     # Sentences that may report an event: those with a trigger word, less background told
-    # by its dates. v7 on, code labels them and one round asks the details of each event
-    # and the summary; v6 asks the model for the labels first (round 1, with the summary:
-    # it depends on the article alone), then the details (round 2).
+    # by its dates (the rounds: see the module docstring).
     spots: list[Spot] = []
     background = background_ids(sentences, article.published)
     shown = [s for s in candidates(sentences) if s.id not in background]
@@ -232,12 +228,11 @@ def run_steps(article: ArticleInput, prompts: StepPrompts, run: RunInfo) -> Step
     for spot, answer in zip(spots, answers, strict=True):
         tally.add(answer)
         if isinstance(answer, ExtractionFailed):
-            tally.warnings.append(
-                f"the {spot.event_type.value} event of sentences {spot.ids} was dropped: no "
-                f"valid details ({answer})"
-            )
+            why = f"sentences {spot.ids} was dropped: no valid details ({answer})"
+            tally.warnings.append(f"the {spot.event_type.value} event of {why}")
             continue
-        event = _event(spot, answer.value, by_id, folded_text, text, countries, article, tally)
+        event = _event(spot, answer.value, by_id, folded_text, text, countries, article, tally,
+                       lead_ids(sentences))  # fmt: skip
         if event is not None:
             _add(events, event)
 
@@ -312,8 +307,11 @@ def _event(
     countries: dict[str, int],
     article: ArticleInput,
     tally: _Tally,
+    leads: set[int],
 ) -> Event | None:
     own = [by_id[i].text for i in spot.ids]
+    # what the story tells of this event (a lead may sum up several)
+    told = " ".join(by_id[i].text for i in spot.ids if i not in leads) or " ".join(own)
     if spot.event_type is EventType.violence_against_civilians and not (
         describes_violence_against_civilians(" ".join(own))
     ):
@@ -344,13 +342,23 @@ def _event(
         mention = getattr(details, role)
         if mention is None:
             continue
-        actor = _actor(mention.name, mention.type, country, folded_text, text, countries)
+        actor = actor_named(mention.name, mention.type, country, folded_text, text, countries)
         if actor is None:
             tally.warnings.append(
                 f"{where}: {role} {mention.name!r} is not named in the article; removed"
             )
             continue
         actors.append(actor)
+    if (
+        spot.event_type is EventType.violence_against_civilians
+        and country
+        and len(actors) < 2
+        and not any(a.type is ActorType.civilians for a in actors)
+    ):
+        # the harmed, unnamed: its sentences tell harm done to people (see above)
+        actors.append(Actor(name=canonical_actor("civilians", ActorType.civilians, country),
+                            type=ActorType.civilians))  # fmt: skip
+        tally.warnings.append(f"{where}: the victims coded as civilians")
     if not actors:
         tally.warnings.append(f"{where} was dropped: no side of it is named in the article")
         return None
@@ -359,7 +367,9 @@ def _event(
         unnamed = f"Unidentified Armed Group ({country})" if country else "Unidentified Armed Group"
         actors = [Actor(name=unnamed, type=ActorType.political_militia), actors[0]]
         tally.warnings.append(f"{where}: the attacker is not named; coded as {unnamed!r}")
-    figures_total = _toll(getattr(details, "fatalities", None), own, article, where, tally)
+    figures_total, parts = checked_toll(
+        getattr(details, "fatalities", None), own, language_of(article.text), where, tally.warnings
+    )
     source = getattr(details, "source", None)
     if source and not in_article(source, folded_text):
         spelt = article_spelling(source, text)
@@ -369,9 +379,13 @@ def _event(
     if source and fold_name(source) in {fold_name(country_name(c) or "") for c in countries}:
         tally.warnings.append(f"{where}: source {source!r} is a country, not a source; removed")
         source = None
-    if source is None and (said := attribution(" ".join(undated(s) for s in own))):
+    said = next((found for s in own if (found := attribution(undated(s)))), None)
+    if source is None and said:
         source = said
         tally.warnings.append(f"{where}: source {said!r}, as its sentences attribute it")
+    if source and (body := named_source(source, " ".join(own), text)):
+        tally.warnings.append(f"{where}: source {body!r}, for {source!r}")
+        source = body
     event_type = spot.event_type
     if (
         event_type is EventType.violence_against_civilians
@@ -382,16 +396,30 @@ def _event(
     ):
         event_type = EventType.protests
         tally.warnings.append(f"{where}: coded as a protest (force used on protesters)")
-    event_type = _riot_or(event_type, " ".join(own), where, tally)
+    event_type = _riot_or(event_type, told, where, tally)
     if event_type is EventType.riots:
         actors = [
-            a.model_copy(update={"type": ActorType.rioters, "name": _rioters(a.name)})
+            # "Protesters (Haiti)" -> "Rioters (Haiti)"; a name the article gives stays
+            a.model_copy(
+                update={
+                    "type": ActorType.rioters,
+                    "name": re.sub(r"^Protesters \(", "Rioters (", a.name),
+                }
+            )
             if a.type is ActorType.protesters
             else a
             for a in actors
         ]
         actors.sort(key=lambda a: a.type is not ActorType.rioters)  # rioters act first
-    if event_type is EventType.protests and actors[0].type is not ActorType.protesters:
+    if event_type is EventType.protests:
+        # those who demonstrate are protesters, whatever the model typed them; an armed
+        # group or a state force keeps its type
+        actors = [
+            a.model_copy(update={"type": ActorType.protesters})
+            if a.type in _MAYBE_PROTESTERS and not names_armed_group(a.name)
+            else a
+            for a in actors
+        ]
         actors.sort(key=lambda a: a.type is not ActorType.protesters)  # protesters act first
     model_kind = SubEventType(details.sub_event_type)  # type: ignore[attr-defined]
     sub = codebook_kind(
@@ -413,7 +441,7 @@ def _event(
         assoc_actor2=[],
         fatalities=Fatalities(
             total=figures_total,
-            breakdown=[],
+            breakdown=[CasualtyCount(count=n, side=who) for n, who in parts],
             civilians=None,
             reported_by=source if figures_total is not None else None,
         ),
@@ -430,22 +458,8 @@ def _event(
     )
 
 
-def _toll(
-    chosen: int | None, own: list[str], article: ArticleInput, where: str, tally: _Tally
-) -> int | None:
-    """The model's toll when it is a figure near a word of death in the event's sentences
-    (not a day of a date); else the only such figure there is, or None."""
-    if chosen is None:
-        return None
-    tolls = death_figures(own, language_of(article.text))
-    if chosen in tolls:
-        return chosen
-    replaced = tolls[0] if len(tolls) == 1 else None
-    tally.warnings.append(
-        f"{where}: toll {chosen} is no count of the dead in its sentences; "
-        + (f"{replaced}, the only one they give" if replaced is not None else "removed")
-    )
-    return replaced
+_MAYBE_PROTESTERS = frozenset({ActorType.rebel_group, ActorType.political_militia,
+                               ActorType.identity_militia, ActorType.civilians})  # fmt: skip
 
 
 def _riot_or(event_type: EventType, own: str, where: str, tally: _Tally) -> EventType:
@@ -463,33 +477,3 @@ def _riot_or(event_type: EventType, own: str, where: str, tally: _Tally) -> Even
 _MOB_TYPES = frozenset(
     {EventType.protests, EventType.violence_against_civilians, EventType.riots, EventType.battles}
 )
-
-
-def _rioters(name: str) -> str:
-    """ "Protesters (Haiti)" -> "Rioters (Haiti)"; a name the article gives stays."""
-    return re.sub(r"^Protesters \(", "Rioters (", name)
-
-
-def _actor(
-    name: str,
-    actor_type: ActorType,
-    country: str | None,
-    folded_text: str,
-    text: str,
-    countries: dict[str, int],
-) -> Actor | None:
-    """The side as the article names it (in its spelling), or the ACLED name derived from
-    a state-forces mention; None when the article does not name it."""
-    name = name.strip(" .,")
-    if not name:
-        return None
-    if not in_article(name, folded_text):
-        derived = state_forces_of(name, countries) if actor_type is ActorType.state_forces else None
-        if derived is not None:
-            return Actor(name=derived, type=ActorType.state_forces)
-        spelt = article_spelling(name, text)
-        if spelt is None:
-            return None
-        name = spelt
-    actor_type = actor_type_for(name, actor_type)
-    return Actor(name=canonical_actor(name, actor_type, country)[:80], type=actor_type)

@@ -42,5 +42,7 @@ def event_notes(event: EventDraft) -> str:
         if fat.reported_by:
             sentence += f", according to {fat.reported_by}"
     else:
+        source = event.sources[0] if event.sources else None
+        sentence += f", according to {source}" if source else ""
         sentence += "; no death toll reported"
     return sentence.replace("  ", " ").rstrip(".") + "."

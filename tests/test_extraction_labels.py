@@ -1,0 +1,351 @@
+"""What code reads from an article before it asks the model anything: the label each
+sentence's words give, which sentences make one event, the day each event is told on,
+and whose voice a source is. Sentences are written for these tests (none comes from an
+evaluation article). No LLM is involved."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from summarizer.extraction._codebook import label_by_words
+from summarizer.extraction._figures import checked_toll, death_figures
+from summarizer.extraction._grouping import group_events
+from summarizer.extraction._names import organisation_of
+from summarizer.extraction._places import fold_name
+from summarizer.extraction._sentences import number_sentences, undated
+from summarizer.extraction._where import grounded_place
+
+
+def _group(text: str, published: dt.date | None = None) -> list:
+    sentences = number_sentences(text)
+    labels = {s.id: label_by_words(s.text) for s in sentences}
+    return group_events(labels, sentences, published, [], "en")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "label"),
+    [
+        # fighters are people, not fighting
+        ("The movement is thought to have about 300 fighters.", "background"),
+        # arms carried are no explosion: the gunfight decides
+        ("Militants armed with rifles and grenades stormed a police post near Kohat, "
+         "sparking a gunfight.", "battle"),
+        # things found are no act
+        ("Troops recovered two rifles and an explosive device from the hideout.", "background"),
+        ("Weapons and a suicide vest were seized, the ministry said.", "background"),
+        # the act named first decides between an arrest and harm
+        ("Police arrested four men and killed one in a raid in Kano.", "development"),
+        ("Nine men were arrested on charges of murder and assault.", "development"),
+        ("Police detained three suspects, who were planning attacks on churches.",
+         "development"),
+        # harm done to soldiers or police is fighting; to villagers, an attack on civilians
+        ("Gunmen attacked an army post in Tillaberi, killing seven soldiers.", "battle"),
+        ("Three policemen were killed and two wounded.", "battle"),
+        ("Gunmen killed seven villagers in Tillaberi.", "attack_on_civilians"),
+        ("Two civilians caught in crossfire were killed.", "battle"),
+        # explosive weapons make an explosion whoever the victims
+        ("Four civilians were killed by rocket fire on the port.", "explosion"),
+        ("A fighter jet dropped two bombs on the market.", "explosion"),
+        # speech, denials, references back and the war's whole toll report nothing new
+        ('"After a slaughter like that, nobody sleeps."', "background"),
+        ('"Clashes erupted at dawn," a local official said.', "battle"),
+        ("The army denies targeting civilians.", "background"),
+        ("The latest violence came after talks collapsed in Geneva.", "background"),
+        ("The insurgency has killed more than 30,000 people.", "background"),
+        ("The war has uprooted tens of thousands of families.", "background"),
+        # deals and offers, where no one was hurt
+        ("The two sides signed a ceasefire in Doha on Friday.", "development"),
+        ("The army offered the fighters safe passage out of the old city.", "development"),
+        ("The accord commits the militia to clearing landmines within a year.", "development"),
+        # "de acuerdo con" is "according to", not an agreement
+        ("De acuerdo con la policía, tres hombres fueron asesinados.", "attack_on_civilians"),
+        ("Cientos de familiares bloquearon la carretera federal.", "protest"),
+    ],
+)  # fmt: skip
+def test_a_sentence_is_labelled_by_the_act_it_tells(sentence: str, label: str) -> None:
+    assert label_by_words(sentence) == label
+
+
+def test_the_day_of_a_statement_is_not_the_day_of_the_event() -> None:
+    spots = _group("Police said on Monday that gunmen killed five villagers in Kaduna on Saturday.")
+    assert [s.date_text for s in spots] == ["on Saturday"]
+    spots = _group(
+        "Army units have retaken three villages near Kidal, the ministry said Thursday.\n"
+        "Fighting killed 12 rebels, it said."
+    )
+    # no day of its own: the day the statement was made
+    assert [s.date_text for s in spots] == ["Thursday"]
+
+
+def test_a_title_without_a_day_joins_the_event_the_body_tells() -> None:
+    spots = _group(
+        "Drone strike kills four in Kherson bus attack\n"
+        "A drone hit a bus in Kherson on Tuesday, killing four passengers, officials said."
+    )
+    assert [(s.ids, s.date_text) for s in spots] == [([1, 2], "on Tuesday")]
+
+
+def test_a_roundup_period_in_the_lead_is_not_an_event_of_its_own() -> None:
+    spots = _group(
+        "Clashes across the north killed at least 20 people this week, officials said.\n"
+        "On Monday, troops and rebels clashed near Gao, killing nine.\n"
+        "On Wednesday, an air strike hit a market in Menaka, killing six."
+    )
+    assert [(s.event_type.value, s.date_text) for s in spots] == [
+        ("battles", "On Monday"),
+        ("explosions_remote_violence", "On Wednesday"),
+    ]
+
+
+def test_another_incident_of_the_day_is_another_event() -> None:
+    text = (
+        "Shells hit homes in the Al-Qadisiya district on Sunday, killing six civilians.\n"
+        "Hours later, rockets struck the central bus station, killing eleven people.\n"
+        "Clashes were also reported in the town of Umm Badda."
+    )
+    spots = _group(text)
+    assert [(s.ids, s.event_type.value) for s in spots] == [
+        ([1], "explosions_remote_violence"),
+        ([2], "explosions_remote_violence"),
+        ([3], "battles"),
+    ]
+    assert {s.date_text for s in spots} == {"on Sunday"}
+
+
+def test_a_sentence_that_continues_the_days_news_is_an_event_unless_hedged() -> None:
+    text = (
+        "DR Congo: fighting near Beni\n"
+        "Troops and rebels clashed near Beni on Sunday, killing six.\n"
+        "The army also launched air strikes on rebel positions north of the town.\n"
+        "Analysts say protests against the army will follow."
+    )
+    spots = _group(text)
+    assert [(s.ids, s.event_type.value) for s in spots] == [
+        ([1, 2], "battles"),
+        ([3], "explosions_remote_violence"),
+    ]
+
+
+def test_an_event_keeps_the_sentences_that_give_its_day_and_toll() -> None:
+    text = (
+        "Fighters and troops clashed in the town of Dori on Friday.\n"
+        "The fighting spread to the market.\n"
+        "The fighting reached the mosque.\n"
+        "The fighting closed the road.\n"
+        "The army said 14 soldiers were killed in the fighting."
+    )
+    (spot,) = _group(text)
+    assert spot.ids == [1, 2, 3, 5]
+
+
+def test_page_stamps_and_older_months_name_no_event_day() -> None:
+    assert undated("Updated 10:02 AM EDT, May 3, 2025") == ""
+    assert undated("KHARTOUM, Sudan — May 3, 2025") == ""
+    text = (
+        "Gunmen killed nine villagers near Bunia on Thursday, a rights group said.\n"
+        "In June 2024, gunmen killed 40 people in the same village."
+    )
+    spots = _group(text, published=dt.date(2025, 5, 3))
+    assert [s.ids for s in spots] == [[1]]
+
+
+def test_a_source_is_the_organisation_its_spokesman_speaks_for() -> None:
+    text = (
+        "Pierre Lumbu, head of the Kivu Security Observatory, said 12 died. "
+        "Army spokesman Sylvain Ekenge said the rebels withdrew."
+    )
+    assert organisation_of("Pierre Lumbu", text) == "Kivu Security Observatory"
+    assert organisation_of("Sylvain Ekenge", text) == "Army"
+    assert organisation_of("Jean Mbala", text) is None
+
+
+@pytest.mark.parametrize(
+    ("sentence", "figures"),
+    [
+        # a part of a toll given just before is no toll of its own
+        ("Officials said 40 fighters were killed, 12 of them commanders.", [40]),
+        ("Police raided the hideout, killing four of them.", [4]),
+        # an aside between the figure and the word of death
+        ("At least nine people, including three children, were killed.", [9]),
+        # a lone victim, told actively
+        ("A shell hit the courtyard, killing a 12-year-old girl.", [1]),
+    ],
+)
+def test_candidate_tolls(sentence: str, figures: list[int]) -> None:
+    assert death_figures([sentence]) == figures
+
+
+def test_the_dead_another_sentence_adds_count_in_the_toll() -> None:
+    own = [
+        "At least 14 rebels were killed in the fighting near Kidal.",
+        "The army said 6 soldiers were also killed.",
+    ]
+    warnings: list[str] = []
+    assert checked_toll(14, own, "en", "the battle", warnings) == (
+        20,
+        [(14, "rebels"), (6, "soldiers")],
+    )
+    assert warnings and "20" in warnings[0]
+    # a total already told is not added to
+    total = ["Fighting near Kidal killed 20 people.", *own]
+    assert checked_toll(20, total, "en", "the battle", []) == (20, [])
+    # a figure the sentences do not give as a toll is replaced by the only one they give
+    assert checked_toll(3, own[:1], "en", "the battle", []) == (14, [])
+
+
+def test_a_peoples_name_is_no_place() -> None:
+    own = "In the city of Homs, 11 civilians were killed in Russian and Syrian air strikes."
+    text = f"{own} Russian warplanes flew low."
+    place = grounded_place("Russian", own, fold_name(text), text)
+    assert place == "Homs"
+
+
+def test_a_sentence_that_only_reports_a_toll_joins_the_event_just_told() -> None:
+    text = (
+        "Gunmen attacked the village of Kpala late on Sunday, killing 19 people.\n"
+        "Villagers buried the dead on Monday.\n"
+        "A police spokesman said 12 people had been killed and houses burned."
+    )
+    spots = _group(text)
+    assert [(s.ids, s.date_text) for s in spots] == [([1, 3], "on Sunday")]
+
+
+def test_a_day_to_come_is_no_event_day() -> None:
+    text = (
+        "Police arrested 14 opposition officials in Kampala on Wednesday.\n"
+        "The party said the arrests would not stop the march on Thursday."
+    )
+    assert [(s.ids, s.date_text) for s in _group(text)] == [([1, 2], "on Wednesday")]
+
+
+def test_drones_shot_down_are_a_development_not_an_explosion() -> None:
+    assert label_by_words("The air force said it shot down 38 of the 56 drones.") == "development"
+    assert label_by_words("Drones hit the port, killing a guard.") == "explosion"
+
+
+def test_a_lead_that_names_two_places_leaves_each_its_own_event() -> None:
+    text = (
+        "Police fired tear gas at marchers in central Dhaka on Saturday, while protesters "
+        "in the nearby city of Gazipur set fire to three buses.\n"
+        "The marchers had tried to reach the Secretariat.\n"
+        "In Gazipur, protesters blocked the highway and set fire to the buses."
+    )
+    spots = _group(text)
+    assert [s.ids for s in spots] == [[1, 2], [3]]
+
+
+def test_provinces_within_regions_give_the_region() -> None:
+    from summarizer.extraction._places import countries_in, subdivision_in
+
+    assert subdivision_in("near the village of Gaskinde, in Soum province", "BF") == "Sahel"
+    # a department's name is a name only when capitalised
+    assert subdivision_in("dans le centre d'Haïti, dans l'Artibonite", "HT") == "Artibonite"
+    # "Chilpancingo" is no Chilean; "Congolese" is the DR Congo's
+    assert countries_in("CHILPANCINGO, Gro. (AP)") == {}
+    assert set(countries_in("Congolese troops")) == {"CD"}
+
+
+def test_who_took_a_town_decides_the_territory_kind() -> None:
+    from summarizer.extraction._codebook import codebook_kind
+    from summarizer.schema import EventType, SubEventType
+
+    def kind(text: str, first_is_state: bool) -> str:
+        return codebook_kind(
+            EventType.battles, SubEventType.armed_clash, text, first_is_state
+        ).value
+
+    assert kind("M23 rebels seized the town of Kitshanga.", True) == (
+        "non_state_actor_overtakes_territory"
+    )
+    assert kind("Troops backed by allied militias recaptured the town.", False) == (
+        "government_regains_territory"
+    )
+    assert kind("The town was captured on Monday.", True) == "government_regains_territory"
+
+
+def test_sides_are_named_as_acled_names_them() -> None:
+    from summarizer.extraction._names import actor_named
+    from summarizer.schema import ActorType
+
+    text = "Regime loyalists fought the militants the army calls terrorists near Hama, Syria."
+    folded = fold_name(text)
+    countries = {"SY": 2}
+    # a state force however the model typed it
+    loyalists = actor_named("regime loyalists", ActorType.rebel_group, "Syria", folded, text,
+                            countries)  # fmt: skip
+    assert loyalists is not None and loyalists.name == "Military Forces of Syria"
+    assert loyalists.type is ActorType.state_forces
+    # a side's label for its enemy is no name
+    labelled = actor_named("terrorists", ActorType.rebel_group, "Syria", folded, text, countries)
+    assert labelled is not None and labelled.name == "Unidentified Armed Group (Syria)"
+
+
+def test_a_source_is_named_where_the_article_names_it() -> None:
+    from summarizer.extraction._names import named_source
+
+    text = (
+        "Clashes killed 55 fighters on Saturday, a war monitor said.\n"
+        "Air strikes hit Idlib, the Syrian Observatory for Human Rights said."
+    )
+    assert named_source("war monitor", text.split("\n", maxsplit=1)[0], text) == (
+        "Syrian Observatory for Human Rights"
+    )
+    own = "Nineteen civilians were killed in air strikes, the Observatory said."
+    assert named_source("AFP", own, text) == "Observatory"  # the wire filed it
+    assert named_source("Observatory", own, text) is None  # named already
+
+
+def test_a_peoples_word_is_never_the_place() -> None:
+    from summarizer.extraction._where import specific_place
+
+    own = "In the city of Idlib itself, 19 civilians were killed in Russian air strikes."
+    assert specific_place("Idlib", own, None, "SY") == ("Idlib", None)
+
+
+def test_an_aim_to_take_a_town_takes_nothing() -> None:
+    from summarizer.extraction._codebook import codebook_kind
+    from summarizer.schema import EventType, SubEventType
+
+    text = (
+        "Troops clashed with rebels; they aim to capture Kafr Nabl, after capturing two villages."
+    )
+    kind = codebook_kind(EventType.battles, SubEventType.armed_clash, text, True)
+    assert kind is SubEventType.armed_clash
+    offer = "The army offered the fighters safe passage out of the city."
+    assert codebook_kind(EventType.strategic_developments, SubEventType.disrupted_weapons_use,
+                         offer, True) is SubEventType.other  # fmt: skip
+
+
+def test_a_side_given_by_its_type_or_a_label_is_coded_as_acled_does() -> None:
+    from summarizer.extraction._names import actor_named
+    from summarizer.schema import ActorType
+
+    text = "Jihadists ambushed a convoy near Djibo, in Burkina Faso; Hezbollah fighters fled."
+    folded, countries = fold_name(text), {"BF": 2}
+    state = actor_named("state_forces", ActorType.state_forces, "Burkina Faso", folded, text,
+                        countries)  # fmt: skip
+    assert state is not None and state.name == "Military Forces of Burkina Faso"
+    group = actor_named("rebel_group", ActorType.rebel_group, "Burkina Faso", folded, text,
+                        countries)  # fmt: skip
+    assert group is not None and group.name == "Unidentified Armed Group (Burkina Faso)"
+    named = actor_named("Hezbollah terrorist", ActorType.rebel_group, "Lebanon", folded, text,
+                        countries)  # fmt: skip
+    assert named is not None and named.name == "Hezbollah"
+
+
+def test_a_village_is_a_place_and_the_province_named_first_is_its_province() -> None:
+    from summarizer.extraction._places import subdivision_in
+    from summarizer.extraction._where import specific_place
+
+    own = "Rebels attacked Mambelenga village, in Lubero territory, late on Sunday."
+    assert specific_place("Mambelenga village", own, None, "CD") == ("Mambelenga village", None)
+    took = "Fighters took the town of Merawi, in the Amhara region."
+    assert specific_place("Amhara town", took, None, "ET")[0] == "Merawi"
+    text = (
+        "The army retook Bechati in the Southwest region on Saturday.\n"
+        "Separatists abducted five workers in the Northwest region on Sunday."
+    )
+    assert subdivision_in(text, "CM") == "Southwest"
+    assert subdivision_in("in Congo's North Kivu province", "CD") == "North Kivu"

@@ -349,3 +349,11 @@ def test_a_village_is_a_place_and_the_province_named_first_is_its_province() -> 
     )
     assert subdivision_in(text, "CM") == "Southwest"
     assert subdivision_in("in Congo's North Kivu province", "CD") == "North Kivu"
+
+
+def test_an_explosions_unnamed_civilian_victims_are_coded_as_civilians() -> None:
+    from summarizer.extraction._codebook import harms_civilians
+
+    assert harms_civilians("In the city, 19 civilians were killed in air strikes.")
+    assert harms_civilians("A shell hit the school, wounding six children.")
+    assert not harms_civilians("Air strikes hit rebel positions, killing 12 fighters.")

@@ -14,6 +14,7 @@ __all__ = [
     "describes_rioting",
     "describes_violence_against_civilians",
     "explosive_kind",
+    "harms_civilians",
     "label_by_words",
     "lexicon_type",
     "names_armed_group",
@@ -427,3 +428,14 @@ def armed_targets_only(text: str) -> bool:
     """Whether the harm a text tells is done to soldiers, police or fighters (their posts,
     camps, convoys), with no civilian named."""
     return _ARMED_HARMED.search(text) is not None and _CIVILIANS.search(text) is None
+
+
+_HURT = _words(
+    r"\b(?:kill\w*|dead|died|wound\w*|injur\w*|hurt|tu[ée]s?|bless[ée]s|muert\w*|herid\w*)\b"
+)
+
+
+def harms_civilians(text: str) -> bool:
+    """Whether the text tells civilians (villagers, children, residents ...) killed or
+    hurt: an explosion's victims, coded as civilians when the model names none."""
+    return _CIVILIANS.search(text) is not None and _HURT.search(text) is not None

@@ -32,6 +32,7 @@ from summarizer.extraction._codebook import (
     describes_protest,
     describes_rioting,
     describes_violence_against_civilians,
+    harms_civilians,
     label_by_words,
     names_armed_group,
 )
@@ -350,12 +351,15 @@ def _event(
             continue
         actors.append(actor)
     if (
-        spot.event_type is EventType.violence_against_civilians
+        (
+            spot.event_type is EventType.violence_against_civilians
+            or (spot.event_type in _VICTIMS_ONLY and harms_civilians(" ".join(own)))
+        )
         and country
         and len(actors) < 2
         and not any(a.type is ActorType.civilians for a in actors)
     ):
-        # the harmed, unnamed: its sentences tell harm done to people (see above)
+        # the harmed, unnamed: its sentences tell harm done to civilians
         actors.append(Actor(name=canonical_actor("civilians", ActorType.civilians, country),
                             type=ActorType.civilians))  # fmt: skip
         tally.warnings.append(f"{where}: the victims coded as civilians")

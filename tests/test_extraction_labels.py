@@ -357,3 +357,44 @@ def test_an_explosions_unnamed_civilian_victims_are_coded_as_civilians() -> None
     assert harms_civilians("In the city, 19 civilians were killed in air strikes.")
     assert harms_civilians("A shell hit the school, wounding six children.")
     assert not harms_civilians("Air strikes hit rebel positions, killing 12 fighters.")
+
+
+def test_the_weapon_named_first_decides_the_explosives_kind() -> None:
+    from summarizer.extraction._codebook import explosive_kind
+    from summarizer.schema import SubEventType
+
+    missile = "A ballistic missile struck the city, hours after a drone attack on the port."
+    assert explosive_kind(missile) is SubEventType.shelling_artillery_missile_attack
+    assert explosive_kind("Air force strikes hit the convoy.") is SubEventType.air_drone_strike
+    # a suicide bombing stays one, whatever the sentences name first
+    bomber = "Drones filmed the scene after a suicide bomber blew himself up at the gate."
+    assert explosive_kind(bomber) is SubEventType.suicide_bomb
+
+
+def test_sides_follow_acled_conventions() -> None:
+    from summarizer.extraction._sides import coded_sides
+    from summarizer.schema import Actor, ActorType, EventType, SubEventType
+
+    rebels = Actor(name="ADF", type=ActorType.rebel_group)
+    army = Actor(name="Military Forces of Uganda", type=ActorType.state_forces)
+    warnings: list[str] = []
+    # the victims of violence against civilians are civilians
+    sides = coded_sides(EventType.violence_against_civilians, SubEventType.attack,
+                        [rebels, army], "Rebels killed 9 villagers.", "Uganda", "x",
+                        warnings)  # fmt: skip
+    assert [a.name for a in sides] == ["ADF", "Civilians (Uganda)"]
+    # a peaceful march has one side, the marchers, however the model typed them
+    crowd = Actor(name="residents", type=ActorType.rebel_group)
+    sides = coded_sides(EventType.protests, SubEventType.peaceful_protest, [army, crowd],
+                        "Residents marched peacefully.", "Uganda", "x", warnings)  # fmt: skip
+    assert [(a.name, a.type.value) for a in sides] == [("residents", "protesters")]
+    # a riot's crowd are rioters
+    sides = coded_sides(EventType.riots, SubEventType.violent_demonstration,
+                        [army, Actor(name="Protesters (Uganda)", type=ActorType.protesters)],
+                        "Protesters torched buses.", "Uganda", "x", warnings)  # fmt: skip
+    assert [a.name for a in sides] == ["Rioters (Uganda)", "Military Forces of Uganda"]
+    # an explosion that hurt soldiers keeps its sides
+    sides = coded_sides(EventType.explosions_remote_violence, SubEventType.grenade,
+                        [rebels, army], "A grenade killed two soldiers and a child.", "Uganda",
+                        "x", warnings)  # fmt: skip
+    assert sides == [rebels, army]

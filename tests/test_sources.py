@@ -441,3 +441,12 @@ def test_html_detection_is_the_plain_look_behind_pattern(text: str) -> None:
     plain = re.compile(r"(?<!<)<(?:html|body|article)\b|(?<!<)<p[\s>]", re.IGNORECASE)
     found, expected = sources._HTML_TAG.search(text), plain.search(text)
     assert (found and found.span()) == (expected and expected.span())
+
+
+def test_text_that_starts_like_a_home_directory_is_text(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Hypothesis found "~\\x01" on stdin: pathlib looks the user "\\x01" up and raises
+    RuntimeError; it is text, not a path (found by tests/test_properties_cli.py)."""
+    from summarizer.text.sources import _existing_path
+
+    monkeypatch.delenv("HOME", raising=False)
+    assert _existing_path("~\x01") is None

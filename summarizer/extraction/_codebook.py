@@ -14,6 +14,7 @@ __all__ = [
     "describes_rioting",
     "describes_violence_against_civilians",
     "explosive_kind",
+    "harms_armed",
     "harms_civilians",
     "label_by_words",
     "lexicon_type",
@@ -121,6 +122,7 @@ def other_domain(sentence: str) -> bool:
 
 _EXPLOSIVE_KIND = [
     (re.compile(r"\b(?:air ?strikes?|airstrikes?|drones?|air raids?|warplanes?|aircraft|"
+                r"air force|(?:fighter )?jets?|helicopters?|quadcopters?|"
                 r"frappes? a[ée]riennes?|drones?|bombardeo a[ée]reo)\b", re.I),
      SubEventType.air_drone_strike),
     (re.compile(r"\bsuicide (?:bomb\w*|attack\w*|car)\b", re.I), SubEventType.suicide_bomb),
@@ -130,11 +132,35 @@ _EXPLOSIVE_KIND = [
 ]  # fmt: skip
 
 
+_SHELLING = re.compile(
+    r"\b(?:missiles?|rockets?|shells?|shelling|artillery|mortars?|ballistic|obus|roquettes?|"
+    r"misil\w*|cohetes?|morteros?)\b",
+    re.IGNORECASE,
+)
+
+
 def explosive_kind(text: str) -> SubEventType:
-    for pattern, kind in _EXPLOSIVE_KIND:
-        if pattern.search(text):
-            return kind
-    return SubEventType.shelling_artillery_missile_attack
+    """The kind of explosive weapon the text names first (a suicide attack, a grenade or
+    a planted device before an air strike named in the same breath); shelling, artillery
+    or missiles when none is named."""
+    found = [
+        (match.start(), rank, kind)
+        for rank, (pattern, kind) in enumerate(
+            [*_EXPLOSIVE_KIND, (_SHELLING, SubEventType.shelling_artillery_missile_attack)]
+        )
+        if (match := pattern.search(text))
+    ]
+    if not found:
+        return SubEventType.shelling_artillery_missile_attack
+    specific = [f for f in found if f[2] in _SPECIFIC_KINDS]
+    return min(specific or found)[2]
+
+
+# named anywhere in an event's sentences, these decide: a suicide bombing stays one
+# whatever else the sentences name
+_SPECIFIC_KINDS = frozenset(
+    {SubEventType.suicide_bomb, SubEventType.grenade, SubEventType.remote_explosive_landmine_ied}
+)
 
 
 def _words(pattern: str) -> re.Pattern[str]:
@@ -422,6 +448,11 @@ _CIVILIANS = _words(
     r"residents|children|women|worshippers|farmers|passengers|"
     r"students|traders|workers|displaced|famil(?:y|ies)|civiles|civils)\b"
 )
+
+
+def harms_armed(text: str) -> bool:
+    """Whether the text tells soldiers, police or fighters (or their posts) hit."""
+    return _ARMED_HARMED.search(text) is not None
 
 
 def armed_targets_only(text: str) -> bool:

@@ -53,6 +53,7 @@ from summarizer.extraction._places import (
     fold_name,
 )
 from summarizer.extraction._sentences import Sentence, number_sentences, render_numbered, undated
+from summarizer.extraction._sides import coded_sides
 from summarizer.extraction._steps import (
     SUB_TYPE_MEANINGS,
     StepPrompts,
@@ -401,30 +402,6 @@ def _event(
         event_type = EventType.protests
         tally.warnings.append(f"{where}: coded as a protest (force used on protesters)")
     event_type = _riot_or(event_type, told, where, tally)
-    if event_type is EventType.riots:
-        actors = [
-            # "Protesters (Haiti)" -> "Rioters (Haiti)"; a name the article gives stays
-            a.model_copy(
-                update={
-                    "type": ActorType.rioters,
-                    "name": re.sub(r"^Protesters \(", "Rioters (", a.name),
-                }
-            )
-            if a.type is ActorType.protesters
-            else a
-            for a in actors
-        ]
-        actors.sort(key=lambda a: a.type is not ActorType.rioters)  # rioters act first
-    if event_type is EventType.protests:
-        # those who demonstrate are protesters, whatever the model typed them; an armed
-        # group or a state force keeps its type
-        actors = [
-            a.model_copy(update={"type": ActorType.protesters})
-            if a.type in _MAYBE_PROTESTERS and not names_armed_group(a.name)
-            else a
-            for a in actors
-        ]
-        actors.sort(key=lambda a: a.type is not ActorType.protesters)  # protesters act first
     model_kind = SubEventType(details.sub_event_type)  # type: ignore[attr-defined]
     sub = codebook_kind(
         event_type, model_kind, " ".join(own), actors[0].type is ActorType.state_forces
@@ -434,6 +411,10 @@ def _event(
             f"{where}: sub-event type {sub.value}, as its sentences describe it (the model "
             f"said {model_kind.value})"
         )
+    actors = coded_sides(event_type, sub, actors, " ".join(own), country, where, tally.warnings)
+    if event_type is EventType.strategic_developments and figures_total is not None:
+        tally.warnings.append(f"{where}: a strategic development carries no toll")
+        figures_total, parts = None, []
     draft = EventDraft(
         event_type=event_type,
         sub_event_type=sub,
@@ -460,10 +441,6 @@ def _event(
     return Event(
         **draft.model_dump(), date=date, time_precision=precision, notes=event_notes(draft)
     )
-
-
-_MAYBE_PROTESTERS = frozenset({ActorType.rebel_group, ActorType.political_militia,
-                               ActorType.identity_militia, ActorType.civilians})  # fmt: skip
 
 
 def _riot_or(event_type: EventType, own: str, where: str, tally: _Tally) -> EventType:

@@ -105,7 +105,7 @@ def _existing_path(source: str) -> Path | None:
     try:
         path = Path(source.strip()).expanduser()  # "~\0" looks a user up: ValueError
         return path if path.exists() else None
-    except (OSError, ValueError):  # name too long, NUL byte...
+    except (OSError, ValueError, RuntimeError):  # too long, NUL byte, "~\x01": no such user
         return None
 
 

@@ -271,6 +271,9 @@ def group_events(
     one as another event's ("also ... in the town of X"), starts that place's events;
     "Hours later, ..." starts another incident of the day.
 
+    A sentence that only reports a toll ("the army said 14 civilians had been killed")
+    joins the event told just before it, whatever its words' label.
+
     The title and first sentence summarise what the body tells: without a day of their
     own (or with a roundup's "this week") they join the first event of their type the
     body tells, and stand as an event of their own only when the body tells none."""

@@ -25,9 +25,10 @@ import gc
 import json
 import time
 from collections.abc import Callable
+from typing import Any, cast
 
 import httpx2
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from bench.common import (
     Fixture,
@@ -41,7 +42,7 @@ from bench.common import (
 )
 from summarizer.api import PreparedArticle, extract, prepare, steps_of
 from summarizer.extraction import load_step_prompts
-from summarizer.extraction.pipeline import Answer, Ask
+from summarizer.extraction.drive import drive
 from summarizer.llm.client import LLM, Completion, Endpoint
 from summarizer.llm.transport import RetryTransport
 from summarizer.schema import ArticleReport, Usage
@@ -53,22 +54,28 @@ NAME = "client_overhead"
 TARGET_MS = 2.0
 
 
-def _answered(ask: Ask, pending: list[tuple[str, dict[str, object]]]) -> Answer:
-    """The recorded completion that answers ``ask`` (the next one in recording order),
-    validated with its response model; one the model re-asked is skipped, as recorded."""
-    while pending:
-        content, usage = pending.pop(0)
-        try:
-            value = ask.response_model.model_validate_json(content)
-        except ValidationError:
-            continue  # re-asked in the recording: the next completion answers it
-        tokens = Usage(
-            prompt_tokens=int(str(usage.get("prompt_tokens") or 0)),
-            completion_tokens=int(str(usage.get("completion_tokens") or 0)),
-            total_tokens=int(str(usage.get("total_tokens") or 0)),
-        )
-        return Completion(value, 1, tokens, 0.0, content)
-    raise RuntimeError(f"no recorded completion answers {ask.step}")
+class _Recorded:
+    """Stands in for the LLM in :func:`summarizer.extraction.drive`: each question gets
+    the next recorded completion, validated with its response model (one the model was
+    re-asked for is skipped, as in the recording)."""
+
+    def __init__(self, pending: list[tuple[str, dict[str, object]]]) -> None:
+        self.pending = pending
+
+    def extract(self, messages: object, response_model: type[BaseModel]) -> Completion[Any]:
+        while self.pending:
+            content, usage = self.pending.pop(0)
+            try:
+                value = response_model.model_validate_json(content)
+            except ValidationError:
+                continue  # re-asked in the recording: the next completion answers it
+            tokens = Usage(
+                prompt_tokens=int(str(usage.get("prompt_tokens") or 0)),
+                completion_tokens=int(str(usage.get("completion_tokens") or 0)),
+                total_tokens=int(str(usage.get("total_tokens") or 0)),
+            )
+            return Completion(value, 1, tokens, 0.0, content)
+        raise RuntimeError(f"no recorded completion answers a {response_model.__name__}")
 
 
 def _ours(
@@ -82,14 +89,9 @@ def _ours(
     def run() -> tuple[str, float, float]:
         prepared = prepare(document, published=None, outlet=None, settings=settings)
         prepared_at = time.perf_counter()
-        pending = list(zip(fixture.completions, fixture.usages, strict=True))
+        recorded = _Recorded(list(zip(fixture.completions, fixture.usages, strict=True)))
         steps = steps_of(prepared, endpoint, steps_prompts)
-        try:
-            asks = next(steps)
-            while True:
-                asks = steps.send([_answered(ask, pending) for ask in asks])
-        except StopIteration as done:
-            report: ArticleReport = done.value
+        report = drive(steps, cast(LLM, recorded))  # the LLM's one method, replayed
         validated_at = time.perf_counter()
         return report.model_dump_json(), prepared_at, validated_at
 

@@ -398,3 +398,13 @@ def test_sides_follow_acled_conventions() -> None:
                         [rebels, army], "A grenade killed two soldiers and a child.", "Uganda",
                         "x", warnings)  # fmt: skip
     assert sides == [rebels, army]
+
+
+def test_an_events_notes_read_as_a_sentence_without_a_day() -> None:
+    from tests.fakes.fake_reports import make_event
+
+    dated = make_event("Kafr Zita", date_text="on Saturday", sources=("SOHR",))
+    assert dated.notes.startswith("On Saturday, in Kafr Zita (Idlib): ")
+    undated_event = make_event("Kafr Zita", date_text="", sources=("SOHR",))
+    assert undated_event.notes.startswith("In Kafr Zita (Idlib): ")
+    assert "according to SOHR; no death toll reported" in undated_event.notes

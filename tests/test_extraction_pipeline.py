@@ -72,6 +72,20 @@ def details(ask: Ask, **values: Any) -> Any:
     return ask.response_model.model_validate(values)
 
 
+def scripted(labels: dict[int, str], **values: Any) -> Callable[[Ask], Any]:
+    """FAKE answers: ``labels`` to the classify question, ``values`` as every event's
+    details, the standard summary."""
+
+    def answer(ask: Ask) -> Any:
+        if ask.step == "classify":
+            return labelling(ask, labels)
+        if ask.step.startswith("details"):
+            return details(ask, **values)
+        return standard(ask)
+
+    return answer
+
+
 def failed() -> ExtractionFailed:
     return ExtractionFailed("FAKE: no valid answer", attempts=3, last_completion=None,
                             usage=Usage())  # fmt: skip
@@ -290,15 +304,11 @@ def test_an_attack_whose_sides_are_unnamed_codes_civilians_and_an_unidentified_g
         "local officials said."
     )
 
-    def answer(ask: Ask) -> Any:
-        if ask.step == "classify":
-            return labelling(ask, {1: "attack_on_civilians", 2: "attack_on_civilians"})
-        if ask.step.startswith("details"):  # the FAKE names no side the article names
-            return details(ask, place="Bunia", sub_event_type="attack",
-                           actor1={"name": "unknown", "type": "political_militia"},
-                           actor2=None, fatalities=5, source=None)  # fmt: skip
-        return standard(ask)
-
+    # the FAKE names no side the article names
+    answer = scripted({1: "attack_on_civilians", 2: "attack_on_civilians"}, place="Bunia",
+                      sub_event_type="attack",
+                      actor1={"name": "unknown", "type": "political_militia"},
+                      actor2=None, fatalities=5, source=None)  # fmt: skip
     report, _ = run(text, answer)
     (event,) = report.events
     assert event.actor1.name.startswith("Unidentified Armed Group")
@@ -313,15 +323,11 @@ def test_the_people_of_a_protest_are_protesters_whatever_the_model_typed() -> No
         "Chilpancingo on Wednesday, police said."
     )
 
-    def answer(ask: Ask) -> Any:
-        if ask.step == "classify":
-            return labelling(ask, {1: "protest", 2: "protest"})
-        if ask.step.startswith("details"):  # the FAKE types the relatives as rebels
-            return details(ask, place="Chilpancingo", sub_event_type="peaceful_protest",
-                           actor1={"name": "relatives of missing miners", "type": "rebel_group"},
-                           actor2=None, source="police")  # fmt: skip
-        return standard(ask)
-
+    # the FAKE types the relatives as rebels
+    answer = scripted({1: "protest", 2: "protest"}, place="Chilpancingo",
+                      sub_event_type="peaceful_protest",
+                      actor1={"name": "relatives of missing miners", "type": "rebel_group"},
+                      actor2=None, source="police")  # fmt: skip
     report, _ = run(text, answer)
     (event,) = report.events
     assert event.event_type.value == "protests"

@@ -403,8 +403,9 @@ _DENIAL = _words(r"\b(?:den(?:y|ies|ied)|niega\w*|ni[ée]\w*|d[ée]ment\w*)\b")
 # violence, which followed air strikes ...": the sentence points back at an event told
 _REFERENCE = _words(
     r"^(?:The|This|These|That|Those|It)\s+(?:latest\s+|recent\s+|new\s+|fresh\s+|renewed\s+)?"
-    r"(?:\w+\s+)?(?:,\s*which\s+)?(?:came|comes|come|followed|follows|was|is)\s+(?:just\s+)?"
-    r"(?:after|as|amid|days|hours|weeks|a day|a week|on the heels)\b"
+    r"(?:\w+\s+)?(?:came|comes|come|followed|follows|was|is)\s+(?:just\s+)?"
+    r"(?:after|as|amid|days|hours|weeks|a day|a week|on the heels)\b|"
+    r"^The latest \w+, which followed\b"
 )
 # the war's whole toll: "The war has killed more than 150,000 people"
 _CUMULATIVE = _words(
@@ -419,9 +420,7 @@ def not_news(sentence: str) -> bool:
     event already told, or the war's whole toll."""
     if _QUOTED.search(sentence) and not _QUOTE_SAID.search(sentence):
         return True
-    return any(p.search(sentence) for p in (_DENIAL, _REFERENCE, _CUMULATIVE)) or bool(
-        re.match(r"^The latest \w+, which followed\b", sentence)
-    )
+    return any(p.search(sentence) for p in (_DENIAL, _REFERENCE, _CUMULATIVE))
 
 
 _ARMED_PEOPLE = (
@@ -458,7 +457,7 @@ def harms_armed(text: str) -> bool:
 def armed_targets_only(text: str) -> bool:
     """Whether the harm a text tells is done to soldiers, police or fighters (their posts,
     camps, convoys), with no civilian named."""
-    return _ARMED_HARMED.search(text) is not None and _CIVILIANS.search(text) is None
+    return harms_armed(text) and _CIVILIANS.search(text) is None
 
 
 _HURT = _words(

@@ -14,9 +14,8 @@ import functools
 import re
 from itertools import combinations
 
-from text_to_num import alpha2digit
-
 from summarizer.extraction._sentences import undated
+from summarizer.grounding.numbers import in_digits
 
 __all__ = ["checked_toll", "death_figures", "numbers_written", "speaks_of_deaths"]
 
@@ -59,11 +58,7 @@ def numbers_written(sentence: str, language: str = "en") -> tuple[tuple[int, int
 
 
 def _converted(sentence: str, language: str, threshold: float) -> str:
-    lang = language if language in _T2N_LANGUAGES else "en"
-    try:
-        return str(alpha2digit(sentence, lang, threshold=threshold))
-    except Exception:  # text2num is a parser of free text; never let it stop a record
-        return sentence
+    return in_digits(sentence, language if language in _T2N_LANGUAGES else "en", threshold)
 
 
 # "tens of thousands", "des centaines de", "decenas de miles": no figure to choose
@@ -92,14 +87,12 @@ def _numbers(sentence: str, language: str, threshold: float) -> tuple[tuple[int,
 
 
 # what may come just before a number and show it is not a toll: wounded, abducted or
-# arrested people; a part of a toll; a vague amount
+# arrested people; a part of a toll; an age (vague amounts are gone already: _VAGUE)
 _NOT_A_TOLL_BEFORE = re.compile(
     r"(?:wound\w*|injur\w*|hurt|abduct\w*|kidnap\w*|seiz\w*|arrest\w*|detain\w*|displac\w*|"
     r"rescu\w*|freed|released|blessant|bless[ée]s|herid\w*|secuestr\w*|enlev\w*)"
     r"(?:\s+(?:as|at|to|some|about|around|nearly|at least|more than))?\s*$"
     r"|(?:including|among them|of whom|among|dont|entre ellos|incluidos?)\s*$"
-    r"|(?:tens|hundreds|dozens|scores|thousands|millions|dizaines|centaines|milliers|"
-    r"decenas|cientos|miles)\s+(?:of|de)\s*$"
     r"|\b(?:aged?|age of|âgée?s? de)\s*$",
     re.IGNORECASE,
 )

@@ -8,6 +8,7 @@ first day; a sentence dated in an earlier year or month, or pointing back ("sinc
 from __future__ import annotations
 
 import calendar
+import contextlib
 import datetime as dt
 import re
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from summarizer.extraction._places import fold_name
 from summarizer.extraction._sentences import Sentence, undated
 from summarizer.extraction._steps import LABELS
 from summarizer.schema import EventType
+from summarizer.text.dates import resolve_date
 
 __all__ = ["Spot", "background_ids", "group_events", "lead_ids", "reports_toll"]
 
@@ -401,20 +403,18 @@ def _earlier_date(key: str, lead: str | None, published: dt.date | None) -> bool
 
 
 def _calendar_day(key: str, published: dt.date) -> dt.date | None:
-    month = re.search(r"[a-z]+", key)
-    year = re.search(r"\b(?:19|20)\d\d\b", key)
-    if year and month and month.group(0)[:3] in _MONTHS:  # "december 2023": its last day
-        month_number = _month_number(month.group(0))
-        last = calendar.monthrange(int(year.group(0)), month_number)[1]
-        return dt.date(int(year.group(0)), month_number, last)
-    number = re.search(r"\d{1,2}", key)
-    if not month or not number or month.group(0)[:3] not in _MONTHS:
+    """The day a date key names (text.dates.resolve_date), the last of its month for a
+    month alone ("december 2023"), this year's for the day after publication (a time
+    zone ahead, not a year ago)."""
+    day, precision = resolve_date(key, published)
+    if day is None:
         return None
-    try:
-        day = dt.date(published.year, _month_number(month.group(0)), int(number.group(0)))
-    except ValueError:
-        return None
-    return day.replace(year=day.year - 1) if day > published + dt.timedelta(days=1) else day
+    if precision == 3:
+        return day.replace(day=calendar.monthrange(day.year, day.month)[1])
+    with contextlib.suppress(ValueError):  # 29 February
+        if day.replace(year=day.year + 1) == published + dt.timedelta(days=1):
+            return day.replace(year=day.year + 1)
+    return day
 
 
 def _day_words(sentences: list[Sentence], key: str) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import re
 
-__all__ = ["dateline_of", "language_of", "title_of", "wire_of"]
+__all__ = ["dateline_of", "is_wire", "language_of", "title_of", "wire_of"]
 
 # News agencies whose name in the copy marks them as its author.
 _WIRES = {
@@ -30,6 +30,14 @@ _WIRES = {
     "TASS": r"TASS",
     "Europa Press": r"Europa Press",
 }
+_WIRE_NAME = re.compile(r"(?:the\s+)?(?:" + "|".join(_WIRES.values()) + r"|ANI)")
+
+
+def is_wire(name: str) -> bool:
+    """Whether ``name`` is a news agency's (who filed a story, not who gave its figures)."""
+    return _WIRE_NAME.fullmatch(name.strip()) is not None
+
+
 _BYLINE = re.compile(
     r"\((" + "|".join(_WIRES.values()) + r")\)"  # "(AFP) -" after a dateline
     r"|^\s*(?:By\s+.*?\s*[,|/]\s*)?(" + "|".join(_WIRES.values()) + r")\s*$"  # a byline line

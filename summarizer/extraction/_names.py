@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 
+from summarizer.extraction._meta import is_wire
 from summarizer.extraction._places import countries_in, country_name, fold_name
 from summarizer.schema import Actor, ActorType
 
@@ -188,15 +189,22 @@ _ATTRIBUTED = [
 _NOT_SOURCES = re.compile(r"^(?:he|she|they|it|we|who|which|officials? who|that)$", re.I)
 
 
-def attribution(text: str) -> str | None:
-    """Who the sentences say reported what they tell ("according to X", "..., X said"),
-    copied from them; None when they attribute nothing."""
-    for pattern in _ATTRIBUTED:
+def _attributions(text: str) -> list[tuple[int, int, str]]:
+    """(pattern, position, who) of every attribution in the text ("according to X",
+    "..., X said"), who as the text writes it."""
+    found = []
+    for index, pattern in enumerate(_ATTRIBUTED):
         for match in pattern.finditer(text):
-            found = re.sub(rf"(?:\s{_LINK})+$", "", match.group(1).strip(" .,"))
-            if 2 < len(found) <= 80 and not _NOT_SOURCES.match(found):
-                return found
-    return None
+            who = re.sub(rf"(?:\s{_LINK})+$", "", match.group(1).strip(" .,"))
+            if 2 < len(who) <= 80 and not _NOT_SOURCES.match(who):
+                found.append((index, match.start(), who))
+    return found
+
+
+def attribution(text: str) -> str | None:
+    """Who the sentences say reported what they tell ("according to X" first, then
+    "..., X said"), copied from them; None when they attribute nothing."""
+    return min(_attributions(text), default=(0, 0, None))[2]
 
 
 _ROLE = (
@@ -282,14 +290,6 @@ _ARMED_TYPES = frozenset(
 )
 
 
-# news agencies: who filed the story, not who gave the figures
-_WIRE = re.compile(
-    r"(?:the\s+)?(?:AFP|Reuters|AP|Associated Press|Agence France-Presse|EFE|PTI|ANI|IANS|"
-    r"Xinhua|dpa|ANSA|Anadolu)",
-    re.IGNORECASE,
-)
-
-
 def named_source(source: str, own: str, text: str) -> str | None:
     """The organisation a source stands for, when the article gives one: the body a
     person speaks for (see :func:`organisation_of`), or, for a source the sentences only
@@ -298,25 +298,21 @@ def named_source(source: str, own: str, text: str) -> str | None:
     Rights said"). None when there is nothing better."""
     if body := organisation_of(source, text):
         return body
-    wire = bool(_WIRE.fullmatch(source.strip()))
+    wire = is_wire(source)
     if re.search(r"[A-ZÀ-Ý]", source) and not wire:
         return None
     # a name the sentences, else the article, attribute something to; for a wire, else
     # what its own sentences attribute ("..., the health ministry said")
     for told, any_case in ((own, False), (text, False), (own, wire)):
-        matches = sorted(
-            (m for pattern in _ATTRIBUTED for m in pattern.finditer(told)), key=lambda m: m.start()
-        )
-        for match in matches:
-            found = re.sub(rf"(?:\s{_LINK})+$", "", match.group(1).strip(" .,"))
+        for _, _, found in sorted(_attributions(told), key=lambda a: a[1]):  # in text order
             named = found[:1].isupper() or (any_case and not found.startswith("and "))
-            if 2 < len(found) <= 80 and named and not _NOT_SOURCES.match(found):
-                if (
-                    _WIRE.fullmatch(found)
-                    or ". " in found
-                    or "\n" in found  # the words of one sentence
-                    or not in_article(found, fold_name(text))
-                ):
-                    continue
-                return organisation_of(found, text) or found
+            if (
+                not named
+                or is_wire(found)
+                or ". " in found
+                or "\n" in found  # the words of one sentence
+                or not in_article(found, fold_name(text))
+            ):
+                continue
+            return organisation_of(found, text) or found
     return None

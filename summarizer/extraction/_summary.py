@@ -17,7 +17,7 @@ from summarizer.extraction._figures import numbers_written
 from summarizer.extraction._meta import language_of
 from summarizer.extraction._places import fold_name
 from summarizer.grounding import copied_passage, loaded_terms_in, neutralize, numbers_in
-from summarizer.schema import Event, EventType, Summary
+from summarizer.schema import Event, Summary
 
 if TYPE_CHECKING:
     from summarizer.extraction._steps import SummaryDraft
@@ -104,54 +104,23 @@ def _with_events(kept: list[str], headline: str, events: list[Event], warnings: 
     added: list[str] = []
     for event in ordered:
         told = " ".join([headline, *first, *added, *rest])
-        if _facts_sentence(told, event) is None:
+        if _tells_in_full(told, event):
             continue
-        sentence = _told(event)
-        warnings.append(f"summary completed from the record: {sentence!r}")
-        added.append(sentence)
+        warnings.append(f"summary completed from the record: {event.notes!r}")
+        added.append(event.notes)
     return " ".join([*first, *added, *rest])
 
 
-def _told(event: Event) -> str:
-    """The record's sentence of an event ("On Sunday, in X (Y): A clashed with B; 5
-    killed, according to Z.")."""
-    notes = event.notes or _facts_sentence("", event) or ""
-    notes = re.sub(r"^,\s*in\b", "In", notes.strip())
-    return notes[:1].upper() + notes[1:]
-
-
-def _facts_sentence(text: str, event: Event | None) -> str | None:
-    """A sentence giving what the summary leaves out of the main event's place, toll
-    and source; None when it has them all."""
-    if event is None:
-        return None
+def _tells_in_full(text: str, event: Event) -> bool:
+    """Whether the text gives the event's place, toll and source."""
     folded = f" {fold_name(text)} "
-    place = event.location.name
-    has_place = f" {fold_name(place)} " in folded
     total = event.fatalities.total
-    has_total = total is None or total in numbers_in(text)
     source = event.fatalities.reported_by or (event.sources[0] if event.sources else None)
-    has_source = not source or _names_source(source, folded)
-    if has_place and has_total and has_source:
-        return None
-    sentence = f"The {_NOUNS[event.event_type]} in {place}"
-    if total is not None:
-        sentence += f" left {_dead(total)}"
-    else:
-        sentence += " was reported"
-    if source:
-        sentence += f", according to {source}"
-    return sentence + "."
-
-
-_NOUNS = {
-    EventType.battles: "fighting",
-    EventType.explosions_remote_violence: "strike",
-    EventType.violence_against_civilians: "attack",
-    EventType.protests: "protest",
-    EventType.riots: "riot",
-    EventType.strategic_developments: "event",
-}
+    return (
+        f" {fold_name(event.location.name)} " in folded
+        and (total is None or total in numbers_in(text))
+        and (not source or _names_source(source, folded))
+    )
 
 
 def _dead(total: int) -> str:

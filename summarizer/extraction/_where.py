@@ -4,6 +4,7 @@ country a gazetteer gives for that place (else what the article says)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from summarizer.extraction._meta import dateline_of
 from summarizer.extraction._names import article_spelling, in_article
@@ -39,7 +40,7 @@ def grounded_place(place: str, own: str, folded_text: str, text: str) -> str | N
         r"^(?:in|at|near|the|à|en|dans|cerca de)\s+", "", place.strip(" .,"), flags=re.I
     )
     if cleaned and _adjectival(cleaned, text):
-        return _place_named_in(own) or subdivision_in(own, None)
+        return next(_places_named(undated(own)), None) or subdivision_in(own, None)
     if cleaned and in_article(cleaned, folded_text):
         return cleaned
     if cleaned and (spelt := article_spelling(cleaned, text)):
@@ -58,25 +59,6 @@ _WHOSE = (
     r"government|officials|regime|strikes|soldiers|president|leadership|police|authorities|"
     r"media|state|drones?|navy|militias?|fighters|rebels|backer)\b|-(?:backed|led)\b"
 )
-
-
-_IN_PLACE = re.compile(
-    r"\b(?:[Ii]n|[Nn]ear|[Aa]t|[Oo]utside)\s+(?:the\s+)?(?:(?:city|town|village|district|"
-    r"province|region|neighbou?rhood|camp) of\s+)?([A-Z][\w'’-]+(?:[\s-][A-Z][\w'’-]+){0,2})"
-)
-_NO_PLACE = re.compile(
-    r"^(?:January|February|March|April|May|June|July|August|September|October|November|"
-    r"December|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|The|A|An)\b"
-)
-
-
-def _place_named_in(own: str) -> str | None:
-    """The first place the sentences name after "in", "near", "at" ("In the city of
-    Idlib itself, ..." -> "Idlib")."""
-    for match in _IN_PLACE.finditer(own):
-        if not _NO_PLACE.match(match.group(1)) and not _adjectival(match.group(1), own):
-            return match.group(1)
-    return None
 
 
 def _adjectival(name: str, text: str) -> bool:
@@ -200,21 +182,26 @@ def specific_place(
     if reason is None:
         return place, None
     broad = {folded, fold_name(dateline or "")}
+    for found in _places_named(body):
+        if fold_name(found) in broad or (country_code and subdivision_in(found, country_code)):
+            continue
+        return found, reason
+    return place, None
+
+
+def _places_named(body: str) -> Iterator[str]:
+    """The places sentences name ("the village of X", "Barangay X", "in/near/at X"), by
+    pattern then in order; no weekday, month, country or people's word ("Russian")."""
     for pattern in _NAMED_PLACES:
         for match in pattern.finditer(body):
             found = re.sub(r"^[\w-]+['’]s\s+", "", match.group(1).strip())  # "Libya's Zawiya"
-            key = fold_name(found)
             if (
-                not key
-                or key in broad
-                or _NOT_PLACES.match(found)
-                or _is_country(found)
-                or _adjectival(found, body)
-                or (country_code and subdivision_in(found, country_code))
+                fold_name(found)
+                and not _NOT_PLACES.match(found)
+                and not _is_country(found)
+                and not _adjectival(found, body)
             ):
-                continue
-            return found, reason
-    return place, None
+                yield found
 
 
 def _is_country(name: str) -> bool:

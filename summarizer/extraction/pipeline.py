@@ -227,6 +227,7 @@ def run_steps(article: ArticleInput, prompts: StepPrompts, run: RunInfo) -> Step
         answers = (yield questions) if questions else []
 
     events: list[Event] = []
+    leads = lead_ids(sentences)
     for spot, answer in zip(spots, answers, strict=True):
         tally.add(answer)
         if isinstance(answer, ExtractionFailed):
@@ -234,7 +235,7 @@ def run_steps(article: ArticleInput, prompts: StepPrompts, run: RunInfo) -> Step
             tally.warnings.append(f"the {spot.event_type.value} event of {why}")
             continue
         event = _event(spot, answer.value, by_id, folded_text, text, countries, article, tally,
-                       lead_ids(sentences))  # fmt: skip
+                       leads)  # fmt: skip
         if event is not None:
             _add(events, event)
 
@@ -312,16 +313,17 @@ def _event(
     leads: set[int],
 ) -> Event | None:
     own = [by_id[i].text for i in spot.ids]
+    own_text = " ".join(own)
     # what the story tells of this event (a lead may sum up several)
-    told = " ".join(by_id[i].text for i in spot.ids if i not in leads) or " ".join(own)
+    told = " ".join(by_id[i].text for i in spot.ids if i not in leads) or own_text
     if spot.event_type is EventType.violence_against_civilians and not (
-        describes_violence_against_civilians(" ".join(own))
+        describes_violence_against_civilians(own_text)
     ):
         tally.warnings.append(
             f"sentences {spot.ids} were labelled an attack on civilians but describe none; left out"
         )
         return None
-    place = grounded_place(details.place, " ".join(own), folded_text, text)  # type: ignore[attr-defined]
+    place = grounded_place(details.place, own_text, folded_text, text)  # type: ignore[attr-defined]
     if place is None:
         tally.warnings.append(
             f"the {spot.event_type.value} event of sentences {spot.ids} was dropped: its place "
@@ -330,13 +332,13 @@ def _event(
         return None
     code = main_country(countries)
     broad = place
-    place, why = specific_place(place, " ".join(own), dateline_of(article.text), code)
+    place, why = specific_place(place, own_text, dateline_of(article.text), code)
     if why:
         tally.warnings.append(
             f"the {spot.event_type.value} event of sentences {spot.ids}: place {broad!r} is "
             f"{why}; {place!r} as its sentences name it"
         )
-    location = locate(place, " ".join(own), text, countries)
+    location = locate(place, own_text, text, countries)
     country = location.country or None
     where = f"the {spot.event_type.value} event at {place}"
     actors: list[Actor] = []
@@ -354,7 +356,7 @@ def _event(
     if (
         (
             spot.event_type is EventType.violence_against_civilians
-            or (spot.event_type in _VICTIMS_ONLY and harms_civilians(" ".join(own)))
+            or (spot.event_type in _VICTIMS_ONLY and harms_civilians(own_text))
         )
         and country
         and len(actors) < 2
@@ -388,30 +390,26 @@ def _event(
     if source is None and said:
         source = said
         tally.warnings.append(f"{where}: source {said!r}, as its sentences attribute it")
-    if source and (body := named_source(source, " ".join(own), text)):
+    if source and (body := named_source(source, own_text, text)):
         tally.warnings.append(f"{where}: source {body!r}, for {source!r}")
         source = body
     event_type = spot.event_type
     if (
         event_type is EventType.violence_against_civilians
-        and (
-            describes_protest(" ".join(own)) or any(a.type is ActorType.protesters for a in actors)
-        )
-        and not names_armed_group(" ".join(own))
+        and (describes_protest(own_text) or any(a.type is ActorType.protesters for a in actors))
+        and not names_armed_group(own_text)
     ):
         event_type = EventType.protests
         tally.warnings.append(f"{where}: coded as a protest (force used on protesters)")
     event_type = _riot_or(event_type, told, where, tally)
     model_kind = SubEventType(details.sub_event_type)  # type: ignore[attr-defined]
-    sub = codebook_kind(
-        event_type, model_kind, " ".join(own), actors[0].type is ActorType.state_forces
-    )
+    sub = codebook_kind(event_type, model_kind, own_text, actors[0].type is ActorType.state_forces)
     if sub is not model_kind:
         tally.warnings.append(
             f"{where}: sub-event type {sub.value}, as its sentences describe it (the model "
             f"said {model_kind.value})"
         )
-    actors = coded_sides(event_type, sub, actors, " ".join(own), country, where, tally.warnings)
+    actors = coded_sides(event_type, sub, actors, own_text, country, where, tally.warnings)
     if event_type is EventType.strategic_developments and figures_total is not None:
         tally.warnings.append(f"{where}: a strategic development carries no toll")
         figures_total, parts = None, []

@@ -33,7 +33,8 @@ def event_notes(event: EventDraft) -> str:
     if other is None and verb.endswith((" from", " with", " against", " at")):
         verb = verb.rsplit(" ", 1)[0]
     action = f"{event.actor1.name} {verb}" + (f" {other}" if other else "")
-    sentence = f"{event.date_text[:1].upper()}{event.date_text[1:]}, in {where}: {action}"
+    day = f"{event.date_text[:1].upper()}{event.date_text[1:]}, in" if event.date_text else "In"
+    sentence = f"{day} {where}: {action}"
     fat = event.fatalities
     if fat.total is not None:
         sentence += "; one killed" if fat.total == 1 else f"; {fat.total} killed"

@@ -7,7 +7,7 @@ import re
 
 from summarizer.text._memo import MEMO, memoised
 
-__all__ = ["numbers_in"]
+__all__ = ["in_digits", "numbers_in"]
 
 
 _UNITS = {
@@ -106,15 +106,18 @@ def numbers_in(
     ``text2num`` reads them ("quinze", "doce")."""
     found = set(_numbers_in(text, include_small_words))
     for language in languages:
-        found |= _numbers_in(_in_digits(text, language), include_small_words)
+        found |= _numbers_in(in_digits(text, language), include_small_words)
     return found
 
 
-def _in_digits(text: str, language: str) -> str:
+def in_digits(text: str, language: str, threshold: float = 3.0) -> str:
+    """The text with its number words in ``language`` written as digits (``text2num``;
+    words below ``threshold``, "one" and "two" by default, stay words); the text as it
+    is when the parser fails on it."""
     from text_to_num import alpha2digit
 
     try:
-        return str(alpha2digit(text, language))
+        return str(alpha2digit(text, language, threshold=threshold))
     except Exception:  # a parser of free text; a failure only means no more numbers
         return text
 

@@ -408,3 +408,59 @@ def test_an_events_notes_read_as_a_sentence_without_a_day() -> None:
     undated_event = make_event("Kafr Zita", date_text="", sources=("SOHR",))
     assert undated_event.notes.startswith("In Kafr Zita (Idlib): ")
     assert "according to SOHR; no death toll reported" in undated_event.notes
+
+
+def test_a_foreign_force_that_took_part_is_an_associated_actor() -> None:
+    from summarizer.extraction._sides import associated_forces
+    from summarizer.schema import Actor, ActorType
+
+    army = Actor(name="Military Forces of Syria", type=ActorType.state_forces)
+    m23 = Actor(name="M23", type=ActorType.rebel_group)
+    congo = Actor(name="Military Forces of Democratic Republic of the Congo",
+                  type=ActorType.state_forces)  # fmt: skip
+    russia = ["Military Forces of Russia"]
+    assert associated_forces("Troops, backed by Russian aerial cover, advanced.", [army]) == (
+        russia, [])  # fmt: skip
+    assert associated_forces("The latest Russian-backed regime push cut the road.", [army]) == (
+        russia, [])  # fmt: skip
+    assert associated_forces("Forces, led on the ground by Russian forces, took it.", [army])[0]
+    # the side named last before the phrase is the one backed
+    assert associated_forces("The army fought M23 rebels backed by Rwandan troops.",
+                             [congo, m23]) == ([], ["Military Forces of Rwanda"])  # fmt: skip
+    # backing alone, a fight with a foreign army, or the side's own country: nothing
+    assert associated_forces("Iranian-backed militias hold the town.", [army]) == ([], [])
+    assert associated_forces("Rebels clashed with Chadian soldiers.", [m23]) == ([], [])
+    assert associated_forces("Troops backed by Syrian warplanes advanced.", [army]) == ([], [])
+
+
+def test_notes_tell_every_kind_in_words_with_the_associated_actors() -> None:
+    from summarizer.grounding.notes import event_notes
+    from summarizer.schema import SubEventType
+    from tests.fakes.fake_reports import make_event
+
+    for sub in SubEventType:
+        event = make_event("Aleppo", sub=sub.value, actor2=None)
+        assert "—" not in event.notes and "_" not in event.notes, event.notes
+    event = make_event("Aleppo", sub="government_regains_territory", actor2="Islamic State")
+    allied = event.model_copy(update={"assoc_actor1": ["Military Forces of Russia"]})
+    assert event_notes(allied).startswith(
+        "Saturday, in Aleppo (Idlib): Military Forces of Syria, with Military Forces of "
+        "Russia, regained territory from Islamic State"
+    )
+
+
+def test_a_village_unknown_to_the_gazetteer_takes_the_province_of_the_town_named_with_it() -> None:
+    from summarizer.extraction._where import locate
+
+    sentence = "Clashes were also reported in the town of Yadouda in the countryside of Dara'a."
+    where = locate("Yadouda", sentence, sentence, {"SY": 2})
+    assert (where.name, where.admin1, where.country) == ("Yadouda", "Dara'a", "Syria")
+
+
+def test_the_gazetteer_gives_no_province_across_a_border() -> None:
+    from summarizer.extraction._places import lookup_place
+
+    # reverse_geocoder's nearest place to Rutshuru (DR Congo) is a Ugandan town
+    rutshuru = lookup_place("Rutshuru", {"CD": 1})
+    assert rutshuru is not None and rutshuru.country_code == "CD"
+    assert rutshuru.admin1 not in {"Western Region"} and rutshuru.admin2 != "Kisoro District"

@@ -332,3 +332,16 @@ def test_the_people_of_a_protest_are_protesters_whatever_the_model_typed() -> No
     (event,) = report.events
     assert event.event_type.value == "protests"
     assert event.actor1.type.value == "protesters"
+
+
+def test_a_lone_surviving_summary_sentence_keeps_its_headline_and_gets_the_records() -> None:
+    copying = SummaryDraft(
+        headline="Nyala market shelled",
+        text="A market in Nyala was hit on Sunday, killing 12, the Sudan Doctors Network said. "
+        "Artillery shells hit the main market of Nyala on Sunday, killing 12 civilians.",
+    )
+    report, _ = run(ARTICLE, lambda ask: standard(ask, copying))
+    assert report.summary.headline == "Nyala market shelled"
+    assert report.summary.text.startswith("A market in Nyala was hit on Sunday")
+    assert "summary completed from the record" in " ".join(report.provenance.warnings)
+    assert "composed from the record" not in " ".join(report.provenance.warnings)

@@ -183,8 +183,8 @@ def lookup_place(name: str, countries: dict[str, int] | None = None) -> Place | 
     city = max(candidates, key=rank)
     if countries and str(city["countrycode"]) not in countries:
         return None  # the article names other countries: a homonym elsewhere is no answer
-    admin1, admin2 = _admin_units(float(str(city["latitude"])), float(str(city["longitude"])))
     code = str(city["countrycode"])
+    admin1, admin2 = _admin_units(float(str(city["latitude"])), float(str(city["longitude"])), code)
     admin1 = _iso_name(admin1, code)
     return Place(
         name=str(city["name"]),
@@ -210,8 +210,15 @@ def _geocoder() -> object:
 
 
 @functools.lru_cache(maxsize=4096)
-def _admin_units(latitude: float, longitude: float) -> tuple[str | None, str | None]:
+def _admin_units(
+    latitude: float, longitude: float, country_code: str
+) -> tuple[str | None, str | None]:
+    """Province and district of the nearest place reverse_geocoder holds, when that place
+    is in the same country: near a border the nearest may lie across it (Rutshuru, DR
+    Congo, is nearest to a Ugandan town), and another country's province is no answer."""
     found = _geocoder().query([(latitude, longitude)])[0]  # type: ignore[attr-defined]
+    if found.get("cc") and found["cc"] != country_code:
+        return None, None
     return (found.get("admin1") or None, found.get("admin2") or None)
 
 

@@ -7,7 +7,11 @@
   no second side;
 * violence against civilians: the second side is civilians;
 * explosions whose sentences tell civilians hurt, and no armed people or posts hit: the
-  second side is civilians.
+  second side is civilians;
+* associated actors: a foreign force the sentences say took part on a side ("backed by
+  Russian warplanes", "led on the ground by Russian forces", "alongside Rwandan troops",
+  "a Russian-backed offensive") is "Military Forces of <its country>" beside that side.
+  Backing alone ("Iranian-backed militia") is no part in the event and codes nothing.
 """
 
 from __future__ import annotations
@@ -15,10 +19,11 @@ from __future__ import annotations
 import re
 
 from summarizer.extraction._codebook import harms_armed, harms_civilians, names_armed_group
-from summarizer.extraction._names import canonical_actor
+from summarizer.extraction._names import canonical_actor, derived_actor_country
+from summarizer.extraction._places import countries_in, country_name
 from summarizer.schema import Actor, ActorType, EventType, SubEventType
 
-__all__ = ["coded_sides"]
+__all__ = ["associated_forces", "coded_sides"]
 
 _CROWD_TYPES = frozenset(
     {ActorType.rebel_group, ActorType.political_militia, ActorType.identity_militia,
@@ -73,3 +78,62 @@ def _civilians(country: str | None) -> Actor | None:
     return Actor(
         name=canonical_actor("civilians", ActorType.civilians, country), type=ActorType.civilians
     )
+
+
+_FORCE = (
+    r"(?:forces|troops|soldiers|special forces|army|military|air ?force|warplanes|"
+    r"fighter jets|jets|aircraft|helicopters|drones|air|aerial|air ?strikes|artillery|"
+    r"advisers|advisors|paratroopers|marines|contingent)\b"
+)
+_DEMONYM = r"(?:the )?(?P<who>[A-Z][\w'’]+(?: [A-Z][\w'’]+)?)"
+_TOOK_PART = tuple(
+    re.compile(pattern)
+    for pattern in (
+        rf"\b(?:backed|supported|assisted|aided|accompanied|helped|led(?: on the ground)?|"
+        rf"joined) by {_DEMONYM} {_FORCE}",
+        rf"\b(?:alongside|together with|with the (?:help|support|backing) of|with support "
+        rf"from|with help from) {_DEMONYM} {_FORCE}",
+        rf"\b{_DEMONYM}-(?:backed|led|supported|assisted) (?:[a-z]+ ){{0,2}}?(?:push|"
+        rf"offensive|assault|operation|advance|counter-?offensive|campaign|attack|raid)s?\b",
+    )
+)
+_KIND_WORDS = {
+    ActorType.state_forces: r"army|military|troops|soldiers|forces|police|government|regime|junta",
+    ActorType.rebel_group: r"rebels?|militants?|insurgents?|jihadists?|fighters|group|guerrillas?",
+    ActorType.political_militia: r"militias?|gunmen|fighters|gangs?|group",
+    ActorType.identity_militia: r"militias?|fighters|vigilantes|group",
+}
+
+
+def associated_forces(own: str, actors: list[Actor]) -> tuple[list[str], list[str]]:
+    """The foreign forces the sentences ``own`` say took part beside the first side and
+    beside the second: ACLED's associated actors, each "Military Forces of <country>".
+
+    A force joins the side named last before the phrase (by its name or its kind's
+    words: army, troops, ...; rebels, militants, ...), the first side when neither is.
+    The sides' own countries are left out (a country's army is no ally of itself)."""
+    own_countries = {derived_actor_country(a.name) for a in actors} - {None}
+    beside: tuple[list[str], list[str]] = ([], [])
+    for pattern in _TOOK_PART:
+        for match in pattern.finditer(own):
+            codes = countries_in(match.group("who"))
+            name = country_name(next(iter(codes))) if len(codes) == 1 else None
+            if not name or name in own_countries:
+                continue
+            side = beside[_side_backed(own[max(0, match.start() - 80) : match.start()], actors)]
+            forces = f"Military Forces of {name}"
+            if forces not in beside[0] + beside[1]:
+                side.append(forces)
+    return beside
+
+
+def _side_backed(before: str, actors: list[Actor]) -> int:
+    """0 for the first side, 1 for the second: the side named last in ``before``."""
+    last = [-1, -1]
+    for index, actor in enumerate(actors[:2]):
+        words = [re.escape(actor.name)]
+        if actor.type in _KIND_WORDS:
+            words.append(_KIND_WORDS[actor.type])
+        for found in re.finditer(rf"\b(?:{'|'.join(words)})\b", before, re.IGNORECASE):
+            last[index] = found.start()
+    return 1 if last[1] > last[0] else 0

@@ -96,7 +96,7 @@ def _with_events(kept: list[str], headline: str, events: list[Event], warnings: 
     """The summary's sentences with, after its first, a sentence from the record for each
     of the first three events (the main one first) it does not tell in full (place,
     toll, source), the deadliest next: the summary's later sentences give way first to
-    the length limit."""
+    the length limit. A lone sentence that tells everything gets the main event's."""
     main = main_event(events)
     others = sorted((e for e in events if e is not main), key=lambda e: -(e.fatalities.total or 0))
     ordered = [main, *others][:3] if main else []
@@ -108,6 +108,10 @@ def _with_events(kept: list[str], headline: str, events: list[Event], warnings: 
             continue
         warnings.append(f"summary completed from the record: {event.notes!r}")
         added.append(event.notes)
+    if first and not added and not rest and main:
+        # one sentence survived and tells it all: the record's sentence makes it a summary
+        warnings.append(f"summary completed from the record: {main.notes!r}")
+        added.append(main.notes)
     return " ".join([*first, *added, *rest])
 
 

@@ -117,7 +117,11 @@ def locate(place: str, own: str, text: str, countries: dict[str, int]) -> Locati
     near = None if code else _dateline_place(text, countries)
     if near is not None:  # "Residency Road" in an article filed from Srinagar
         code = near.country_code
-    admin1 = subdivision_in(own, code) or subdivision_in(body, code)
+    admin1 = (
+        subdivision_in(own, code)
+        or (_admin1_near(place, own, {code: 1}) if code else None)
+        or subdivision_in(body, code)
+    )
     if admin1 is None and near is not None:
         admin1 = near.admin1
     is_province = admin1 is not None and same_place(admin1, place)
@@ -128,6 +132,17 @@ def locate(place: str, own: str, text: str, countries: dict[str, int]) -> Locati
         country=(country_name(code) if code else None) or "",
         geo_precision=3 if is_province else 1,
     )
+
+
+def _admin1_near(place: str, own: str, countries: dict[str, int]) -> str | None:
+    """The province of the other place the event's sentences name that the gazetteer
+    holds in ``countries`` ("the town of Yadouda in the countryside of Dara'a" -> Dara'a's
+    province), in the article's spelling when it gives one."""
+    for named in _places_named(own):
+        found = None if same_place(named, place) else lookup_place(named, countries)
+        if found is not None and found.admin1:
+            return article_spelling(found.admin1, own) or found.admin1
+    return None
 
 
 def _dateline_place(text: str, countries: dict[str, int]) -> Place | None:

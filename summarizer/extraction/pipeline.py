@@ -53,7 +53,7 @@ from summarizer.extraction._places import (
     fold_name,
 )
 from summarizer.extraction._sentences import Sentence, number_sentences, render_numbered, undated
-from summarizer.extraction._sides import coded_sides
+from summarizer.extraction._sides import associated_forces, coded_sides
 from summarizer.extraction._steps import (
     SUB_TYPE_MEANINGS,
     StepPrompts,
@@ -410,6 +410,10 @@ def _event(
             f"said {model_kind.value})"
         )
     actors = coded_sides(event_type, sub, actors, own_text, country, where, tally.warnings)
+    allies = ([], []) if event_type in _CROWDS else associated_forces(own_text, actors)
+    if allies[0] or allies[1][: len(actors) - 1]:
+        tally.warnings.append(f"{where}: associated actors {[*allies[0], *allies[1]]}, as its "
+                              "sentences tell them taking part")  # fmt: skip
     if event_type is EventType.strategic_developments and figures_total is not None:
         tally.warnings.append(f"{where}: a strategic development carries no toll")
         figures_total, parts = None, []
@@ -420,8 +424,8 @@ def _event(
         location=location,
         actor1=actors[0],
         actor2=actors[1] if len(actors) > 1 else None,
-        assoc_actor1=[],
-        assoc_actor2=[],
+        assoc_actor1=allies[0],
+        assoc_actor2=allies[1] if len(actors) > 1 else [],
         fatalities=Fatalities(
             total=figures_total,
             breakdown=[CasualtyCount(count=n, side=who) for n, who in parts],
@@ -453,6 +457,7 @@ def _riot_or(event_type: EventType, own: str, where: str, tally: _Tally) -> Even
     return event_type
 
 
+_CROWDS = frozenset({EventType.protests, EventType.riots})
 _MOB_TYPES = frozenset(
     {EventType.protests, EventType.violence_against_civilians, EventType.riots, EventType.battles}
 )

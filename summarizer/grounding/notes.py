@@ -20,7 +20,26 @@ _WHAT = {
     SubEventType.abduction_forced_disappearance: "abducted",
     SubEventType.arrests: "arrested",
     SubEventType.agreement: "reached an agreement with",
+    SubEventType.chemical_weapon: "used chemical weapons against",
+    SubEventType.suicide_bomb: "carried out a suicide bombing against",
+    SubEventType.remote_explosive_landmine_ied: "set off an explosive device against",
+    SubEventType.grenade: "threw a grenade at",
+    SubEventType.sexual_violence: "committed sexual violence against",
+    SubEventType.peaceful_protest: "demonstrated peacefully",
+    SubEventType.protest_with_intervention: "demonstrated and were dispersed by",
+    SubEventType.excessive_force_against_protesters: "demonstrated and met lethal force from",
+    SubEventType.violent_demonstration: "demonstrated violently against",
+    SubEventType.mob_violence: "attacked",
+    SubEventType.change_to_group_activity: "changed its activity concerning",
+    SubEventType.disrupted_weapons_use: "disrupted weapons use by",
+    SubEventType.headquarters_or_base_established: "set up a base",
+    SubEventType.looting_property_destruction: "looted or destroyed property of",
+    SubEventType.non_violent_transfer_of_territory: "took over territory without fighting from",
+    SubEventType.other: "took a non-violent step concerning",
 }
+
+
+_JOINS = (" from", " with", " against", " at", " by", " of", " concerning")
 
 
 def event_notes(event: EventDraft) -> str:
@@ -28,11 +47,16 @@ def event_notes(event: EventDraft) -> str:
     where = event.location.name
     if event.location.admin1 and event.location.admin1 != where:
         where += f" ({event.location.admin1})"
-    verb = _WHAT.get(event.sub_event_type, f"— {event.sub_event_type.value.replace('_', ' ')} —")
+    verb = _WHAT[event.sub_event_type]
     other = event.actor2.name if event.actor2 else None
-    if other is None and verb.endswith((" from", " with", " against", " at")):
+    if other is None and verb.endswith(_JOINS):
         verb = verb.rsplit(" ", 1)[0]
-    action = f"{event.actor1.name} {verb}" + (f" {other}" if other else "")
+    if other and event.assoc_actor2:
+        other += " (with " + " and ".join(event.assoc_actor2) + ")"
+    first = event.actor1.name
+    if event.assoc_actor1:
+        first += ", with " + " and ".join(event.assoc_actor1) + ","
+    action = f"{first} {verb}" + (f" {other}" if other else "")
     day = f"{event.date_text[:1].upper()}{event.date_text[1:]}, in" if event.date_text else "In"
     sentence = f"{day} {where}: {action}"
     fat = event.fatalities

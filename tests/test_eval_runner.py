@@ -176,3 +176,23 @@ def test_the_dev_set_replays_from_its_own_cassettes_or_fails_per_article() -> No
         assert error is None
     else:
         assert error is not None and "no cassette at" in error and "record it with" in error
+
+
+def test_a_pages_cleaning_is_scored_on_the_text_the_summarizer_reads(tmp_path: Path) -> None:
+    from summarizer.evaluation.runner import _page_text
+    from summarizer.settings import Settings
+
+    page = tmp_path / "page.html"
+    raw = (
+        "<html><head><title>Clashes in Zawiya</title></head><body>"
+        "<div class='cookie'>Accept all cookies</div>"
+        "<article><p>Fighting broke out in Zawiya on Monday, residents said.</p></article>"
+        "</body></html>"
+    )
+    page.write_text(raw, "utf-8")
+    text = _page_text(page, raw, Settings())
+    assert "Fighting broke out in Zawiya on Monday" in text
+    assert "<p>" not in text
+    plain = tmp_path / "plain.txt"
+    plain.write_text("Fighting broke out.", "utf-8")
+    assert _page_text(plain, "Fighting broke out.", Settings()) == "Fighting broke out."

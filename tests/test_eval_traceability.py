@@ -134,3 +134,10 @@ def test_the_reports_and_the_gate_show_the_count() -> None:
     assert gate(before, baseline=document).passed
     with pytest.raises(InputError, match="--max-untraceable"):
         resolve_metric("names.untraceable", document["metrics"])
+
+
+def test_a_country_known_by_the_name_before_its_comma_is_a_country() -> None:
+    # pycountry: "Palestine, State of", "Iran, Islamic Republic of"
+    assert is_country("Palestine") and is_country("Iran")
+    assert is_canonical_actor("Civilians (Palestine)")
+    assert not is_country("Palestinian")

@@ -47,6 +47,7 @@ from summarizer.evaluation.scoring import ArticleScore, Counts, metrics, score_a
 from summarizer.schema import SCHEMA_VERSION, ArticleReport
 from summarizer.settings import Settings
 from summarizer.text.clean import clean_text
+from summarizer.text.sources import load_source
 
 __all__ = [
     "DEFAULT_ARTICLES_DIR",
@@ -252,6 +253,16 @@ def _summarize_one(
     return report, error, elapsed[0]
 
 
+def _page_text(path: Path, raw: str, settings: Settings) -> str:
+    """The article's text as the summarizer reads it: a page's text extracted from its
+    HTML, as ``summarize`` does. Cleaning is scored on it; names are traced in it and in
+    the file as it is (a page's title and site name are in its markup)."""
+    try:
+        return load_source(path, settings=settings).text
+    except SummarizerError:
+        return raw
+
+
 def _live_pool(mode: Mode, record: bool, settings: Settings) -> ThreadPoolExecutor | None:
     """Live on the embedded server, without recording: its N slots answer N articles at
     once (the endpoint's slot gate keeps N requests in flight). Otherwise one at a time:
@@ -367,8 +378,13 @@ def run_eval(
                 gold.published,
             )
         )
+        text = _page_text(path, raw, run_settings)
         score = score_article(
-            gold, report, raw_text=raw, cleaned_text=clean_text(raw).text, error=error
+            gold,
+            report,
+            raw_text=raw if text == raw else f"{text}\n{raw}",
+            cleaned_text=clean_text(text).text,
+            error=error,
         )
         outcome = ArticleOutcome(
             article=gold.article_id,

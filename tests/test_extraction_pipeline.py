@@ -345,3 +345,47 @@ def test_a_lone_surviving_summary_sentence_keeps_its_headline_and_gets_the_recor
     assert report.summary.text.startswith("A market in Nyala was hit on Sunday")
     assert "summary completed from the record" in " ".join(report.provenance.warnings)
     assert "composed from the record" not in " ".join(report.provenance.warnings)
+
+
+def test_an_article_without_events_keeps_its_summary_but_no_violent_figure_of_speech() -> None:
+    markets = "Bank shares fell sharply on Monday as investors sold stocks.\nThe index lost 4%."
+    draft = SummaryDraft(
+        headline="Markets suffer a bloodbath",
+        text="Bank shares fell on Monday as investors sold. Traders called it a massacre.",
+    )
+
+    def answer(ask: Ask) -> Any:
+        return standard(ask, draft)
+
+    report, _ = run(markets, answer)
+    assert report.events == []
+    assert report.summary.headline == "No political violence event reported"
+    assert report.summary.text == (
+        "Bank shares fell on Monday as investors sold. "
+        "The article reports no incident of political violence or protest."
+    )
+
+
+def test_soldiers_or_police_killed_by_an_unnamed_attacker_keep_their_event() -> None:
+    text = (
+        "Four officers of the Rural Border Patrol Unit were killed on Monday when their "
+        "vehicle hit a roadside bomb near Mandera in Kenya, police said."
+    )
+
+    def answer(ask: Ask) -> Any:
+        if ask.step == "classify":
+            return labelling(ask, {1: "explosion"})
+        if ask.step.startswith("details"):
+            # FAKE: an attacker the article does not name, so the check removes it
+            return details(ask, place="Mandera",
+                           sub_event_type="remote_explosive_landmine_ied",
+                           actor1={"name": "al-Shabaab", "type": "rebel_group"},
+                           actor2=None, fatalities=4, source="police")  # fmt: skip
+        return standard(ask)
+
+    report, _ = run(text, answer)
+    assert len(report.events) == 1
+    event = report.events[0]
+    assert event.actor1.name == "Unidentified Armed Group (Kenya)"
+    assert event.actor2 is not None and event.actor2.name == "Police Forces of Kenya"
+    assert event.fatalities.total == 4

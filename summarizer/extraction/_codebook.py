@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from summarizer.extraction._harm import armed_targets_only
 from summarizer.schema import EventType, SubEventType
 
 __all__ = [
@@ -14,8 +15,6 @@ __all__ = [
     "describes_rioting",
     "describes_violence_against_civilians",
     "explosive_kind",
-    "harms_armed",
-    "harms_civilians",
     "label_by_words",
     "lexicon_type",
     "names_armed_group",
@@ -28,7 +27,7 @@ __all__ = [
 _EXPLOSIVE = re.compile(
     r"\b(?:shell(?:s|ing|ed)|air ?strikes?|airstrikes?|drones?|bomb(?:s|ing|ed|ings)?|"
     r"missiles?|rockets?|artillery|mortars?|grenades?|IEDs?|explosi\w+|blasts?|air raids?|"
-    r"warplanes?|(?:fighter )?jets?|strikes|"
+    r"warplanes?|(?:fighter )?jets?|strikes|tank (?:fire|shells?|rounds?)|"
     r"bombard\w*|landmines?|obus|frappes? a[ée]riennes?|bombes?|bombardement\w*|roquettes?|"
     r"explosi[óo]n\w*|bombas?|misil\w*|cohetes?|morteros?|bombarde\w*)\b",
     re.IGNORECASE,
@@ -37,9 +36,10 @@ _FIGHTING = re.compile(
     r"\b(?:fight(?:s|ing)?|fought|crossfire|cross-fire|fuego cruzado|tirs crois[ée]s|"
     r"exchange of fire|exchanged fire|shootout|gun ?battle|"
     r"clash\w*|battl\w*|gunfight|firefight|seiz\w*|captur\w*|recaptur\w*|retook|retake\w*|"
-    r"overran|repel\w*|assault\w*|combat\w*|affrontements?|combats?|enfrentamientos?|"
+    r"overran|repel\w*|assault(?!\s+rifles?)\w*|combat\w*|affrontements?|combats?|enfrentamientos?|"
     r"advanc(?:e|ed|es|ing)|offensive|(?:fresh|new|territorial) gains|took (?:full )?control|"
-    r"combates?)\b",
+    r"combates?|repris|reprise|pris le contr[ôo]le|empar[ée]\w*|retom\w*|recuper(?:ó|aron) el "
+    r"control|tom(?:ó|aron) el control)\b",
     re.IGNORECASE,
 )
 
@@ -83,6 +83,13 @@ def lexicon_type(event_type: EventType, sentence: str) -> EventType | None:
     return event_type
 
 
+# who destroys property in ACLED's strategic developments: armed men, not a fire or a storm
+_ARMED_ACTOR = re.compile(
+    r"\b(?:gunmen|militants?|rebels?|insurgents?|militias?|jihadists?|fighters|soldiers|troops|"
+    r"attackers|assailants|raiders|gangs?|bandits|armed men|hommes arm[ée]s|rebelles|"
+    r"pistoleros|sicarios)\b",
+    re.IGNORECASE,
+)
 # armed actors: a sentence naming them with a demonstration may tell of an attack on it
 _ARMED = re.compile(
     r"\b(?:gunmen|militants?|rebels?|insurgents?|militias?|jihadists?|fighters|"
@@ -206,6 +213,12 @@ _INTERCEPTED = _words(
     r"(?:drones?|missiles?|rockets?|shaheds?)\b|\bair defen[cs]es?\b"
 )
 # an offer to the other side: "guarantee them safe passage", "an ultimatum to leave"
+# explosives made safe: ACLED's disrupted weapons use (read on the whole sentence: the
+# act-less words set "defused" aside)
+_DEFUSED = _words(
+    r"\b(?:defused|rendered (?:it|them|the (?:device|bomb|charge)s?) safe|disarmed (?:the|a|an) "
+    r"(?:bomb|device|IED|explosive)s?|d[ée]samorc[ée]\w*|desactivad[oa]s?)\b"
+)
 _CONCESSION = _words(r"\b(?:safe passage|ultimatum|sauf-conduit|salvoconducto)\b")
 _DESTRUCTION = _words(
     r"\b(?:loot\w*|torch\w*|set (?:on )?fire|burn(?:ed|t)|destroy\w*|pill\w*|"
@@ -216,7 +229,8 @@ _CIVILIAN_HARM = _words(
     r"\b(?:kill\w*|shot|shoot\w*|gunned|abduct\w*|kidnap\w*|massacr\w*|execut\w*|rap(?:e|ed)|"
     r"attack\w*|beat(?:en|ing)?|hacked|stabb\w*|murder\w*|assassin\w*|tortur\w*|burn(?:ed|t) "
     r"alive|slain|hostages?|muert\w*|asesin\w*|secuestr\w*|atac\w*|tu[ée]s?|enlev\w*|"
-    r"attaqu\w*|abattu\w*)\b"
+    r"attaqu\w*|abattu\w*|abrieron fuego|dispar(?:aron|ó)|ouvert le feu|sexual\w* "
+    r"(?:violence|assault\w*|abuse)|raped|viol[ée]e?s?|violad[ao]s?)\b"
 )
 
 
@@ -284,7 +298,8 @@ def codebook_kind(
 
 _PROTEST = _words(
     r"\b(?:protest\w*|demonstrat\w*|marchers|marched|marching|bloquearon|bloqueo|rall(?:y|ies|ied)|sit-in|manifest\w*|"
-    r"marcha\w*)\b"
+    r"marcha\w*|concentraci[óo]n de (?:trabajadores|manifestantes|estudiantes|vecinos|"
+    r"jubilados)|rassemblement\w*|protestas?)\b"
 )
 
 
@@ -296,6 +311,7 @@ def describes_protest(text: str) -> bool:
 
 _RIOTING = _words(
     r"\b(?:torch(?:ed|ing)|ston(?:ed|ing)|(?:threw|throwing|hurl\w*|pelt\w*) (?:stones|rocks)|"
+    r"pelt\w* (?:\S+ ){1,8}?with (?:stones|rocks)|set (?:\S+ ){0,3}?on fire|"
     r"set (?:fire|ablaze)|loot\w*|vandali[sz]\w*|ransack\w*|broke into|stormed|"
     r"clash(?:ed|es) with (?:the )?(?:police|security)|incendi\w*|saque\w*|pill(?:é|age)\w*|"
     r"jet(?:é|aient) des pierres|lanzaron piedras)\b"
@@ -312,6 +328,15 @@ def describes_rioting(text: str) -> bool:
     return _RIOTING.search(text) is not None
 
 
+# an exchange between armed sides (vigilantes in a gunfight are in a battle), not a mob
+# assaulting its victim
+_EXCHANGE = _words(
+    r"\b(?:fight(?:s|ing)?|fought|crossfire|cross-fire|exchange of fire|exchanged fire|shootout|"
+    r"gun ?battle|gunfight|firefight|clash\w*|battl\w*|combat\w*|affrontements?|"
+    r"enfrentamientos?)\b"
+)
+
+
 def describes_mob_violence(text: str) -> bool:
     """Whether sentences describe a mob (a lynching, a crowd beating someone): ACLED codes
     it as a riot (mob violence), whoever the victim. Vigilantes in an exchange of fire
@@ -319,7 +344,7 @@ def describes_mob_violence(text: str) -> bool:
     return (
         _MOB.search(text) is not None
         and _MOB_HARM.search(text) is not None
-        and _FIGHTING.search(text) is None
+        and _EXCHANGE.search(text) is None
     )
 
 
@@ -346,7 +371,7 @@ def label_by_words(sentence: str) -> str:
     if describes_protest(sentence):
         return "protest"
     acts = acts_in(sentence)
-    if _INTERCEPTED.search(acts):
+    if _INTERCEPTED.search(acts) or (_DEFUSED.search(sentence) and not _HARM_DONE.search(acts)):
         return "development"  # ACLED: disrupted weapons use
     found = [
         (match.start(), label)
@@ -361,6 +386,8 @@ def label_by_words(sentence: str) -> str:
         found.append((0, "attack_on_civilians"))
     if (_AGREEMENT.search(acts) or _CONCESSION.search(acts)) and not _HARM_DONE.search(acts):
         found.append((len(acts), "development"))  # a deal or an offer, where no one was hurt
+    if not found and _DESTRUCTION.search(acts) and _ARMED_ACTOR.search(acts):
+        found.append((0, "development"))  # armed men burn or loot: property destruction
     if not found:
         return "background"
     label = min(found)[1]
@@ -379,7 +406,9 @@ _NO_ACT = _words(
     r"\b(?:[\w-]+\s+){0,3}explosives\s+(?:were\s+)?(?:seized|recovered|found|confiscated)\b|"
     r"\b(?:planning|plotting|plotted|planned|accused of|suspected of|on charges? of|"
     r"charged with|on suspicion of|pledged to|vowed to|agreed to|"
-    r"to (?:attack|kill|target|strike|fight))\b[^,.;]*|\bcommits?\b[^.;]*"
+    r"to (?:attack|kill|target|strike|fight))\b[^,.;]*|\bcommits?\b[^.;]*|"
+    r"\b(?:opened|launched|began|started) (?:an? |the )?(?:murder |criminal )?"
+    r"(?:investigations?|inquir(?:y|ies)|probes?)\b[^.;]*"
 )
 
 
@@ -412,6 +441,8 @@ _CUMULATIVE = _words(
     r"\b(?:war|conflict|insurgency|violence|fighting|unrest|crisis|attacks|it)\s+(?:has|have)\s+"
     r"(?:\w+\s+)?"
     r"(?:killed|claimed|left|displaced|uprooted)\b|\b(?:tens|hundreds) of thousands\b"
+    r"(?=[^.;]{0,60}\b(?:killed|dead|died|deaths|lives|displaced|fled|refugees|uprooted|"
+    r"homeless)\b)"
 )
 
 
@@ -421,51 +452,3 @@ def not_news(sentence: str) -> bool:
     if _QUOTED.search(sentence) and not _QUOTE_SAID.search(sentence):
         return True
     return any(p.search(sentence) for p in (_DENIAL, _REFERENCE, _CUMULATIVE))
-
-
-_ARMED_PEOPLE = (
-    r"(?:soldiers?|troops|policem[ae]n|police officers?|officers|security forces|servicem[ae]n|"
-    r"guards|fighters|militants|rebels|insurgents|jihadists|combatants|attackers|gunmen|"
-    r"militiamen|soldados|militares|polic[ií]as|soldats|militaires|policiers)"
-)
-# harm done to armed people or their posts: "attacked a military camp", "killing five
-# soldiers", "29 government troops were also killed", "Three police killed"
-_ARMED_HARMED = _words(
-    r"\b(?:attack\w*|storm\w*|ambush\w*|overr[au]n|struck|hit)\s+(?:the|a|an|two|three|several)?\s*"
-    r"(?:[\w'’-]+\s+){0,4}(?:camp|checkpoint|base|post|convoy|station|barracks|garrison|patrol|"
-    r"position)s?\b|"
-    r"\b(?:camp|checkpoint|base|post|convoy|station|barracks|garrison|patrol|position)s?\b"
-    r"[^.;]{0,80}\b(?:was|were)\s+(?:\w+\s+)?(?:attacked|stormed|overrun|ambushed|hit|struck)\b|"
-    r"\b(?:killing|killed|wounding|wounded)\s+(?:at least\s+|more than\s+|some\s+|about\s+)?"
-    rf"(?:\S+\s+){{0,3}}{_ARMED_PEOPLE}\b|"
-    rf"\b{_ARMED_PEOPLE}\s+(?:\S+\s+){{0,4}}?(?:were|was|have been|had been|also)\s+(?:\S+\s+)?"
-    r"(?:killed|wounded|injured|died|dead)\b|"
-    rf"\b(?:{_ARMED_PEOPLE}|police)\s+(?:killed|dead|died)\b"
-)
-_CIVILIANS = _words(
-    r"\b(?:civilians?(?! (?:auxiliar|militia|volunteer|defen[cs]e|joint task))|villagers|"
-    r"residents|children|women|worshippers|farmers|passengers|"
-    r"students|traders|workers|displaced|famil(?:y|ies)|civiles|civils)\b"
-)
-
-
-def harms_armed(text: str) -> bool:
-    """Whether the text tells soldiers, police or fighters (or their posts) hit."""
-    return _ARMED_HARMED.search(text) is not None
-
-
-def armed_targets_only(text: str) -> bool:
-    """Whether the harm a text tells is done to soldiers, police or fighters (their posts,
-    camps, convoys), with no civilian named."""
-    return harms_armed(text) and _CIVILIANS.search(text) is None
-
-
-_HURT = _words(
-    r"\b(?:kill\w*|dead|died|wound\w*|injur\w*|hurt|tu[ée]s?|bless[ée]s|muert\w*|herid\w*)\b"
-)
-
-
-def harms_civilians(text: str) -> bool:
-    """Whether the text tells civilians (villagers, children, residents ...) killed or
-    hurt: an explosion's victims, coded as civilians when the model names none."""
-    return _CIVILIANS.search(text) is not None and _HURT.search(text) is not None

@@ -128,6 +128,13 @@ def _near_death(converted: str, start: int, end: int) -> bool:
 _PART_AFTER = re.compile(
     r"^\s*(?:of them|of whom|among them|d'entre eux|de ellos)\b", re.IGNORECASE
 )
+# "three residents and a health worker told Reuters": who tells, not who died
+_SOURCES_AFTER = re.compile(
+    r"^\s+(?:\w+\s+)?(?:residents?|witnesses|officials|sources|medics|doctors|nurses|"
+    r"health workers|aid workers|villagers|survivors)\b"
+    r"(?:(?!kill|dead|died|death|bod(?:y|ies))[^.;]){0,40}?\b(?:told|said|say|reported)\b",
+    re.IGNORECASE,
+)
 _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
 _DATE_BEFORE = re.compile(rf"\b{_MONTH}\s*$", re.IGNORECASE)
 _DATE_AFTER = re.compile(rf"^(?:st|nd|rd|th)?\s+{_MONTH}(?:\s|$|[,.])", re.IGNORECASE)
@@ -150,6 +157,7 @@ def death_figures(sentences: list[str], language: str = "en") -> list[int]:
             if (
                 _DATE_BEFORE.search(converted[max(0, start - 12) : start])
                 or _DATE_AFTER.match(converted[end:])
+                or _SOURCES_AFTER.match(converted[end:])
                 or (found and _PART_AFTER.match(converted[end:]))
             ):
                 continue

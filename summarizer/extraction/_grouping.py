@@ -45,7 +45,11 @@ class Spot:
 _BACKGROUND_DATE = re.compile(
     r"\b(?:last|past|previous) (?:year|month|decade)\b|\b(?:years?|months?|weeks?) ago\b|"
     r"\bsince\b|\bearlier this (?:year|month)\b|\bin (?:19|20)\d\d\b|\bdepuis\b|\bdesde\b|"
-    r"\bpreviously\b|\bin the past\b",
+    r"\bpreviously\b|\bin the past\b|"
+    # a roundup's summary of its period: "A week of attacks left at least four dead"
+    r"\b(?:a|another|one) (?:week|month) of (?:attacks|violence|fighting|clashes|unrest)\b|"
+    r"\ba (?:spate|wave|string|series) of (?:\w+ )?(?:attacks|killings|bombings|abductions|"
+    r"kidnappings|clashes)\b",
     re.IGNORECASE,
 )
 _DATE_WORDS = re.compile(
@@ -56,7 +60,10 @@ _DATE_WORDS = re.compile(
     r"(?:el )?(?:lunes|martes|miércoles|jueves|viernes|sábado|domingo)|ayer|"
     r"\d{1,2} (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w*|"
     r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w* (?:19|20)\d\d|"
-    r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w* \d{1,2})\b",
+    r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w* \d{1,2}|"
+    r"\d{1,2}(?:er)? (?:janvier|f[ée]vrier|mars|avril|mai|juin|juillet|ao[ûu]t|septembre|"
+    r"octobre|novembre|d[ée]cembre)|\d{1,2} de (?:enero|febrero|marzo|abril|mayo|junio|julio|"
+    r"agosto|se?ptiembre|octubre|noviembre|diciembre))\b",
     re.IGNORECASE,
 )
 
@@ -77,8 +84,10 @@ def _month_number(name: str) -> int:
 # the statement, not of the event
 _REPORTED_ON = re.compile(
     r"\b(?:said|says|announced|reported|told|added|stated|confirmed|claimed|declared|dijo|"
-    r"inform[óo]|señal[óo]|afirm[óo]|a d[ée]clar[ée]|a indiqu[ée]|indiqu[ée]|pr[ée]cisant|"
-    r"a pr[ée]cis[ée])\b(?:\s+(?!that\b|que\b)[\w'’-]+){0,4}?\s*$",
+    r"inform[óo]|señal[óo]|afirm[óo]|anunci[óo]|report[óo]|indic[óo]|denunci[óo]|"
+    r"a d[ée]clar[ée]|a indiqu[ée]|indiqu[ée]|pr[ée]cisant|a pr[ée]cis[ée]|a annonc[ée]|"
+    r"annonc[ée]|a affirm[ée]|affirm[ée]|a rapport[ée]|a confirm[ée])\b"
+    r"(?:\s+(?!that\b|que\b)[\w'’-]+){0,4}?\s*$",
     re.IGNORECASE,
 )
 
@@ -133,7 +142,8 @@ def background_ids(sentences: list[Sentence], published: dt.date | None) -> set[
 # "In Mombasa, police ...", "Separately, in Kisumu, ...": a sentence that opens on a
 # place starts that place's events
 _PLACE_OPENER = re.compile(
-    r"^(?:(?:Separately|Elsewhere|Meanwhile|Also|Later),?\s+)?(?:[Ii]n|[Aa]t|[Nn]ear|[Oo]utside|"
+    r"^(?:(?:Separately|Elsewhere|Meanwhile|Also|Later|Earlier|(?:Hours|Minutes|Moments|"
+    r"Shortly) (?:earlier|later|before|after)),?\s+)?(?:[Ii]n|[Aa]t|[Nn]ear|[Oo]utside|"
     r"En|À|Dans|Près de|Cerca de)\s+(?:the\s+)?(?:(?:city|town|village|district|province|region|"
     r"capital|state) of\s+)?"
     r"((?:[A-ZÀ-Ý][\w'’.-]+)(?:[\s-](?:[A-ZÀ-Ý][\w'’.-]+|al|el|de|du)){0,3})\b"
@@ -198,7 +208,8 @@ _MONTH_NAMES = frozenset(
 
 # "Hours later, artillery fire hit the market": another incident of the same day
 _LATER = re.compile(
-    r"^(?:(?:Hours|Minutes|Moments) later|Later (?:that|the same) (?:day|night|morning|evening)|"
+    r"^(?:(?:Hours|Minutes|Moments) (?:later|earlier)|"
+    r"Later (?:that|the same) (?:day|night|morning|evening)|"
     r"Later|Earlier|Horas (?:más tarde|después)|Plus tard|Quelques heures plus tard)\b"
 )
 # "Clashes were also reported in the town of Yadouda": another place's event
@@ -212,6 +223,12 @@ _ANOTHER_PLACE = re.compile(
 _HEDGED = re.compile(
     r"\b(?:will|would|could|may|might|often|frequently|usually|routine(?:ly)?|aims?|plans?|"
     r"expected|threaten\w*|says?|warns?|believes?|analysts?|experts?|ha(?:s|ve) become)\b",
+    re.IGNORECASE,
+)
+_CROWD_EVENTS = frozenset({EventType.protests, EventType.riots})
+_DETAINED = re.compile(
+    r"\b(?:arrest\w*|detain\w*|taken into custody|rounded up|interpell\w*|arr[êe]t[ée]\w*|"
+    r"detenid\w*)\b",
     re.IGNORECASE,
 )
 _VAGUE = frozenset({"this week"})  # a roundup's period, not an event's day
@@ -274,7 +291,8 @@ def group_events(
     "Hours later, ..." starts another incident of the day.
 
     A sentence that only reports a toll ("the army said 14 civilians had been killed")
-    joins the event told just before it, whatever its words' label.
+    joins the event told just before it, whatever its words' label; so do arrests told
+    right after a demonstration or a riot ("14 people were detained").
 
     The title and first sentence summarise what the body tells: without a day of their
     own (or with a roundup's "this week") they join the first event of their type the
@@ -326,6 +344,18 @@ def group_events(
             continue
         if last is not None and place is None and reports_toll(sentence.text, language):
             # "The army gave a lower toll: 14 civilians killed": the event just told
+            last.ids.append(sentence.id)
+            continue
+        if (
+            last is not None
+            and place is None
+            and key is None
+            and event_type is EventType.strategic_developments
+            and last.event_type in _CROWD_EVENTS
+            and _DETAINED.search(sentence.text)
+        ):
+            # "14 people were detained" after a demonstration: ACLED's arrests at a
+            # protest are part of it (an intervention), not an event of their own
             last.ids.append(sentence.id)
             continue
         if sentence.id in leads and (key is None or key in _VAGUE) and place is None:

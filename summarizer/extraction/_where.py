@@ -80,10 +80,12 @@ def _gazetteer_part(place: str, countries: dict[str, int]) -> str:
     "Nyala"), else the phrase as it is."""
     if lookup_place(place, countries) is not None:
         return place
-    for piece in re.split(r",|\bof\b|\bin\b|'s\b|\bde\b|\bdu\b|\bdel\b", place):
-        part = piece.strip()
-        if len(part) > 2 and lookup_place(part, countries) is not None:
-            return part
+    for piece in re.split(r",|\bof\b|\bin\b|'s\b", place):
+        # "le marché de Nyala", not "Maguindanao del Sur": "de" after a common noun
+        parts = re.split(r"\b(?:de|du|del)\b", piece) if piece.strip()[:1].islower() else [piece]
+        for part in (p.strip() for p in parts):
+            if len(part) > 2 and lookup_place(part, countries) is not None:
+                return part
     return place
 
 
@@ -91,8 +93,9 @@ def locate(place: str, own: str, text: str, countries: dict[str, int]) -> Locati
     """Where: the place as the article names it; province, district and country from the
     gazetteer for a place it holds, else from what the article says (never from a
     dateline: the place the copy was filed from)."""
-    own = undated(own)
-    body = "\n".join(undated(line) for line in text.split("\n"))
+    dateline = dateline_of(text)
+    own = _without_dateline(undated(own), dateline)
+    body = "\n".join(_without_dateline(undated(line), dateline) for line in text.split("\n"))
     place = _gazetteer_part(place, countries)
     found = lookup_place(place, countries)
     named = countries_in(place)
@@ -172,19 +175,22 @@ _NOT_PLACES = re.compile(
 
 
 def specific_place(
-    place: str, own: str, dateline: str | None, country_code: str | None
+    place: str, own: str, dateline: str | None, country_code: str | None, text: str = ""
 ) -> tuple[str, str | None]:
     """A more specific place than the model's, where its answer is too broad: the
     dateline's city when the event's sentences name it only in the dateline, a province
     or country, or a region's adjective ("Amhara town"). The first place the sentences
-    name ("the village of X", "Barangay X", "in/near/at X") that is none of those; the
-    model's place otherwise. Returns (place, why it was replaced or None)."""
+    name ("the village of X", "Barangay X", "in/near/at X") that is none of those; for
+    the dateline's city, else the first the article ``text`` names (the copy was filed
+    from the capital, the event is elsewhere); the model's place otherwise. Returns
+    (place, why it was replaced or None)."""
     folded = fold_name(place)
-    body = undated(own)
+    body = _without_dateline(undated(own), dateline)
     reason = None
+    generic = _GENERIC.match(place)
     if dateline and folded == fold_name(dateline) and f" {folded} " not in f" {fold_name(body)} ":
         reason = "the dateline's city"
-    elif (generic := _GENERIC.match(place)) and (
+    elif generic and (
         _is_country(generic.group(1))
         or _adjectival(generic.group(1), body)
         or (country_code and is_subdivision(generic.group(1), country_code, fuzzy=True))
@@ -192,16 +198,38 @@ def specific_place(
         reason = "a region's name"  # "Amhara town", not "Mambelenga village"
     elif _is_country(place):
         reason = "a country"
-    elif country_code and is_subdivision(place, country_code):
+    elif country_code and is_subdivision(place, country_code, fuzzy=True):
         reason = "a province"
     if reason is None:
         return place, None
-    broad = {folded, fold_name(dateline or "")}
-    for found in _places_named(body):
-        if fold_name(found) in broad or (country_code and subdivision_in(found, country_code)):
-            continue
-        return found, reason
+    broad = {folded, fold_name(dateline or ""), fold_name(generic.group(1)) if generic else ""}
+    texts = [body]
+    if reason == "the dateline's city" and text:
+        texts.append(_without_dateline(undated(text), dateline))
+    for told in texts:
+        for found in _places_named(told):
+            if fold_name(found) in broad or (
+                country_code
+                and (
+                    subdivision_in(found, country_code)
+                    or is_subdivision(found, country_code, fuzzy=True)
+                )
+            ):
+                continue
+            return found, reason
     return place, None
+
+
+def _without_dateline(text: str, dateline: str | None) -> str:
+    """The text without its dateline's opening ("BAMAKO, Mali (AP) — ")."""
+    if not dateline:
+        return text
+    return re.sub(
+        rf"^\s*{re.escape(dateline)}\b[^—–\n]{{0,40}}?(?:\s[—–-]\s|\)\s*[-—–:]\s*|:\s)",
+        "",
+        text,
+        flags=re.IGNORECASE,
+    )
 
 
 def _places_named(body: str) -> Iterator[str]:

@@ -32,12 +32,12 @@ from summarizer.extraction._codebook import (
     describes_protest,
     describes_rioting,
     describes_violence_against_civilians,
-    harms_civilians,
     label_by_words,
     names_armed_group,
 )
 from summarizer.extraction._figures import checked_toll, death_figures
 from summarizer.extraction._grouping import Spot, background_ids, group_events, lead_ids
+from summarizer.extraction._harm import armed_people_hurt, harms_civilians
 from summarizer.extraction._meta import dateline_of, language_of, title_of, wire_of
 from summarizer.extraction._names import (
     actor_named,
@@ -46,9 +46,11 @@ from summarizer.extraction._names import (
     canonical_actor,
     in_article,
     named_source,
+    sources_of,
 )
 from summarizer.extraction._places import (
     countries_in,
+    countries_of_provinces,
     country_name,
     fold_name,
 )
@@ -163,6 +165,9 @@ def run_steps(article: ArticleInput, prompts: StepPrompts, run: RunInfo) -> Step
     language = language_of(text)
     folded_text = fold_name(text)
     countries = countries_in(text)
+    for code, weight in countries_of_provinces(text).items():
+        # the provinces the text names tell the country too, as much as its name
+        countries[code] = countries.get(code, 0) + 2 * weight
     system = prompts.render("system")
     title = title_of(article.text, article.title)
     block = prompts.render(
@@ -245,7 +250,7 @@ def run_steps(article: ArticleInput, prompts: StepPrompts, run: RunInfo) -> Step
     if isinstance(drafted, ExtractionFailed):
         problems = [str(drafted)]
     else:
-        summary, problems = _summary.checked(drafted.value, text, events, tally.warnings)
+        summary, problems = _summary.checked(drafted.value, text, events, tally.warnings, title)
     if problems or summary is None:
         tally.warnings.append(
             "the model's summary failed its checks (" + "; ".join(problems)[:300] + "); the "
@@ -332,7 +337,7 @@ def _event(
         return None
     code = main_country(countries)
     broad = place
-    place, why = specific_place(place, own_text, dateline_of(article.text), code)
+    place, why = specific_place(place, own_text, dateline_of(article.text), code, text)
     if why:
         tally.warnings.append(
             f"the {spot.event_type.value} event of sentences {spot.ids}: place {broad!r} is "
@@ -366,10 +371,19 @@ def _event(
         actors.append(Actor(name=canonical_actor("civilians", ActorType.civilians, country),
                             type=ActorType.civilians))  # fmt: skip
         tally.warnings.append(f"{where}: the victims coded as civilians")
+    unnamed_attacker = False
+    if not actors and spot.event_type in _VICTIMS_ONLY and country and armed_people_hurt(own_text):
+        # the harmed, unnamed: "four officers were killed when their vehicle hit a bomb"
+        kind = "police" if re.search(r"\b(?:police|officers)\b", own_text, re.I) else "army"
+        actors.append(Actor(name=canonical_actor(kind, ActorType.state_forces, country),
+                            type=ActorType.state_forces))  # fmt: skip
+        unnamed_attacker = True
     if not actors:
         tally.warnings.append(f"{where} was dropped: no side of it is named in the article")
         return None
-    if actors[0].type is ActorType.civilians and spot.event_type in _VICTIMS_ONLY:
+    if (actors[0].type is ActorType.civilians or unnamed_attacker) and (
+        spot.event_type in _VICTIMS_ONLY
+    ):
         # the attacker is not named: ACLED's convention for an unnamed armed group
         unnamed = f"Unidentified Armed Group ({country})" if country else "Unidentified Armed Group"
         actors = [Actor(name=unnamed, type=ActorType.political_militia), actors[0]]
@@ -432,7 +446,7 @@ def _event(
             civilians=None,
             reported_by=source if figures_total is not None else None,
         ),
-        sources=[source] if source else [],
+        sources=sources_of(source, undated(own_text), text),
         evidence=[s[:400] for s in own[:3]],
     )
     date, precision = resolve_date(spot.date_text, article.published)

@@ -436,3 +436,11 @@ def test_the_summary_cut_is_returned_among_the_warnings() -> None:
     assert note in warnings
     assert summary_repairs({"summary": {"text": extraction.summary.text}}) == []
     assert summary_repairs("not an answer") == []
+
+
+def test_small_number_words_of_other_languages_from_two_up() -> None:
+    from summarizer.grounding import numbers_in
+
+    assert numbers_in("Deux jeunes ont été tués", languages=("fr",)) == {2}
+    assert numbers_in("dos hombres y una mujer", languages=("es",)) == {2}
+    assert numbers_in("Deux jeunes", languages=("fr",), include_small_words=False) == set()

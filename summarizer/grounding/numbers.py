@@ -103,10 +103,12 @@ def numbers_in(
 ) -> set[int]:
     """Whole numbers written in the text, as digits ('1,000', '3 million') or English
     words; with ``languages`` ("fr", "es", ...), also number words of those languages as
-    ``text2num`` reads them ("quinze", "doce")."""
+    ``text2num`` reads them ("quinze", "doce", and with ``include_small_words`` "deux",
+    "dos": from two up, as "un"/"una" is mostly an article)."""
     found = set(_numbers_in(text, include_small_words))
+    threshold = 2.0 if include_small_words else 3.0
     for language in languages:
-        found |= _numbers_in(in_digits(text, language), include_small_words)
+        found |= _numbers_in(in_digits(text, language, threshold), include_small_words)
     return found
 
 

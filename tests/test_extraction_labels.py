@@ -634,3 +634,23 @@ def test_the_dateline_city_gives_way_to_the_place_the_article_names() -> None:
     assert specific_place("BAMAKO", own, "BAMAKO", "ML", text) == ("Niono", "the dateline's city")
     # without an article to look in, the model's answer stays
     assert specific_place("BAMAKO", own, "BAMAKO", "ML") == ("BAMAKO", None)
+
+
+def test_a_crowds_violence_told_in_the_lead_makes_its_event_a_riot() -> None:
+    from summarizer.extraction._codebook import codebook_kind
+    from summarizer.extraction._grouping import names_one_place
+    from summarizer.schema import EventType, SubEventType
+
+    lead = ("One man was killed in Cap-Haitien on Monday when demonstrators torched tyres and "
+            "stoned police vehicles.")  # fmt: skip
+    both = "Police dispersed a march in Dhaka as protesters torched buses in Gazipur."
+    assert names_one_place(lead) and not names_one_place(both)
+    # French and Spanish words of retaking, and of deadly force on a demonstration
+    retook = "Les Forces armées centrafricaines ont repris le contrôle de Sam Ouandja."
+    assert codebook_kind(EventType.battles, SubEventType.armed_clash, retook, True) is (
+        SubEventType.government_regains_territory
+    )
+    shot = "Un obrero murió cuando agentes abrieron fuego contra una concentración."
+    assert codebook_kind(EventType.protests, SubEventType.peaceful_protest, shot, False) is (
+        SubEventType.excessive_force_against_protesters
+    )

@@ -176,7 +176,8 @@ def _words(pattern: str) -> re.Pattern[str]:
 
 _STATE_SIDE = _words(
     r"\b(?:army|troops|soldiers|military|government forces|regime forces|security forces|"
-    r"police|forces loyal|defen[cs]e forces?|armée|ejército|militares|soldados|soldats)\b"
+    r"police|forces loyal|defen[cs]e forces?|arm[ée]es?|forces arm[ée]es|ej[ée]rcito|"
+    r"militares|soldados|soldats|guardia nacional)\b"
 )
 _INTENT = _words(
     r"\b(?:aims?|aimed|seeks?|sought|trying|tries|tried|attempts?|attempted|want\w*|plans?|"
@@ -187,7 +188,7 @@ _BACKERS = _words(r"\b(?:backed|supported|aided|assisted|helped) by\b[^,.;]*")
 _CAPTURE = _words(
     r"\b(?:seiz\w*|captur\w*|retook|retak\w*|recaptur\w*|took (?:full )?control|"
     r"overr[au]n|fell to|prise? de|pris le contr[ôo]le|tom[óo] el control|"
-    r"se apoder\w*)\b"
+    r"se apoder\w*|repris|reprise|s'empar\w*|empar[ée]\w*|retom\w*|recuper(?:ó|aron))\b"
 )
 _ABDUCTION = _words(
     r"\b(?:abduct\w*|kidnap\w*|hostages?|disappear\w*|secuestr\w*|enlev\w*|"
@@ -195,7 +196,8 @@ _ABDUCTION = _words(
 )
 _SEXUAL = _words(r"\b(?:rap(?:e|ed|ing)|sexual\w*|viol(?:ée?s?)?|violaci[óo]n)\b")
 _DEADLY_FORCE = _words(
-    r"\b(?:killed|shot dead|live (?:fire|ammunition|rounds)|muert\w*|tu[ée]s?)\b"
+    r"\b(?:killed|shot dead|live (?:fire|ammunition|rounds)|muert\w*|muri[óo]|tu[ée]s?|"
+    r"abrieron fuego|ouvert le feu|opened fire)\b"
 )
 _INTERVENTION = _words(
     r"\b(?:tear ?gas|dispers\w*|water cannon|arrest\w*|detain\w*|batons?|"

@@ -21,7 +21,14 @@ from summarizer.extraction._steps import LABELS
 from summarizer.schema import EventType
 from summarizer.text.dates import resolve_date
 
-__all__ = ["Spot", "background_ids", "group_events", "lead_ids", "reports_toll"]
+__all__ = [
+    "Spot",
+    "background_ids",
+    "group_events",
+    "lead_ids",
+    "names_one_place",
+    "reports_toll",
+]
 
 
 def lead_ids(sentences: list[Sentence]) -> set[int]:
@@ -260,6 +267,12 @@ _IN_A_PLACE = re.compile(
 )
 
 
+def names_one_place(sentence: str) -> bool:
+    """Whether a sentence names at most one place ("in X"): a lead naming several sums up
+    several events."""
+    return len(_IN_A_PLACE.findall(sentence)) < 2
+
+
 def _new_place(sentence: str, told: str) -> str | None:
     """The place a sentence opens on, or names as another's ("also ... in the town of
     X"), when the events told so far did not name it."""
@@ -325,7 +338,7 @@ def group_events(
             place = f"later {sentence.id}"
         if place is not None:
             current_place, told = place, ""
-        if sentence.id not in leads or len(_IN_A_PLACE.findall(sentence.text)) < 2:
+        if sentence.id not in leads or names_one_place(sentence.text):
             # a lead that names several places names those the story will tell apart
             told += " " + fold_name(sentence.text)
         continues, dated_before = dated_before, key is not None and key == current_key

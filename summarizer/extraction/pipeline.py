@@ -36,7 +36,13 @@ from summarizer.extraction._codebook import (
     names_armed_group,
 )
 from summarizer.extraction._figures import checked_toll, death_figures
-from summarizer.extraction._grouping import Spot, background_ids, group_events, lead_ids
+from summarizer.extraction._grouping import (
+    Spot,
+    background_ids,
+    group_events,
+    lead_ids,
+    names_one_place,
+)
 from summarizer.extraction._harm import armed_people_hurt, harms_civilians
 from summarizer.extraction._meta import dateline_of, language_of, title_of, wire_of
 from summarizer.extraction._names import (
@@ -415,7 +421,10 @@ def _event(
     ):
         event_type = EventType.protests
         tally.warnings.append(f"{where}: coded as a protest (force used on protesters)")
-    event_type = _riot_or(event_type, told, where, tally)
+    # a lead that names this event's place, and no other, tells of it too (what its crowd did)
+    at_place = [by_id[i].text for i in spot.ids if i in leads and names_one_place(by_id[i].text)
+                and in_article(location.name, fold_name(by_id[i].text))]  # fmt: skip
+    event_type = _riot_or(event_type, " ".join([told, *at_place]), where, tally)
     model_kind = SubEventType(details.sub_event_type)  # type: ignore[attr-defined]
     sub = codebook_kind(event_type, model_kind, own_text, actors[0].type is ActorType.state_forces)
     if sub is not model_kind:

@@ -372,17 +372,11 @@ def test_soldiers_or_police_killed_by_an_unnamed_attacker_keep_their_event() -> 
         "vehicle hit a roadside bomb near Mandera in Kenya, police said."
     )
 
-    def answer(ask: Ask) -> Any:
-        if ask.step == "classify":
-            return labelling(ask, {1: "explosion"})
-        if ask.step.startswith("details"):
-            # FAKE: an attacker the article does not name, so the check removes it
-            return details(ask, place="Mandera",
-                           sub_event_type="remote_explosive_landmine_ied",
-                           actor1={"name": "al-Shabaab", "type": "rebel_group"},
-                           actor2=None, fatalities=4, source="police")  # fmt: skip
-        return standard(ask)
-
+    # the FAKE names an attacker the article does not name, so the check removes it
+    answer = scripted({1: "explosion"}, place="Mandera",
+                      sub_event_type="remote_explosive_landmine_ied",
+                      actor1={"name": "al-Shabaab", "type": "rebel_group"},
+                      actor2=None, fatalities=4, source="police")  # fmt: skip
     report, _ = run(text, answer)
     assert len(report.events) == 1
     event = report.events[0]

@@ -20,6 +20,7 @@ __all__ = [
     "names_armed_group",
     "other_domain",
     "tells_an_act",
+    "tells_arrests",
 ]
 
 
@@ -303,6 +304,11 @@ _PROTEST = _words(
     r"marcha\w*|concentraci[óo]n de (?:trabajadores|manifestantes|estudiantes|vecinos|"
     r"jubilados)|rassemblement\w*|protestas?)\b"
 )
+
+
+def tells_arrests(text: str) -> bool:
+    """Whether the text tells people arrested or detained."""
+    return _ARREST.search(text) is not None
 
 
 def describes_protest(text: str) -> bool:

@@ -13,7 +13,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from summarizer.extraction._codebook import lexicon_type, tells_an_act
+from summarizer.extraction._codebook import lexicon_type, tells_an_act, tells_arrests
 from summarizer.extraction._figures import death_figures
 from summarizer.extraction._places import fold_name
 from summarizer.extraction._sentences import Sentence, undated
@@ -233,11 +233,6 @@ _HEDGED = re.compile(
     re.IGNORECASE,
 )
 _CROWD_EVENTS = frozenset({EventType.protests, EventType.riots})
-_DETAINED = re.compile(
-    r"\b(?:arrest\w*|detain\w*|taken into custody|rounded up|interpell\w*|arr[êe]t[ée]\w*|"
-    r"detenid\w*)\b",
-    re.IGNORECASE,
-)
 _VAGUE = frozenset({"this week"})  # a roundup's period, not an event's day
 
 
@@ -365,7 +360,7 @@ def group_events(
             and key is None
             and event_type is EventType.strategic_developments
             and last.event_type in _CROWD_EVENTS
-            and _DETAINED.search(sentence.text)
+            and tells_arrests(sentence.text)
         ):
             # "14 people were detained" after a demonstration: ACLED's arrests at a
             # protest are part of it (an intervention), not an event of their own

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 
 from summarizer.extraction._meta import is_wire
-from summarizer.extraction._places import countries_in, country_name, fold_name
+from summarizer.extraction._places import countries_in, country_name, fold_name, is_country_name
 from summarizer.schema import Actor, ActorType
 
 __all__ = [
@@ -216,16 +216,12 @@ def sources_of(first: str | None, own: str, text: str, limit: int = 4) -> list[s
             ". " in named
             or "\n" in named
             or not in_article(named, folded)
-            or _is_country_name(named)
+            or is_country_name(named)
             or any(fold_name(named) == fold_name(f) for f in found)
         ):
             continue
         found.append(named)
     return found[:limit]
-
-
-def _is_country_name(name: str) -> bool:
-    return fold_name(name) in {fold_name(country_name(c) or "") for c in countries_in(name)}
 
 
 def attribution(text: str) -> str | None:

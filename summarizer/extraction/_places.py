@@ -18,6 +18,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 __all__ = [
@@ -26,6 +27,7 @@ __all__ = [
     "countries_of_provinces",
     "country_name",
     "fold_name",
+    "is_country_name",
     "is_subdivision",
     "lookup_place",
     "subdivision_in",
@@ -129,19 +131,30 @@ def countries_in(text: str) -> dict[str, int]:
     "Ukrainian", "Somali")."""
     table = _countries()
     counts: dict[str, int] = {}
+    for phrase in _capitalised_phrases(text, 5):
+        named = table.get(phrase, (None, None))[0]
+        code = named or _adjective(phrase)
+        if code:
+            # a country's name counts twice its people's: "Israeli strikes on south
+            # Lebanon" happen in Lebanon
+            counts[code] = counts.get(code, 0) + (2 if named else 1)
+    return counts
+
+
+def _capitalised_phrases(text: str, longest: int) -> Iterator[str]:
+    """Every run of up to ``longest`` consecutive capitalised words of the text, folded,
+    longest first within each run."""
     for match in _CAPITALISED.finditer(text):
         words = match.group(0).split()
-        # every run of consecutive capitalised words, longest first
-        for size in range(min(len(words), 5), 0, -1):
+        for size in range(min(len(words), longest), 0, -1):
             for start in range(len(words) - size + 1):
-                phrase = fold_name(" ".join(words[start : start + size]))
-                named = table.get(phrase, (None, None))[0]
-                code = named or _adjective(phrase)
-                if code:
-                    # a country's name counts twice its people's: "Israeli strikes on
-                    # south Lebanon" happen in Lebanon
-                    counts[code] = counts.get(code, 0) + (2 if named else 1)
-    return counts
+                yield fold_name(" ".join(words[start : start + size]))
+
+
+def is_country_name(name: str) -> bool:
+    """Whether ``name`` is a country's name ("Sudan", "DR Congo"), not a place in one or a
+    people's word."""
+    return fold_name(name) in {fold_name(country_name(c) or "") for c in countries_in(name)}
 
 
 def countries_of_provinces(text: str) -> dict[str, int]:
@@ -152,13 +165,9 @@ def countries_of_provinces(text: str) -> dict[str, int]:
     "Somali" region is no evidence of Ethiopia), count."""
     table = _provinces_everywhere()
     counts: dict[str, int] = {}
-    for match in _CAPITALISED.finditer(text):
-        words = match.group(0).split()
-        for size in range(min(len(words), 4), 0, -1):
-            for start in range(len(words) - size + 1):
-                code = table.get(fold_name(" ".join(words[start : start + size])))
-                if code:
-                    counts[code] = counts.get(code, 0) + 1
+    for phrase in _capitalised_phrases(text, 4):
+        if code := table.get(phrase):
+            counts[code] = counts.get(code, 0) + 1
     return counts
 
 

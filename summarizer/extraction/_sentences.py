@@ -156,12 +156,16 @@ def render_numbered(sentences: list[Sentence]) -> str:
     return "\n".join(lines)
 
 
+# "Feb 11", "10 August": a day of a month in English
+_EN_DAY = (
+    r"(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d{1,2}|"
+    r"\d{1,2} (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?)"
+)
 # "MAIDUGURI, Nigeria, Feb 11 (Reuters) -", "Ramgarh (Jharkhand), Aug 10 (PTI)",
 # "SRINAGAR, Nov 3:": the day the copy was filed, not the day of its events
 _DATELINE = re.compile(
     r"^\s*[A-ZÀ-Ý][\w'’.\- ]{1,40}(?:\([^)]{1,40}\))?(?:,\s*[A-ZÀ-Ý][\w'’.\- ]{1,30})*,\s*"
-    r"(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d{1,2}|"
-    r"\d{1,2} (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?|"
+    rf"(?:{_EN_DAY}|"
     # "PORT-AU-PRINCE, 9 avril (AFP) -", "Chilpancingo, 14 de mayo (EFE).-"
     r"\d{1,2}(?:er)? (?:janv|f[ée]vr|mars|avr|mai|juin|juil|ao[ûu]t|sept|oct|nov|d[ée]c)"
     r"[a-zé]*\.?|\d{1,2} de (?:ene|feb|mar|abr|may|jun|jul|ago|sep|oct|nov|dic)[a-z]*\.?)"
@@ -171,17 +175,13 @@ _DATELINE = re.compile(
 
 
 # "Updated 2:14 PM EDT, March 20, 2025", "Publicado: 14/05/2025": when the page was
-# written, "PORT-AU-PRINCE, Haiti — April 1, 2025" alone on its line, and a masthead's
-# date
+# written; a full date alone on its line, after a dateline ("PORT-AU-PRINCE, Haiti —
+# April 1, 2025") or a masthead ("FRONTIER WEEKLY | Saturday, June 21, 2025")
 _STAMP = re.compile(
     r"^\s*(?:(?:Last )?[Uu]pdated|Published|Posted|Mis à jour|Publié|Actualizado|Publicado)\b.*$|"
-    r"^\s*[A-ZÀ-Ý][\w'’.\- ]{1,40}(?:,\s*[A-ZÀ-Ý][\w'’.\- ]{1,30})*\s*[—–-]\s*"
-    r"(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d{1,2}|"
-    r"\d{1,2} (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?),? \d{4}\s*$|"
-    # "FRONTIER WEEKLY | Saturday, June 21, 2025", "Friday, July 18, 2025" on its own line
-    r"^\s*(?:[^.!?|]{0,50}\|\s*)?(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)?"
-    r"(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d{1,2}|"
-    r"\d{1,2} (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?),? \d{4}\s*$",
+    r"^\s*(?:[A-ZÀ-Ý][\w'’.\- ]{1,40}(?:,\s*[A-ZÀ-Ý][\w'’.\- ]{1,30})*\s*[—–-]\s*|"
+    r"[^.!?|]{0,50}\|\s*)?(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)?"
+    rf"{_EN_DAY},? \d{{4}}\s*$",
     re.IGNORECASE,
 )
 

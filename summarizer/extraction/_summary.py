@@ -18,6 +18,7 @@ from summarizer.extraction._meta import language_of
 from summarizer.extraction._places import fold_name
 from summarizer.grounding import copied_passage, loaded_terms_in, neutralize, numbers_in
 from summarizer.schema import Event, Summary
+from summarizer.text.folding import strip_quoted
 
 if TYPE_CHECKING:
     from summarizer.extraction._steps import SummaryDraft
@@ -105,7 +106,7 @@ def _sentence_problem(
     copying: bool = True,
     figures: bool = False,
 ) -> str | None:
-    if figures and (word := _VIOLENT_FIGURES.search(_unquoted(sentence))):
+    if figures and (word := _VIOLENT_FIGURES.search(strip_quoted(sentence))):
         return f"'{word.group(0)}' tells of violence the article does not report"
     if copying and (copied := copied_passage(sentence, source_text)):
         return f"copies the article: '{copied} …'"
@@ -187,11 +188,6 @@ def _no_event(title: str | None) -> str:
 
 
 _NO_EVENT_HEADLINE = "No political violence event reported"
-
-
-def _unquoted(sentence: str) -> str:
-    """The sentence without its quoted passages."""
-    return re.sub(r"[\"“][^\"”]*[\"”]", " ", sentence)
 
 
 def composed(events: list[Event], title: str | None) -> Summary:

@@ -13,6 +13,7 @@ from summarizer.extraction._places import (
     countries_in,
     country_name,
     fold_name,
+    is_country_name,
     is_subdivision,
     lookup_place,
     subdivision_in,
@@ -191,12 +192,12 @@ def specific_place(
     if dateline and folded == fold_name(dateline) and f" {folded} " not in f" {fold_name(body)} ":
         reason = "the dateline's city"
     elif generic and (
-        _is_country(generic.group(1))
+        is_country_name(generic.group(1))
         or _adjectival(generic.group(1), body)
         or (country_code and is_subdivision(generic.group(1), country_code, fuzzy=True))
     ):
         reason = "a region's name"  # "Amhara town", not "Mambelenga village"
-    elif _is_country(place):
+    elif is_country_name(place):
         reason = "a country"
     elif country_code and is_subdivision(place, country_code, fuzzy=True):
         reason = "a province"
@@ -241,12 +242,7 @@ def _places_named(body: str) -> Iterator[str]:
             if (
                 fold_name(found)
                 and not _NOT_PLACES.match(found)
-                and not _is_country(found)
+                and not is_country_name(found)
                 and not _adjectival(found, body)
             ):
                 yield found
-
-
-def _is_country(name: str) -> bool:
-    folded = fold_name(name)
-    return folded in {fold_name(country_name(c) or "") for c in countries_in(name)}

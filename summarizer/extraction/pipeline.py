@@ -434,7 +434,7 @@ def _event(
         )
     actors = coded_sides(event_type, sub, actors, own_text, country, where, tally.warnings)
     allies = ([], []) if event_type in _CROWDS else associated_forces(own_text, actors)
-    if allies[0] or allies[1][: len(actors) - 1]:
+    if allies[0] or allies[1]:
         tally.warnings.append(f"{where}: associated actors {[*allies[0], *allies[1]]}, as its "
                               "sentences tell them taking part")  # fmt: skip
     if event_type is EventType.strategic_developments and figures_total is not None:
@@ -448,7 +448,7 @@ def _event(
         actor1=actors[0],
         actor2=actors[1] if len(actors) > 1 else None,
         assoc_actor1=allies[0],
-        assoc_actor2=allies[1] if len(actors) > 1 else [],
+        assoc_actor2=allies[1],
         fatalities=Fatalities(
             total=figures_total,
             breakdown=[CasualtyCount(count=n, side=who) for n, who in parts],

@@ -295,6 +295,12 @@ def test_tail_trigger_at_the_end_cuts_everything_after_it() -> None:
     assert list(result.dropped) == related
 
 
+def test_a_wire_pages_standards_link_and_topic_list_are_cut() -> None:
+    tail = ["Our Standards: The Thomson Reuters Trust Principles., opens new tab",
+            "Suggested Topics:", "Middle East", "Syria"]  # fmt: skip
+    assert clean_text("\n".join([*BODY, *tail])).text.split("\n") == BODY
+
+
 def test_unmistakable_trigger_with_no_body_before_only_drops_itself() -> None:
     line = "You’ve reached your limit of 5 free articles this month."
     result = clean_text("\n".join([line, *BODY]))

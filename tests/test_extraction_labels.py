@@ -581,7 +581,7 @@ def test_acts_told_in_other_words(sentence: str, label: str) -> None:
 
 
 def test_days_in_french_statements_and_mastheads() -> None:
-    from summarizer.extraction._grouping import _date_key
+    from summarizer.extraction._days import date_key as _date_key
     from summarizer.extraction._sentences import undated
 
     # the event's date, not the day the staff announced it

@@ -17,7 +17,7 @@ from summarizer.errors import ExtractionFailed
 from summarizer.extraction import ArticleInput, Ask, RunInfo, run_steps
 from summarizer.extraction._steps import SummaryDraft, load_step_prompts
 from summarizer.llm.client import Completion
-from summarizer.schema import ArticleReport, Usage
+from summarizer.schema import ArticleReport, SubEventType, Usage
 
 ARTICLE = (
     "Shelling kills 12 in Nyala market\n"
@@ -383,3 +383,35 @@ def test_soldiers_or_police_killed_by_an_unnamed_attacker_keep_their_event() -> 
     assert event.actor1.name == "Unidentified Armed Group (Kenya)"
     assert event.actor2 is not None and event.actor2.name == "Police Forces of Kenya"
     assert event.fatalities.total == 4
+
+
+def test_an_attacks_kind_comes_from_its_body_not_from_a_headline_of_two_events() -> None:
+    text = (
+        "Rebels kill eight miners in Kivu, abduct three nurses\n\n"
+        "Eight gold miners were killed on Monday when rebels attacked the village of "
+        "Lubero in Congo, the army said.\n\n"
+        "On Tuesday, rebels abducted three nurses from a clinic in Butembo, the army said."
+    )
+    labels = {1: "attack_on_civilians", 2: "attack_on_civilians", 3: "attack_on_civilians"}
+
+    def answer(ask: Ask) -> Any:
+        # the FAKE gives every event the same (wrong) kind; the sentences decide
+        if ask.step == "classify":
+            return labelling(ask, labels)
+        if ask.step.startswith("details"):
+            values = {
+                "place": "Lubero",
+                "sub_event_type": "abduction_forced_disappearance",
+                "actor1": {"name": "rebels", "type": "rebel_group"},
+                "actor2": {"name": "nurses", "type": "civilians"},
+                "source": "army",
+            }
+            if "fatalities" in ask.response_model.model_fields:
+                values["fatalities"] = None
+            return details(ask, **values)
+        return standard(ask)
+
+    report, _ = run(text, answer)
+    kinds = {e.date_text: e.sub_event_type for e in report.events}
+    assert kinds.get("on Monday") is SubEventType.attack
+    assert kinds.get("On Tuesday") is SubEventType.abduction_forced_disappearance

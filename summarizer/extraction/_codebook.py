@@ -30,7 +30,8 @@ _EXPLOSIVE = re.compile(
     r"missiles?|rockets?|artillery|mortars?|grenades?|IEDs?|explosi\w+|blasts?|air raids?|"
     r"warplanes?|(?:fighter )?jets?|strikes|tank (?:fire|shells?|rounds?)|"
     r"bombard\w*|landmines?|obus|frappes? a[ée]riennes?|bombes?|bombardement\w*|roquettes?|"
-    r"explosi[óo]n\w*|bombas?|misil\w*|cohetes?|morteros?|bombarde\w*)\b",
+    r"explosi[óo]n\w*|bombas?|misil\w*|cohetes?|morteros?|bombarde\w*|explod\w*|"
+    r"anti-(?:tank|personnel) mines?|kamikazes?|attentats?-suicides?|atentados? suicidas?)\b",
     re.IGNORECASE,
 )
 _FIGHTING = re.compile(
@@ -87,7 +88,7 @@ def lexicon_type(event_type: EventType, sentence: str) -> EventType | None:
 # who destroys property in ACLED's strategic developments: armed men, not a fire or a storm
 _ARMED_ACTOR = re.compile(
     r"\b(?:gunmen|militants?|rebels?|insurgents?|militias?|jihadists?|fighters|soldiers|troops|"
-    r"attackers|assailants|raiders|gangs?|bandits|armed men|hommes arm[ée]s|rebelles|"
+    r"attackers|assailants|raiders|gangs?|bandits|armed men|settlers|hommes arm[ée]s|rebelles|"
     r"pistoleros|sicarios)\b",
     re.IGNORECASE,
 )
@@ -108,10 +109,18 @@ _DOMAIN = re.compile(
     r"budget|chancellor|backbench\w*|MPs|welfare|box office|album)\b|\b\d{1,2}-\d{1,2}\b",
     re.IGNORECASE,
 )
+# accidents and disasters ("14 killed as bus plunges off road"): each counts twice, as
+# the police or the army named beside them are rescuers or sources, not sides
+_ACCIDENT = re.compile(
+    r"\b(?:accidents?|crash(?:ed|es)?|collisions?|collided|plunged?|plunges|veered|skidded|"
+    r"overturned|capsized|derailed|landslides?|floods?|earthquakes?|drowned)\b",
+    re.IGNORECASE,
+)
 _CONFLICT = re.compile(
     r"\b(?:troops|soldiers|army|military|police|militants?|rebels?|gunmen|militias?|"
     r"insurgents?|jihadists?|civilians|villagers|protesters|demonstrators|air ?strikes?|"
-    r"shelling|bombs?|blasts?|explosions?|IEDs?|grenades?|drones?|refugees|displaced)\b",
+    r"shelling|bombs?|blasts?|explosions?|IEDs?|grenades?|drones?|landmines?|mines?|"
+    r"refugees|displaced)\b",
     re.IGNORECASE,
 )
 
@@ -123,9 +132,10 @@ def names_armed_group(text: str) -> bool:
 
 
 def other_domain(sentence: str) -> bool:
-    """Whether a sentence is about sport, markets or parliamentary politics rather than
-    conflict: it has more words of those domains than words of armed conflict."""
-    return len(_DOMAIN.findall(sentence)) > len(_CONFLICT.findall(sentence))
+    """Whether a sentence is about sport, markets, parliamentary politics or an accident
+    rather than conflict: it has more words of those domains than words of armed conflict."""
+    other = len(_DOMAIN.findall(sentence)) + 2 * len(_ACCIDENT.findall(sentence))
+    return other > len(_CONFLICT.findall(sentence))
 
 
 _EXPLOSIVE_KIND = [
@@ -133,7 +143,8 @@ _EXPLOSIVE_KIND = [
                 r"air force|(?:fighter )?jets?|helicopters?|quadcopters?|"
                 r"frappes? a[ée]riennes?|drones?|bombardeo a[ée]reo)\b", re.I),
      SubEventType.air_drone_strike),
-    (re.compile(r"\bsuicide (?:bomb\w*|attack\w*|car)\b", re.I), SubEventType.suicide_bomb),
+    (re.compile(r"\b(?:suicide (?:bomb\w*|attack\w*|car)|kamikazes?|attentats?-suicides?|"
+                r"atentados? suicidas?|s'est fait exploser)\b", re.I), SubEventType.suicide_bomb),
     (re.compile(r"\bgrenades?\b", re.I), SubEventType.grenade),
     (re.compile(r"\b(?:IEDs?|roadside|landmines?|car bombs?|explosive devices?|mines?)\b", re.I),
      SubEventType.remote_explosive_landmine_ied),
@@ -180,6 +191,19 @@ _STATE_SIDE = _words(
     r"police|forces loyal|defen[cs]e forces?|arm[ée]es?|forces arm[ée]es|ej[ée]rcito|"
     r"militares|soldados|soldats|guardia nacional)\b"
 )
+# an army named by capitalised words: "Arakan Army" and "Kachin Independence Army" are
+# armed groups; "Sudanese Army" and "Somali National Army", a state's
+_NAMED_ARMY = re.compile(r"\b((?:[A-Z][\w'’]+\s+){1,4})Army\b")
+
+
+def _armed_unless_national(match: re.Match[str]) -> str:
+    from summarizer.extraction._places import countries_in
+
+    # a possessive is the army's country, not its name: "Myanmar's Arakan Army"
+    name = " ".join(w for w in match.group(1).split() if not w.endswith(("'s", "’s")))
+    return match.group(0) if countries_in(name) else " rebels "
+
+
 _INTENT = _words(
     r"\b(?:aims?|aimed|seeks?|sought|trying|tries|tried|attempts?|attempted|want\w*|plans?|"
     r"planned|push(?:ed|ing)? towards|expected) to\b[^,.;]*|"
@@ -205,10 +229,13 @@ _INTERVENTION = _words(
     r"rubber bullets|gaz lacrymog\w*|gases? lacrim\w*|fired (?:shots|warning))\b"
 )
 _MOB = _words(r"\b(?:mobs?|lynch\w*|vigilantes?|lincha\w*)\b")
-_ARREST = _words(r"\b(?:arrest\w*|detain\w*|arr[êe]t\w*|interpell\w*|detenid\w*|captur[óo])\b")
+_ARREST = _words(
+    r"\b(?:arrest\w*|detain\w*|arr[êe]t\w*|interpell\w*|detenid\w*|captur[óo]|aprehend\w*|"
+    r"detuv\w*|detid[oa]s)\b"
+)
 _AGREEMENT = _words(
     r"\b(?:ceasefire|truce|agreement|accords?|deal|signed|(?<![Dd]e )acuerdo|tregua|"
-    r"cessez-le-feu|peace talks)\b"
+    r"cessez-le-feu)\b"
 )
 # air defences that stop drones or missiles: "shot down 38 of the 56 drones"
 _INTERCEPTED = _words(
@@ -258,6 +285,7 @@ def codebook_kind(
         # who took it: the side named just before the verb ("M23 rebels seized ..."),
         # else the record's first side
         before = _BACKERS.sub(" ", text[max(0, capture.start() - 80) : capture.start()])
+        before = _NAMED_ARMY.sub(_armed_unless_national, before)
         sides = [(m.start(), True) for m in _STATE_SIDE.finditer(before)] + [
             (m.start(), False) for m in _ARMED.finditer(before)
         ]
@@ -302,7 +330,9 @@ def codebook_kind(
 _PROTEST = _words(
     r"\b(?:protest\w*|demonstrat\w*|marchers|marched|marching|bloquearon|bloqueo|rall(?:y|ies|ied)|sit-in|manifest\w*|"
     r"marcha\w*|concentraci[óo]n de (?:trabajadores|manifestantes|estudiantes|vecinos|"
-    r"jubilados)|rassemblement\w*|protestas?)\b"
+    r"jubilados)|rassemblement\w*|protestas?|"
+    # "several hundred people gathered outside the governorate building"
+    r"(?:gathered|assembled|converged) (?:outside|in front of|at|on)|sit-ins?)\b"
 )
 
 
@@ -322,7 +352,7 @@ _RIOTING = _words(
     r"pelt\w* (?:\S+ ){1,8}?with (?:stones|rocks)|set (?:\S+ ){0,3}?on fire|"
     r"set (?:fire|ablaze)|loot\w*|vandali[sz]\w*|ransack\w*|broke into|stormed|"
     r"clash(?:ed|es) with (?:the )?(?:police|security)|incendi\w*|saque\w*|pill(?:é|age)\w*|"
-    r"jet(?:é|aient) des pierres|lanzaron piedras)\b"
+    r"jet(?:é|aient) des pierres|lanzaron piedras|quem(?:ó|aron)|queimar\w*|apedre\w*)\b"
 )
 _MOB_HARM = _words(
     r"\b(?:beat(?:en|ing)?|lynch\w*|kill\w*|hacked|stabb\w*|assault\w*|burn(?:ed|t) alive|"
@@ -376,9 +406,9 @@ def label_by_words(sentence: str) -> str:
         return "background"
     if describes_mob_violence(sentence):
         return "riot"
-    if describes_protest(sentence):
-        return "protest"
     acts = acts_in(sentence)
+    if describes_protest(acts):  # not "arrested ... accused of calling the blockade"
+        return "protest"
     if _INTERCEPTED.search(acts) or (_DEFUSED.search(sentence) and not _HARM_DONE.search(acts)):
         return "development"  # ACLED: disrupted weapons use
     found = [
@@ -413,7 +443,9 @@ _NO_ACT = _words(
     r"[^,.;]*\b(?:were|was) (?:seized|recovered|confiscated|found)\b|"
     r"\b(?:[\w-]+\s+){0,3}explosives\s+(?:were\s+)?(?:seized|recovered|found|confiscated)\b|"
     r"\b(?:planning|plotting|plotted|planned|accused of|suspected of|on charges? of|"
-    r"charged with|on suspicion of|pledged to|vowed to|agreed to|"
+    r"acusad[oa]s? (?:de|por)|accus[ée]e?s? d[e']|"
+    r"charged with|on suspicion of|pledged to|vowed to|"
+    r"agreed to(?! (?:an?|the|its|their|immediate|permanent|lasting)\b)|"
     r"to (?:attack|kill|target|strike|fight))\b[^,.;]*|\bcommits?\b[^.;]*|"
     r"\b(?:opened|launched|began|started) (?:an? |the )?(?:murder |criminal )?"
     r"(?:investigations?|inquir(?:y|ies)|probes?)\b[^.;]*"
@@ -442,7 +474,10 @@ _REFERENCE = _words(
     r"^(?:The|This|These|That|Those|It)\s+(?:latest\s+|recent\s+|new\s+|fresh\s+|renewed\s+)?"
     r"(?:\w+\s+)?(?:came|comes|come|followed|follows|was|is)\s+(?:just\s+)?"
     r"(?:after|as|amid|days|hours|weeks|a day|a week|on the heels)\b|"
-    r"^The latest \w+, which followed\b"
+    r"^The latest \w+, which followed\b|"
+    # who was behind it: "The statement blamed the attack on Islamic State militants"
+    r"\bblamed\s+(?:the|this|that|these|those)\s+(?:\w+\s+){0,2}?(?:attacks?|bombings?|"
+    r"blasts?|killings?|explosions?|violence|incident|ambush)\s+on\b"
 )
 # the war's whole toll: "The war has killed more than 150,000 people"
 _CUMULATIVE = _words(

@@ -25,7 +25,9 @@ _DEATH = re.compile(
     r"massacre\w*|slain|perish\w*|execut\w*|"
     r"tu[ée]e?s?|morts?|mortes|d[ée]c[èe]s|victimes|bilan|"
     r"muert[oa]s?|murieron|falleci\w*|asesinad[oa]s?|mat[óo]|matad[oa]s?|v[íi]ctimas|"
-    r"mortos|morreram|getötet|tote)\b",
+    r"mort[oa]s|morreram|mataram|matou|abatid[oa]s|assassinad[oa]s|getötet|tote|"
+    # the military's word for enemies killed: "Quatorze terroristes ont été neutralisés"
+    r"neutrali[sz]\w*)\b",
     re.IGNORECASE,
 )
 _NUMBER = re.compile(r"(?<![\w.,])(\d{1,3}(?:[,.\u00a0 ]\d{3})+|\d+)(?![\w]|[.,]\d)")

@@ -7,19 +7,26 @@ first day; a sentence dated in an earlier year or month, or pointing back ("sinc
 
 from __future__ import annotations
 
-import calendar
-import contextlib
 import datetime as dt
 import re
 from dataclasses import dataclass
 
 from summarizer.extraction._codebook import lexicon_type, tells_an_act, tells_arrests
+from summarizer.extraction._days import (
+    WEEKDAY_KEY,
+    are_day_words,
+    date_key,
+    date_words,
+    day_words,
+    earlier_date,
+    is_background,
+    latest_year,
+)
 from summarizer.extraction._figures import death_figures
 from summarizer.extraction._places import fold_name
 from summarizer.extraction._sentences import Sentence, undated
 from summarizer.extraction._steps import LABELS
 from summarizer.schema import EventType
-from summarizer.text.dates import resolve_date
 
 __all__ = [
     "Spot",
@@ -32,12 +39,18 @@ __all__ = [
 
 
 def lead_ids(sentences: list[Sentence]) -> set[int]:
-    """The title (or first line) and the first sentence of the story after it (the first
-    of 8 words or more: a byline or a page stamp is not the lead)."""
+    """The title (or first line, every clause of a headline) and the first sentence of
+    the story after it (the first of 8 words or more: a byline or a page stamp is not the
+    lead)."""
     if not sentences:
         return set()
-    first = next((s.id for s in sentences[1:] if len(s.text.split()) >= 8), None)
-    return {sentences[0].id} | ({first} if first is not None else set())
+    title = [sentences[0]]
+    if not sentences[0].text.endswith((".", "!", "?", '"', "”")):
+        # a headline's clauses ("X captures Gwa; air strike kills 14 on Ramree")
+        title += [s for s in sentences[1:] if s.paragraph == sentences[0].paragraph]
+    rest = sentences[len(title) :]
+    first = next((s.id for s in rest if len(s.text.split()) >= 8), None)
+    return {s.id for s in title} | ({first} if first is not None else set())
 
 
 @dataclass
@@ -49,100 +62,23 @@ class Spot:
     date_text: str
 
 
-_BACKGROUND_DATE = re.compile(
-    r"\b(?:last|past|previous) (?:year|month|decade)\b|\b(?:years?|months?|weeks?) ago\b|"
-    r"\bsince\b|\bearlier this (?:year|month)\b|\bin (?:19|20)\d\d\b|\bdepuis\b|\bdesde\b|"
-    r"\bpreviously\b|\bin the past\b|"
-    # a roundup's summary of its period: "A week of attacks left at least four dead"
-    r"\b(?:a|another|one) (?:week|month) of (?:attacks|violence|fighting|clashes|unrest)\b|"
-    r"\ba (?:spate|wave|string|series) of (?:\w+ )?(?:attacks|killings|bombings|abductions|"
-    r"kidnappings|clashes)\b",
-    re.IGNORECASE,
+# a sentence opening on the event just told: its day words tell when a part of it
+# happened, not another event's day
+_REFERS_BACK = re.compile(
+    r"^(?:The|This|That)\s+(?:\w+\s+)?(?:agreement|deal|truce|ceasefire|attack|strike|raid|"
+    r"clashes|fighting|bombing|blast|explosion|ambush|assault|protest|march|demonstration|"
+    r"operation|abduction|kidnapping)\b(?!\s+on\b|['’]s)"
 )
-_DATE_WORDS = re.compile(
-    r"\b(?:(?:on |late |early )?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
-    r"(?: (?:morning|afternoon|evening|night))?|yesterday|today|overnight|last night|"
-    r"this (?:morning|afternoon|evening|week)|"
-    r"(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)(?: soir| matin)?|hier|"
-    r"(?:el )?(?:lunes|martes|miércoles|jueves|viernes|sábado|domingo)|ayer|"
-    r"\d{1,2} (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w*|"
-    r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w* (?:19|20)\d\d|"
-    r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w* \d{1,2}|"
-    r"\d{1,2}(?:er)? (?:janvier|f[ée]vrier|mars|avril|mai|juin|juillet|ao[ûu]t|septembre|"
-    r"octobre|novembre|d[ée]cembre)|\d{1,2} de (?:enero|febrero|marzo|abril|mayo|junio|julio|"
-    r"agosto|se?ptiembre|octubre|noviembre|diciembre))\b",
-    re.IGNORECASE,
-)
-
-
-_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
-# "In April, ..." / "in March" with no day: an earlier month is background
-_MONTH_ONLY = re.compile(
-    r"\b[Ii]n (January|February|March|April|May|June|July|August|September|October|"
-    r"November|December)\b(?! \d{1,2}\b)"
-)
-
-
-def _month_number(name: str) -> int:
-    return _MONTHS.index(name[:3].lower()) + 1
-
-
-# "police said on Sunday", "told AFP on Thursday", "said Monday they had": the day of
-# the statement, not of the event
-_REPORTED_ON = re.compile(
-    r"\b(?:said|says|announced|reported|told|added|stated|confirmed|claimed|declared|dijo|"
-    r"inform[óo]|señal[óo]|afirm[óo]|anunci[óo]|report[óo]|indic[óo]|denunci[óo]|"
-    r"a d[ée]clar[ée]|a indiqu[ée]|indiqu[ée]|pr[ée]cisant|a pr[ée]cis[ée]|a annonc[ée]|"
-    r"annonc[ée]|a affirm[ée]|affirm[ée]|a rapport[ée]|a confirm[ée])\b"
-    r"(?:\s+(?!that\b|que\b)[\w'’-]+){0,4}?\s*$",
-    re.IGNORECASE,
-)
-
-
-# "the march would go ahead on Thursday": a day to come
-_FUTURE = re.compile(
-    r"\b(?:will|would|is to|are to|due to|planned|scheduled|set to|va|vont|va a|van a)\b"
-    r"(?:\s+[\w'’-]+){0,4}?\s*$",
-    re.IGNORECASE,
-)
-
-
-def _date_words(sentence: str, reported: bool = False) -> re.Match[str] | None:
-    """The first words naming the day of an event (``reported``: of a statement about
-    one, "the monitor said Thursday"); never a day to come."""
-    text = undated(sentence)
-    for match in _DATE_WORDS.finditer(text):
-        before = text[: match.start()]
-        if not _FUTURE.search(before) and bool(_REPORTED_ON.search(before)) is reported:
-            return match
-    return None
-
-
-def _date_key(sentence: str, reported: bool = False) -> str | None:
-    match = _date_words(sentence, reported)
-    if not match:
-        return None
-    words = fold_name(match.group(0)).split()
-    return " ".join(w for w in words if w not in {"on", "late", "early", "el", "morning",
-                                                   "afternoon", "evening", "night", "soir",
-                                                   "matin"}) or None  # fmt: skip
-
-
-def _latest_year(sentences: list[Sentence]) -> int | None:
-    years = [
-        int(y) for y in re.findall(r"\b((?:19|20)\d\d)\b", " ".join(s.text for s in sentences))
-    ]
-    return max(years) if years else None
 
 
 def background_ids(sentences: list[Sentence], published: dt.date | None) -> set[int]:
     """Sentences that name no day of their own and are dated in an earlier year or month,
     or point back ("since", "last year"): background whatever a model would say."""
-    latest = _latest_year(sentences)
+    latest = latest_year(sentences)
     return {
         s.id
         for s in sentences
-        if _date_key(s.text) is None and _is_background(s.text, published, latest)
+        if date_key(s.text) is None and is_background(s.text, published, latest)
     }
 
 
@@ -162,7 +98,7 @@ def _opening_place(sentence: str) -> str | None:
     if not match:
         return None
     place = match.group(1)
-    if _DATE_WORDS.fullmatch(place) or place.split()[0].lower() in _MONTH_NAMES:
+    if are_day_words(place) or place.split()[0].lower() in _MONTH_NAMES:
         return None  # "In March", "On Monday"
     return fold_name(place)
 
@@ -233,7 +169,11 @@ _HEDGED = re.compile(
     re.IGNORECASE,
 )
 _CROWD_EVENTS = frozenset({EventType.protests, EventType.riots})
-_VAGUE = frozenset({"this week"})  # a roundup's period, not an event's day
+# a roundup's period, not an event's day ("Seven killed in attacks ... in a week")
+_VAGUE = frozenset(
+    {"this week", "in a week", "in the past week", "in the last week", "over the past week",
+     "over the last week", "over the week", "in the week"}
+)  # fmt: skip
 
 
 def reports_toll(sentence: str, language: str = "en") -> bool:
@@ -305,9 +245,9 @@ def group_events(
     The title and first sentence summarise what the body tells: without a day of their
     own (or with a roundup's "this week") they join the first event of their type the
     body tells, and stand as an event of their own only when the body tells none."""
-    latest_year = _latest_year(sentences)
-    keys = {s.id: _date_key(s.text) for s in sentences}
-    said = {s.id: _date_key(s.text, reported=True) for s in sentences}
+    latest = latest_year(sentences)
+    keys = {s.id: date_key(s.text) for s in sentences}
+    said = {s.id: date_key(s.text, reported=True) for s in sentences}
     # the first day an event is told on; in an article that tells none ("forces have
     # retaken ..., the monitor said Thursday"), the first day a statement was made
     lead = next((k for k in keys.values() if k and k not in _VAGUE), None) or next(
@@ -321,36 +261,61 @@ def group_events(
     deferred: list[tuple[Sentence, EventType, str | None]] = []
     leads = lead_ids(sentences)
     by_id = {s.id: s for s in sentences}
+    # a headline's clauses are read together: "X in Dhaka; buses torched in Gazipur"
+    title = " ".join(s.text for s in sentences if s.paragraph == sentences[0].paragraph)
+    lead_text = {i: title if by_id[i].paragraph == sentences[0].paragraph else by_id[i].text
+                 for i in leads}  # fmt: skip
     dated_before = False  # the sentence before names the current day
     last: Spot | None = None  # the event a sentence was last added to
     for sentence in sentences:
         label = labels.get(sentence.id)
         key = keys[sentence.id]
-        if key is not None and key != current_key and key not in _VAGUE:
+        if (
+            key is not None
+            and last is not None
+            and LABELS.get(label or "") is last.event_type
+            and _REFERS_BACK.match(sentence.text)
+            and WEEKDAY_KEY.match(key)  # a relative day; a dated past stays background
+        ):
+            key = None  # "The agreement was negotiated overnight": the deal just told
+        new_day = key is not None and key != current_key and key not in _VAGUE
+        opens_on_day = (
+            new_day
+            and (day_match := date_words(sentence.text)) is not None
+            and (
+                day_match.start() <= 15  # a sentence that opens on its day tells that day's event
+            )
+        )
+        if new_day:
             current_key, current_place, told = key, None, ""
         place = _new_place(sentence.text, told)
         if place is None and _LATER.match(undated(sentence.text).strip()):
             place = f"later {sentence.id}"
         if place is not None:
             current_place, told = place, ""
-        if sentence.id not in leads or names_one_place(sentence.text):
+        if sentence.id not in leads or names_one_place(lead_text[sentence.id]):
             # a lead that names several places names those the story will tell apart
             told += " " + fold_name(sentence.text)
         continues, dated_before = dated_before, key is not None and key == current_key
         event_type = LABELS.get(label) if label else None
         if event_type is None:
             continue
-        if current_key is not None and _earlier_date(current_key, lead, published):
+        if current_key is not None and earlier_date(current_key, lead, published):
             warnings.append(f"sentence {sentence.id} is dated {current_key!r}: background")
             continue
-        if _is_background(sentence.text, published, latest_year) and key is None:
+        if is_background(sentence.text, published, latest) and key is None:
             warnings.append(f"sentence {sentence.id} was taken as background")
             continue
         event_type = lexicon_type(event_type, sentence.text)
         if event_type is None:
             warnings.append(f"sentence {sentence.id} is about another domain than conflict")
             continue
-        if last is not None and place is None and reports_toll(sentence.text, language):
+        if (
+            last is not None
+            and place is None
+            and not opens_on_day  # "On Friday, IS militants killed two shepherds"
+            and reports_toll(sentence.text, language)
+        ):
             # "The army gave a lower toll: 14 civilians killed": the event just told
             last.ids.append(sentence.id)
             continue
@@ -372,7 +337,7 @@ def group_events(
         spot = spots.get((event_type, current_key, current_place))
         if spot is None:
             spot = spots[(event_type, current_key, current_place)] = Spot([], event_type, "")
-            spot.date_text = _day_words(sentences, current_key) if current_key else ""
+            spot.date_text = day_words(sentences, current_key) if current_key else ""
         spot.ids.append(sentence.id)
         last = spot
         if (
@@ -393,10 +358,16 @@ def group_events(
                 f"sentences {spot.ids} ({spot.event_type.value}) were left out: none names a "
                 "day, gives a toll or leads the article"
             )
+    clauses = sum(1 for s in sentences if s.paragraph == sentences[0].paragraph) > 1
     for sentence, event_type, key in deferred:
         told_by_body = next((s for s in found if s.event_type is event_type), None)
+        if told_by_body is None and clauses and sentence.paragraph == sentences[0].paragraph:
+            # one clause of a headline that sums up several events ("Settlers torch
+            # cars; 2 killed in raid") is no event of its own: only the body tells one
+            warnings.append(f"headline clause {sentence.id} tells no event the body tells")
+            continue
         if told_by_body is None:
-            spot = Spot([sentence.id], event_type, _day_words(sentences, key or lead or ""))
+            spot = Spot([sentence.id], event_type, day_words(sentences, key or lead or ""))
             found.insert(0, spot)
         elif key is None and sentence.id not in told_by_body.ids:
             told_by_body.ids.insert(0, sentence.id)  # its toll may be the event's only one
@@ -404,7 +375,7 @@ def group_events(
     for spot in found:
         spot.ids[:] = _told_best(spot.ids, keys, by_id, language)
         if not spot.date_text and lead is not None:
-            spot.date_text = _day_words(sentences, lead)
+            spot.date_text = day_words(sentences, lead)
     return found[:8]
 
 
@@ -418,65 +389,3 @@ def _told_best(
     chosen = ids[:1] + telling[:3]
     chosen += [i for i in rest if i not in chosen][: 4 - len(chosen)]
     return sorted(chosen)
-
-
-_WEEKDAY_KEY = re.compile(
-    r"^(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|today|"
-    r"overnight|last night|this \w+|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|"
-    r"hier|lunes|martes|miercoles|jueves|viernes|sabado|domingo|ayer)\b"
-)
-
-
-def _earlier_date(key: str, lead: str | None, published: dt.date | None) -> bool:
-    """Whether a calendar date ("September 22") names a day before the article's news.
-    News copy names the days of the past week by weekday and older ones by date: with a
-    publication date, a date over 7 days before it; without one, any date in an article
-    whose news is told by weekday."""
-    if not re.search(r"\d", key):
-        return False
-    if published is not None:
-        day = _calendar_day(key, published)
-        return day is not None and (published - day).days > 7
-    return lead is not None and lead != key and _WEEKDAY_KEY.match(lead) is not None
-
-
-def _calendar_day(key: str, published: dt.date) -> dt.date | None:
-    """The day a date key names (text.dates.resolve_date), the last of its month for a
-    month alone ("december 2023"), this year's for the day after publication (a time
-    zone ahead, not a year ago)."""
-    day, precision = resolve_date(key, published)
-    if day is None:
-        return None
-    if precision == 3:
-        return day.replace(day=calendar.monthrange(day.year, day.month)[1])
-    with contextlib.suppress(ValueError):  # 29 February
-        if day.replace(year=day.year + 1) == published + dt.timedelta(days=1):
-            return day.replace(year=day.year + 1)
-    return day
-
-
-def _day_words(sentences: list[Sentence], key: str) -> str:
-    if not key:
-        return ""
-    for reported in (False, True):
-        for sentence in sentences:
-            if _date_key(sentence.text, reported) == key:
-                match = _date_words(sentence.text, reported)
-                return match.group(0) if match else ""
-    return ""
-
-
-def _is_background(date_text: str, published: dt.date | None, latest_year: int | None) -> bool:
-    """Dated in an earlier year than the article's (its publication year, else the
-    latest year it mentions), or with words that point back ("since", "last month").
-    ``date_text`` may be a whole sentence."""
-    year = re.search(r"\b((?:19|20)\d\d)\b", date_text)
-    current = published.year if published else latest_year
-    month = _MONTH_ONLY.search(date_text)
-    if month and published and not year and _month_number(month.group(1)) != published.month:
-        return True
-    if year and current and int(year.group(1)) < current:
-        return True
-    if not _BACKGROUND_DATE.search(date_text):
-        return False
-    return not (year and current and int(year.group(1)) == current)

@@ -19,6 +19,10 @@ _ARMED_PEOPLE = (
     r"guards|fighters|militants|rebels|insurgents|jihadists|combatants|attackers|gunmen|"
     r"militiamen|soldados|militares|polic[ií]as|soldats|militaires|policiers)"
 )
+_OBJECT = (
+    r"(?:\d+|a|an|the|two|three|four|five|six|seven|eight|nine|ten|several|dozens|scores|"
+    r"at|his|her|their|some|many|more)\b"
+)
 # harm done to armed people or their posts: "attacked a military camp", "killing five
 # soldiers", "29 government troops were also killed", "Three police killed"
 _ARMED_HARMED = _words(
@@ -28,14 +32,17 @@ _ARMED_HARMED = _words(
     r"\b(?:camp|checkpoint|base|post|convoy|station|barracks|garrison|patrol|position)s?\b"
     r"[^.;]{0,80}\b(?:was|were)\s+(?:\w+\s+)?(?:attacked|stormed|overrun|ambushed|hit|struck)\b|"
     r"\b(?:killing|killed|wounding|wounded)\s+(?:at least\s+|more than\s+|some\s+|about\s+)?"
-    rf"(?:\S+\s+){{0,3}}{_ARMED_PEOPLE}\b|"
+    # ("killed on Monday when rebels attacked": the rebels are not the dead)
+    rf"(?:(?!when\b|as\b|after\b|by\b|while\b)\S+\s+){{0,3}}{_ARMED_PEOPLE}\b|"
     rf"\b{_ARMED_PEOPLE}\s+(?:\S+\s+){{0,4}}?(?:were|was|have been|had been|also)\s+(?:\S+\s+)?"
     r"(?:killed|wounded|injured|died|dead)\b|"
-    rf"\b(?:{_ARMED_PEOPLE}|police)\s+(?:killed|dead|died)\b"
+    # a headline's passive "Three police killed", not "militants killed two shepherds"
+    rf"\b(?:{_ARMED_PEOPLE}|police)\s+(?:killed\b(?!\s+{_OBJECT})|dead\b|died\b)"
 )
 _CIVILIANS = _words(
     r"\b(?:civilians?(?! (?:auxiliar|militia|volunteer|defen[cs]e|joint task))|villagers|"
-    r"residents|children|women|worshippers|farmers|passengers|"
+    r"residents|children|women|worshippers|farmers|herders|shepherds|fishermen|miners|"
+    r"passengers|"
     r"students|traders|workers|displaced|famil(?:y|ies)|civiles|civils)\b"
 )
 

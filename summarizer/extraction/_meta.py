@@ -20,6 +20,7 @@ _WIRES = {
     "Anadolu": r"Anadolu(?: Agency)?|AA",
     "dpa": r"dpa|DPA",
     "EFE": r"EFE",
+    "Lusa": r"Lusa",
     "ANSA": r"ANSA",
     "UPI": r"UPI",
     "PTI": r"PTI",

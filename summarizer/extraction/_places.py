@@ -100,6 +100,7 @@ def _countries() -> dict[str, tuple[str, str]]:
             if value and "," not in value:
                 names.setdefault(fold_name(value), (code, shown))
         names.setdefault(fold_name(shown), (code, shown))
+    _add_translated_names(names, display)
     # news names the Democratic Republic of the Congo "Congo", "DR Congo", "DRC"; the
     # Republic of the Congo mostly "Congo-Brazzaville"
     drc = ("CD", display.get("CD", "Democratic Republic of the Congo"))
@@ -112,6 +113,44 @@ def _countries() -> dict[str, tuple[str, str]]:
     for alias in palestine:
         names[alias] = ("PS", display["PS"])
     return names
+
+
+# Languages whose country names (pycountry's ISO 3166-1 translations) an article may use:
+# "Tchad", "Moçambique", "Camerún", "Irak".
+_NAME_LANGUAGES = ("fr", "es", "pt", "de", "it")
+
+
+# translations that are also people's first names: French "Maurice" (Mauritius) and
+# "Dominique" (Dominica)
+_GIVEN_NAMES = frozenset({"maurice", "dominique"})
+
+
+def _add_translated_names(names: dict[str, tuple[str, str]], display: dict[str, str]) -> None:
+    """Add the country names of ``_NAME_LANGUAGES`` that no English name already has. A
+    translation with a comma ("Bolivie, état plurinational de") counts by its first part,
+    unless two countries share that part ("Corée, ...")."""
+    import gettext
+
+    import pycountry
+
+    for language in _NAME_LANGUAGES:
+        try:
+            translate = gettext.translation(
+                "iso3166-1", pycountry.LOCALES_DIR, languages=[language]
+            ).gettext
+        except OSError:  # a pycountry build without this language's catalogue
+            continue
+        found: dict[str, set[str]] = {}
+        for country in pycountry.countries:
+            for attr in ("name", "common_name"):
+                if value := getattr(country, attr, None):
+                    found.setdefault(fold_name(translate(value).split(",")[0]), set()).add(
+                        country.alpha_2
+                    )
+        for folded, codes in found.items():
+            if len(codes) == 1 and len(folded) > 3 and folded not in _GIVEN_NAMES:
+                code = next(iter(codes))
+                names.setdefault(folded, (code, display.get(code, folded)))
 
 
 def country_name(code: str) -> str | None:
@@ -342,7 +381,9 @@ def subdivision_in(text: str, country_code: str | None) -> str | None:
             return found
         if (near := _near_subdivision(folded, subs)) is not None:
             # the article's spelling of a first-level unit; the region of a lower one
-            return found if fold_name(subs[near]) == near else subs[near]
+            # (a dateline's capitals, "TBILISI", give way to the ISO name)
+            keep = fold_name(subs[near]) == near and not found.isupper()
+            return found if keep else subs[near]
     if subs:
         # names as the text capitalises them ("Centre" the department, not "au centre")
         named = f" {fold_name(' '.join(_CAPITALISED_RUN.findall(text)))} "

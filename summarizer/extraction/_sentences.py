@@ -106,7 +106,20 @@ def _split_paragraph(paragraph: str) -> list[tuple[int, int]]:
         start = end
     if paragraph[start:].strip():
         spans.append((start, len(paragraph.rstrip())))
+    if not paragraph.rstrip().endswith((".", "!", "?", "…", '"', "”", "»")):
+        spans = [part for span in spans for part in _headline_clauses(paragraph, span)]
     return spans
+
+
+def _headline_clauses(paragraph: str, span: tuple[int, int]) -> list[tuple[int, int]]:
+    """A headline's clauses: "X captures Gwa; air strike kills 14 on Ramree" tells two
+    events, each with its own place and toll."""
+    parts: list[tuple[int, int]] = []
+    start = span[0]
+    while (cut := paragraph.find("; ", start, span[1])) != -1:
+        parts.append((start, cut))
+        start = cut + 2
+    return [*parts, (start, span[1])]
 
 
 def number_sentences(text: str) -> list[Sentence]:
@@ -164,11 +177,13 @@ _EN_DAY = (
 # "MAIDUGURI, Nigeria, Feb 11 (Reuters) -", "Ramgarh (Jharkhand), Aug 10 (PTI)",
 # "SRINAGAR, Nov 3:": the day the copy was filed, not the day of its events
 _DATELINE = re.compile(
-    r"^\s*[A-ZÀ-Ý][\w'’.\- ]{1,40}(?:\([^)]{1,40}\))?(?:,\s*[A-ZÀ-Ý][\w'’.\- ]{1,30})*,\s*"
+    r"^\s*[A-ZÀ-Ý][\w'’./\- ]{1,40}(?:\([^)]{1,40}\))?(?:,\s*[A-ZÀ-Ý][\w'’.\- ]{1,30})*,\s*"
     rf"(?:{_EN_DAY}|"
-    # "PORT-AU-PRINCE, 9 avril (AFP) -", "Chilpancingo, 14 de mayo (EFE).-"
+    # "PORT-AU-PRINCE, 9 avril (AFP) -", "Chilpancingo, 14 de mayo (EFE).-",
+    # "Pemba, Moçambique, 14 jul 2025 (Lusa) -"
     r"\d{1,2}(?:er)? (?:janv|f[ée]vr|mars|avr|mai|juin|juil|ao[ûu]t|sept|oct|nov|d[ée]c)"
-    r"[a-zé]*\.?|\d{1,2} de (?:ene|feb|mar|abr|may|jun|jul|ago|sep|oct|nov|dic)[a-z]*\.?)"
+    r"[a-zé]*\.?|\d{1,2} (?:de )?(?:ene|jan|feb|fev|mar|abr|may|mai|jun|jul|ago|sep|set|oct|out|"
+    r"nov|dic|dez)[a-zç]*\.?)"
     r"(?:,? \d{4})?(?:\s*\([^)]{1,40}\)\s*\.?[-—–:]?|\s*[-—–:])\s*",
     re.IGNORECASE,
 )

@@ -182,8 +182,9 @@ def specific_place(
     dateline's city when the event's sentences name it only in the dateline, a province
     or country, or a region's adjective ("Amhara town"). The first place the sentences
     name ("the village of X", "Barangay X", "in/near/at X") that is none of those; for
-    the dateline's city, else the first the article ``text`` names (the copy was filed
-    from the capital, the event is elsewhere); the model's place otherwise. Returns
+    the dateline's city that the article names nowhere else, else the first the article
+    ``text`` names (the copy was filed from the capital, the event is elsewhere); the
+    model's place otherwise. Returns
     (place, why it was replaced or None)."""
     folded = fold_name(place)
     body = _without_dateline(undated(own), dateline)
@@ -206,7 +207,12 @@ def specific_place(
     broad = {folded, fold_name(dateline or ""), fold_name(generic.group(1)) if generic else ""}
     texts = [body]
     if reason == "the dateline's city" and text:
-        texts.append(_without_dateline(undated(text), dateline))
+        story = "\n".join(_without_dateline(undated(line), dateline) for line in text.split("\n"))
+        if f" {folded} " in f" {fold_name(story)} ":
+            # the story names the city beyond its dateline ("detained in Tbilisi"): the
+            # event is there, and a place told further down is another event's
+            return place, None
+        texts.append(story)
     for told in texts:
         for found in _places_named(told):
             if fold_name(found) in broad or (

@@ -426,7 +426,14 @@ def _event(
                 and in_article(location.name, fold_name(by_id[i].text))]  # fmt: skip
     event_type = _riot_or(event_type, " ".join([told, *at_place]), where, tally)
     model_kind = SubEventType(details.sub_event_type)  # type: ignore[attr-defined]
-    sub = codebook_kind(event_type, model_kind, own_text, actors[0].type is ActorType.state_forces)
+    # a headline sums up every event ("kill nine workers ..., abduct two teachers"): the
+    # body's sentences tell an attack's kind
+    title = by_id[min(by_id)].paragraph
+    body_told = " ".join(by_id[i].text for i in spot.ids if by_id[i].paragraph != title)
+    kind_text = own_text
+    if event_type is EventType.violence_against_civilians and body_told:
+        kind_text = body_told
+    sub = codebook_kind(event_type, model_kind, kind_text, actors[0].type is ActorType.state_forces)
     if sub is not model_kind:
         tally.warnings.append(
             f"{where}: sub-event type {sub.value}, as its sentences describe it (the model "

@@ -18,7 +18,13 @@ _MONTHS = [
     "january", "february", "march", "april", "may", "june", "july", "august",
     "september", "october", "november", "december",
 ]  # fmt: skip
-_MONTH_RE = "|".join(m[:3] + r"\w*" for m in _MONTHS)
+# a month's English name or its abbreviation ("Sept."), never the start of another
+# language's word ("mardi", "julho")
+_MONTH_RE = (
+    "(?:"
+    + "|".join(f"{m[:3]}(?:{m[3:]}{'|t' if m == 'september' else ''})?" for m in _MONTHS)
+    + r")\b"
+)
 _DAY_MONTH = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+({_MONTH_RE})\.?(?:,?\s+(\d{{4}}))?\b")
 _MONTH_DAY = re.compile(rf"\b({_MONTH_RE})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+(\d{{4}}))?\b")
 _MONTH_ONLY = re.compile(rf"\b({_MONTH_RE})\b(?:\s+(\d{{4}}))?")
@@ -80,4 +86,36 @@ def resolve_date(date_text: str, published: dt.date | None) -> tuple[dt.date | N
         month = _month(match.group(1))
         year = int(match.group(2)) if match.group(2) else _year_for(month, 1, None, published)
         return _safe_date(year, month, 1), 3
-    return None, 3
+    return _other_languages(date_text, published)
+
+
+# languages whose day and date words ``dateparser`` reads here ("lundi", "na quinta-feira",
+# "el 14 de mayo"); English is read above
+_LANGUAGES = ["fr", "es", "pt", "de", "it"]
+
+
+def _other_languages(date_text: str, published: dt.date | None) -> tuple[dt.date | None, int]:
+    """A day or date in another language, by ``dateparser``'s search (its first find), with
+    the news convention of the English rules: a weekday means the latest such day up to
+    the publication day ("mardi" in Tuesday's paper is that Tuesday; dateparser's own
+    "past" preference gives the Tuesday before)."""
+    if published is None:
+        return None, 3
+    from dateparser.search import search_dates  # type: ignore[import-untyped]
+
+    base = dt.datetime(published.year, published.month, published.day, 12)
+    settings = {"RELATIVE_BASE": base, "PREFER_DATES_FROM": "past"}
+    found = search_dates(date_text, languages=_LANGUAGES, settings=settings)
+    if not found:
+        return None, 3
+    words, when = found[0]
+    day = when.date()
+    if not re.search(r"\d", words):  # a weekday or "hier", "ayer", "ontem"
+        if 0 <= (published - day).days <= 7:
+            return published - dt.timedelta(days=(published.weekday() - day.weekday()) % 7), 1
+        return None, 3
+    if re.search(r"\b\d{1,2}\b", words):  # a day of a month
+        year = re.search(r"\b(?:19|20)\d\d\b", words)
+        year_of = int(year.group(0)) if year else _year_for(day.month, day.day, None, published)
+        return _safe_date(year_of, day.month, day.day), 1
+    return dt.date(day.year, day.month, 1), 3  # a month ("en octobre 2024")

@@ -1,0 +1,188 @@
+"""Rules for articles from other conflicts and languages: Portuguese words, country names
+as other languages write them, headlines that tell two events, accidents that are no
+political violence, days in other languages. Sentences are written for these tests (none
+comes from an evaluation article). No LLM is involved."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from summarizer.extraction._codebook import (
+    codebook_kind,
+    describes_rioting,
+    explosive_kind,
+    label_by_words,
+)
+from summarizer.extraction._days import date_key
+from summarizer.extraction._grouping import group_events, lead_ids
+from summarizer.extraction._harm import armed_targets_only
+from summarizer.extraction._names import article_spelling
+from summarizer.extraction._places import countries_in
+from summarizer.extraction._sentences import number_sentences, undated
+from summarizer.extraction._where import specific_place
+from summarizer.schema import EventType, SubEventType
+from summarizer.text.dates import resolve_date
+
+
+def _group(text: str, published: dt.date | None = None, language: str = "en") -> list:
+    sentences = number_sentences(text)
+    labels = {s.id: label_by_words(s.text) for s in sentences}
+    return group_events(labels, sentences, published, [], language)
+
+
+def test_country_names_in_other_languages_count_but_first_names_do_not() -> None:
+    assert "TD" in countries_in("Le Tchad et le Cameroun ont signé un accord.")
+    assert "MZ" in countries_in("O norte de Moçambique voltou a ser atacado.")
+    assert "IQ" in countries_in("Die Lage im Irak bleibt angespannt.")
+    # "Maurice" is French for Mauritius, and a man's first name
+    assert "MU" not in countries_in("Maurice Kamto addressed supporters in Yaoundé.")
+
+
+def test_a_portuguese_attack_is_told_on_its_weekday() -> None:
+    spots = _group(
+        "Homens armados atacaram a aldeia de Nangade na terça-feira, matando quatro civis, "
+        "segundo a polícia.\n\nA polícia disse que os atacantes fugiram para o mato.",
+        language="pt",
+    )
+    assert [(s.event_type, s.date_text) for s in spots] == [
+        (EventType.violence_against_civilians, "terça-feira")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "label"),
+    [
+        # accidents and disasters are no political violence, whoever rescues
+        ("Twelve people died when a lorry collided with a minibus, police said.", "background"),
+        ("Nine passengers drowned when their boat capsized, the army said.", "background"),
+        # a landmine is an explosive weapon, a mine explosion too
+        ("A bus struck a landmine near the border, killing five passengers.", "explosion"),
+        ("Two farmers were killed when an anti-tank mine exploded in their field.", "explosion"),
+        ("Une kamikaze s'est fait exploser sur le marché, tuant six personnes.", "explosion"),
+        # active voice: the armed men killed the herders
+        ("Gunmen killed three herders near the river on Monday.", "attack_on_civilians"),
+        # who was blamed is no new act
+        ("The governor blamed the attack on bandits from a neighbouring state.", "background"),
+        # a ceasefire agreed is an agreement; an arrest over a protest is an arrest
+        ("Both factions agreed to a ceasefire on Tuesday.", "development"),
+        ("La policía detuvo a un dirigente acusado de convocar la marcha.", "development"),
+        ("Hundreds of teachers gathered outside the ministry to demand their pay.", "protest"),
+    ],
+)
+def test_labels_for_the_world(sentence: str, label: str) -> None:
+    assert label_by_words(sentence) == label
+
+
+def test_a_headline_passive_toll_is_armed_harm_but_an_active_killing_is_not() -> None:
+    assert armed_targets_only("Three police killed in ambush on highway")
+    assert not armed_targets_only("Militants killed two shepherds near the town")
+
+
+def test_kinds_in_other_languages() -> None:
+    assert explosive_kind("Une kamikaze s'est fait exploser au marché.") is (
+        SubEventType.suicide_bomb
+    )
+    assert explosive_kind("Un atentado suicida sacudió la base.") is SubEventType.suicide_bomb
+    assert describes_rioting("Los manifestantes quemaron dos patrullas.")
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("The Kachin Independence Army said it had captured the town of Hpakant.",
+         SubEventType.non_state_actor_overtakes_territory),
+        ("Thailand's Karen National Liberation Army seized an outpost.",
+         SubEventType.non_state_actor_overtakes_territory),
+        ("The Somali National Army recaptured the town from al-Shabaab.",
+         SubEventType.government_regains_territory),
+    ],
+)  # fmt: skip
+def test_an_army_named_by_its_own_name_is_an_armed_group(text: str, kind: SubEventType) -> None:
+    assert codebook_kind(EventType.battles, SubEventType.armed_clash, text, True) is kind
+
+
+def test_a_headline_that_tells_two_events_is_read_as_two_clauses() -> None:
+    sentences = number_sentences(
+        "Rebels seize Kalehe; drone strike kills 5 in Masisi\n\n"
+        "GOMA, Congo (Reuters) - Rebels took the town of Kalehe on Monday, residents said."
+    )
+    assert [s.text for s in sentences[:2]] == [
+        "Rebels seize Kalehe",
+        "drone strike kills 5 in Masisi",
+    ]
+    assert lead_ids(sentences) == {1, 2, 3}
+    # a sentence's semicolon is no headline's
+    assert len(number_sentences("Troops advanced; rebels withdrew.")) == 1
+
+
+def test_a_roundups_week_in_the_headline_names_no_day() -> None:
+    spots = _group(
+        "Five killed in attacks across the north in a week\n\n"
+        "On Monday, a roadside bomb struck an army truck near Gao.\n\n"
+        "On Friday, gunmen killed two farmers near Ansongo."
+    )
+    by_type = {s.event_type: s for s in spots}
+    assert by_type[EventType.violence_against_civilians].ids == [3]
+
+
+def test_a_sentence_referring_back_keeps_its_event() -> None:
+    spots = _group(
+        "On Tuesday, the two militias signed a ceasefire agreement in Zawiya.\n\n"
+        "The agreement was negotiated overnight by tribal elders, the council said."
+    )
+    assert [(s.event_type, s.ids) for s in spots] == [(EventType.strategic_developments, [1, 2])]
+
+
+def test_a_time_limit_names_no_event_day() -> None:
+    assert date_key("Calm had returned to the town by early Friday.") is None
+    assert date_key("The curfew stays in force until Monday.") is None
+    assert date_key("Protesters marched on Friday.") == "friday"
+
+
+def test_days_and_dates_of_other_languages_resolve() -> None:
+    tuesday = dt.date(2025, 4, 8)
+    assert resolve_date("mardi matin", tuesday) == (tuesday, 1)  # not March, not a week ago
+    assert resolve_date("dimanche", tuesday) == (dt.date(2025, 4, 6), 1)
+    assert resolve_date("na quinta-feira", tuesday) == (dt.date(2025, 4, 3), 1)
+    assert resolve_date("el lunes", tuesday) == (dt.date(2025, 4, 7), 1)
+    assert resolve_date("14 de julho", tuesday) == (dt.date(2024, 7, 14), 1)
+    assert resolve_date("en octobre 2024", tuesday) == (dt.date(2024, 10, 1), 3)
+    assert resolve_date("Sept. 3", tuesday) == (dt.date(2024, 9, 3), 1)
+
+
+def test_datelines_with_two_cities_or_portuguese_months_are_no_day() -> None:
+    assert undated("KYIV/MOSCOW, June 3 (Reuters) - Drones hit a depot on Monday.").startswith(
+        "Drones"
+    )
+    assert undated("Pemba, Moçambique, 14 jul 2025 (Lusa) - Insurgentes atacaram.").startswith(
+        "Insurgentes"
+    )
+
+
+def test_the_dateline_city_stays_when_the_story_names_it_beyond_the_dateline() -> None:
+    text = (
+        "TBILISI — Police dispersed protesters outside parliament late on Sunday.\n"
+        "Those detained were taken to a police station in Tbilisi.\n"
+        "Hours earlier, thousands marched in Batumi."
+    )
+    own = "TBILISI — Police dispersed protesters outside parliament late on Sunday."
+    assert specific_place("Tbilisi", own, "TBILISI", "GE", text) == ("Tbilisi", None)
+
+
+def test_capitals_of_a_dateline_are_no_spelling_of_a_name() -> None:
+    assert article_spelling("Tbilisi", "TBILISI — Police said.") is None
+    assert article_spelling("Tbilisi", "TBILISI — Police in Tbilissi said.") == "Tbilissi"
+    assert article_spelling("UNMISS", "The mission, UNMISS, said.") == "UNMISS"
+
+
+def test_a_headline_clause_the_body_does_not_tell_is_no_event() -> None:
+    spots = _group(
+        "Gunmen burn market stalls; three killed in army raid\n\n"
+        "On Friday, gunmen stormed the village of Kambi and shot dead two farmers, "
+        "residents said."
+    )
+    assert [(s.event_type, s.ids) for s in spots] == [
+        (EventType.violence_against_civilians, [2, 3])
+    ]

@@ -186,3 +186,12 @@ def test_a_headline_clause_the_body_does_not_tell_is_no_event() -> None:
     assert [(s.event_type, s.ids) for s in spots] == [
         (EventType.violence_against_civilians, [2, 3])
     ]
+
+
+def test_armed_groups_are_named_in_other_languages_too() -> None:
+    from summarizer.extraction._codebook import names_armed_group
+
+    assert names_armed_group("Um grupo de insurgentes atacou a aldeia.")
+    assert names_armed_group("Hombres armados dispararon contra la marcha.")
+    assert names_armed_group("Des djihadistes ont attaqué le marché.")
+    assert not names_armed_group("Des manifestants ont bloqué la route.")

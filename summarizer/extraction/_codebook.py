@@ -95,7 +95,8 @@ _ARMED_ACTOR = re.compile(
 # armed actors: a sentence naming them with a demonstration may tell of an attack on it
 _ARMED = re.compile(
     r"\b(?:gunmen|militants?|rebels?|insurgents?|militias?|jihadists?|fighters|"
-    r"hommes armés|pistoleros|sicarios)\b",
+    r"hommes armés|pistoleros|sicarios|insurgentes|rebeldes|rebelles|d?jihadistes|"
+    r"yihadistas|jihadistas|homens armados|hombres armados)\b",
     re.IGNORECASE,
 )
 _HARM_DONE = re.compile(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from summarizer.extraction._harm import armed_targets_only
+from summarizer.extraction._places import countries_in
 from summarizer.schema import EventType, SubEventType
 
 __all__ = [
@@ -86,17 +87,19 @@ def lexicon_type(event_type: EventType, sentence: str) -> EventType | None:
 
 
 # who destroys property in ACLED's strategic developments: armed men, not a fire or a storm
+_ARMED_GROUPS = (
+    r"gunmen|militants?|rebels?|insurgents?|militias?|jihadists?|fighters|hommes arm[ée]s|"
+    r"rebelles|pistoleros|sicarios"
+)
 _ARMED_ACTOR = re.compile(
-    r"\b(?:gunmen|militants?|rebels?|insurgents?|militias?|jihadists?|fighters|soldiers|troops|"
-    r"attackers|assailants|raiders|gangs?|bandits|armed men|settlers|hommes arm[ée]s|rebelles|"
-    r"pistoleros|sicarios)\b",
+    rf"\b(?:{_ARMED_GROUPS}|soldiers|troops|attackers|assailants|raiders|gangs?|bandits|"
+    r"armed men|settlers)\b",
     re.IGNORECASE,
 )
 # armed actors: a sentence naming them with a demonstration may tell of an attack on it
 _ARMED = re.compile(
-    r"\b(?:gunmen|militants?|rebels?|insurgents?|militias?|jihadists?|fighters|"
-    r"hommes armés|pistoleros|sicarios|insurgentes|rebeldes|rebelles|d?jihadistes|"
-    r"yihadistas|jihadistas|homens armados|hombres armados)\b",
+    rf"\b(?:{_ARMED_GROUPS}|insurgentes|rebeldes|d?jihadistes|yihadistas|jihadistas|"
+    r"homens armados|hombres armados)\b",
     re.IGNORECASE,
 )
 _HARM_DONE = re.compile(
@@ -198,8 +201,6 @@ _NAMED_ARMY = re.compile(r"\b((?:[A-Z][\w'’]+\s+){1,4})Army\b")
 
 
 def _armed_unless_national(match: re.Match[str]) -> str:
-    from summarizer.extraction._places import countries_in
-
     # a possessive is the army's country, not its name: "Myanmar's Arakan Army"
     name = " ".join(w for w in match.group(1).split() if not w.endswith(("'s", "’s")))
     return match.group(0) if countries_in(name) else " rebels "

@@ -35,13 +35,15 @@ _BACKGROUND_DATE = re.compile(
     r"kidnappings|clashes)\b",
     re.IGNORECASE,
 )
+# weekdays of other languages (as written, and as ``fold_name`` leaves them in a key)
+_FR_DAYS = r"lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche"
+_ES_DAYS = r"lunes|martes|mi[ée]rcoles|jueves|viernes|s[áa]bado|domingo"
+_PT_DAYS = r"(?:segunda|ter[çc]a|quarta|quinta|sexta)-feira"
 _DATE_WORDS = re.compile(
     r"\b(?:(?:on |late |early )?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
     r"(?: (?:morning|afternoon|evening|night))?|yesterday|today|overnight|last night|"
     r"this (?:morning|afternoon|evening|week)|(?:in|over) (?:a|the past|the last|the) week|"
-    r"(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)(?: soir| matin)?|hier|"
-    r"(?:el )?(?:lunes|martes|miércoles|jueves|viernes|sábado|domingo)|ayer|"
-    r"(?:segunda|ter[çc]a|quarta|quinta|sexta)-feira|ontem|"
+    rf"(?:{_FR_DAYS})(?: soir| matin)?|hier|(?:el )?(?:{_ES_DAYS})|ayer|{_PT_DAYS}|ontem|"
     r"\d{1,2} (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w*|"
     r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w* (?:19|20)\d\d|"
     r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w* \d{1,2}|"
@@ -126,9 +128,7 @@ def latest_year(sentences: list[Sentence]) -> int | None:
 
 WEEKDAY_KEY = re.compile(
     r"^(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|today|"
-    r"overnight|last night|this \w+|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|"
-    r"hier|lunes|martes|miercoles|jueves|viernes|sabado|domingo|ayer|"
-    r"(?:segunda|ter[çc]a|quarta|quinta|sexta)-feira|ontem)\b"
+    rf"overnight|last night|this \w+|{_FR_DAYS}|hier|{_ES_DAYS}|ayer|{_PT_DAYS}|ontem)\b"
 )
 
 

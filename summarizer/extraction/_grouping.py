@@ -24,7 +24,7 @@ from summarizer.extraction._days import (
 )
 from summarizer.extraction._figures import death_figures
 from summarizer.extraction._places import fold_name
-from summarizer.extraction._sentences import Sentence, undated
+from summarizer.extraction._sentences import Sentence, headline, undated
 from summarizer.extraction._steps import LABELS
 from summarizer.schema import EventType
 
@@ -44,10 +44,7 @@ def lead_ids(sentences: list[Sentence]) -> set[int]:
     lead)."""
     if not sentences:
         return set()
-    title = [sentences[0]]
-    if not sentences[0].text.endswith((".", "!", "?", '"', "”")):
-        # a headline's clauses ("X captures Gwa; air strike kills 14 on Ramree")
-        title += [s for s in sentences[1:] if s.paragraph == sentences[0].paragraph]
+    title = headline(sentences)
     rest = sentences[len(title) :]
     first = next((s.id for s in rest if len(s.text.split()) >= 8), None)
     return {s.id for s in title} | ({first} if first is not None else set())
@@ -169,11 +166,12 @@ _HEDGED = re.compile(
     re.IGNORECASE,
 )
 _CROWD_EVENTS = frozenset({EventType.protests, EventType.riots})
-# a roundup's period, not an event's day ("Seven killed in attacks ... in a week")
-_VAGUE = frozenset(
-    {"this week", "in a week", "in the past week", "in the last week", "over the past week",
-     "over the last week", "over the week", "in the week"}
-)  # fmt: skip
+
+
+def _vague(key: str | None) -> bool:
+    """Whether a day key is a roundup's period, not an event's day ("this week", "Seven
+    killed in attacks ... in a week"): of the day words, only those end in "week"."""
+    return key is not None and key.endswith("week")
 
 
 def reports_toll(sentence: str, language: str = "en") -> bool:
@@ -250,7 +248,7 @@ def group_events(
     said = {s.id: date_key(s.text, reported=True) for s in sentences}
     # the first day an event is told on; in an article that tells none ("forces have
     # retaken ..., the monitor said Thursday"), the first day a statement was made
-    lead = next((k for k in keys.values() if k and k not in _VAGUE), None) or next(
+    lead = next((k for k in keys.values() if k and not _vague(k)), None) or next(
         (k for k in said.values() if k), None
     )
     current_key = lead
@@ -262,9 +260,8 @@ def group_events(
     leads = lead_ids(sentences)
     by_id = {s.id: s for s in sentences}
     # a headline's clauses are read together: "X in Dhaka; buses torched in Gazipur"
-    title = " ".join(s.text for s in sentences if s.paragraph == sentences[0].paragraph)
-    lead_text = {i: title if by_id[i].paragraph == sentences[0].paragraph else by_id[i].text
-                 for i in leads}  # fmt: skip
+    title = headline(sentences)
+    title_text = " ".join(s.text for s in title)
     dated_before = False  # the sentence before names the current day
     last: Spot | None = None  # the event a sentence was last added to
     for sentence in sentences:
@@ -278,7 +275,7 @@ def group_events(
             and WEEKDAY_KEY.match(key)  # a relative day; a dated past stays background
         ):
             key = None  # "The agreement was negotiated overnight": the deal just told
-        new_day = key is not None and key != current_key and key not in _VAGUE
+        new_day = key is not None and key != current_key and not _vague(key)
         opens_on_day = (
             new_day
             and (day_match := date_words(sentence.text)) is not None
@@ -293,7 +290,9 @@ def group_events(
             place = f"later {sentence.id}"
         if place is not None:
             current_place, told = place, ""
-        if sentence.id not in leads or names_one_place(lead_text[sentence.id]):
+        if sentence.id not in leads or names_one_place(
+            title_text if sentence in title else sentence.text
+        ):
             # a lead that names several places names those the story will tell apart
             told += " " + fold_name(sentence.text)
         continues, dated_before = dated_before, key is not None and key == current_key
@@ -331,7 +330,7 @@ def group_events(
             # protest are part of it (an intervention), not an event of their own
             last.ids.append(sentence.id)
             continue
-        if sentence.id in leads and (key is None or key in _VAGUE) and place is None:
+        if sentence.id in leads and (key is None or _vague(key)) and place is None:
             deferred.append((sentence, event_type, key))
             continue
         spot = spots.get((event_type, current_key, current_place))
@@ -358,10 +357,9 @@ def group_events(
                 f"sentences {spot.ids} ({spot.event_type.value}) were left out: none names a "
                 "day, gives a toll or leads the article"
             )
-    clauses = sum(1 for s in sentences if s.paragraph == sentences[0].paragraph) > 1
     for sentence, event_type, key in deferred:
         told_by_body = next((s for s in found if s.event_type is event_type), None)
-        if told_by_body is None and clauses and sentence.paragraph == sentences[0].paragraph:
+        if told_by_body is None and len(title) > 1 and sentence in title:
             # one clause of a headline that sums up several events ("Settlers torch
             # cars; 2 killed in raid") is no event of its own: only the body tells one
             warnings.append(f"headline clause {sentence.id} tells no event the body tells")

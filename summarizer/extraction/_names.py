@@ -147,9 +147,9 @@ def article_spelling(name: str, text: str, cutoff: float = 88.0) -> str | None:
     for n in {max(1, size - 1), size, size + 1}:
         for i in range(len(words) - n + 1):
             span = text[words[i].start() : words[i + n - 1].end()]
-            score = fuzz.ratio(target, fold_name(span))
             if span.isupper() and len(span) > 4 and not name.isupper():
                 continue  # a dateline's or heading's capitals ("TBILISI") are no spelling
+            score = fuzz.ratio(target, fold_name(span))
             if score >= cutoff and (best is None or score > best[0]):
                 best = (score, span)
     return best[1] if best else None

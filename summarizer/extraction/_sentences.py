@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["Sentence", "number_sentences", "render_numbered", "undated"]
+__all__ = ["Sentence", "headline", "number_sentences", "render_numbered", "undated"]
 
 _ABBREVIATIONS = frozenset(
     [
@@ -106,9 +106,22 @@ def _split_paragraph(paragraph: str) -> list[tuple[int, int]]:
         start = end
     if paragraph[start:].strip():
         spans.append((start, len(paragraph.rstrip())))
-    if not paragraph.rstrip().endswith((".", "!", "?", "…", '"', "”", "»")):
+    if not paragraph.rstrip().endswith(_SENTENCE_END):
         spans = [part for span in spans for part in _headline_clauses(paragraph, span)]
     return spans
+
+
+_SENTENCE_END = (".", "!", "?", "…", '"', "”", "»")
+
+
+def headline(sentences: list[Sentence]) -> list[Sentence]:
+    """The article's first line: every clause of a headline ("X captures Gwa; air strike
+    kills 14 on Ramree"), or the first sentence when the text opens on prose."""
+    if not sentences:
+        return []
+    if sentences[0].text.endswith(_SENTENCE_END):
+        return sentences[:1]
+    return [s for s in sentences if s.paragraph == sentences[0].paragraph]
 
 
 def _headline_clauses(paragraph: str, span: tuple[int, int]) -> list[tuple[int, int]]:

@@ -96,7 +96,7 @@ def locate(place: str, own: str, text: str, countries: dict[str, int]) -> Locati
     dateline: the place the copy was filed from)."""
     dateline = dateline_of(text)
     own = _without_dateline(undated(own), dateline)
-    body = "\n".join(_without_dateline(undated(line), dateline) for line in text.split("\n"))
+    body = _story(text, dateline)
     place = _gazetteer_part(place, countries)
     found = lookup_place(place, countries)
     named = countries_in(place)
@@ -184,8 +184,7 @@ def specific_place(
     name ("the village of X", "Barangay X", "in/near/at X") that is none of those; for
     the dateline's city that the article names nowhere else, else the first the article
     ``text`` names (the copy was filed from the capital, the event is elsewhere); the
-    model's place otherwise. Returns
-    (place, why it was replaced or None)."""
+    model's place otherwise. Returns (place, why it was replaced or None)."""
     folded = fold_name(place)
     body = _without_dateline(undated(own), dateline)
     reason = None
@@ -207,7 +206,7 @@ def specific_place(
     broad = {folded, fold_name(dateline or ""), fold_name(generic.group(1)) if generic else ""}
     texts = [body]
     if reason == "the dateline's city" and text:
-        story = "\n".join(_without_dateline(undated(line), dateline) for line in text.split("\n"))
+        story = _story(text, dateline)
         if f" {folded} " in f" {fold_name(story)} ":
             # the story names the city beyond its dateline ("detained in Tbilisi"): the
             # event is there, and a place told further down is another event's
@@ -225,6 +224,11 @@ def specific_place(
                 continue
             return found, reason
     return place, None
+
+
+def _story(text: str, dateline: str | None) -> str:
+    """The article without its dateline and date stamps, line by line."""
+    return "\n".join(_without_dateline(undated(line), dateline) for line in text.split("\n"))
 
 
 def _without_dateline(text: str, dateline: str | None) -> str:

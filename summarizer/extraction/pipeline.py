@@ -60,7 +60,13 @@ from summarizer.extraction._places import (
     country_name,
     fold_name,
 )
-from summarizer.extraction._sentences import Sentence, number_sentences, render_numbered, undated
+from summarizer.extraction._sentences import (
+    Sentence,
+    headline,
+    number_sentences,
+    render_numbered,
+    undated,
+)
 from summarizer.extraction._sides import associated_forces, coded_sides
 from summarizer.extraction._steps import (
     SUB_TYPE_MEANINGS,
@@ -428,8 +434,8 @@ def _event(
     model_kind = SubEventType(details.sub_event_type)  # type: ignore[attr-defined]
     # a headline sums up every event ("kill nine workers ..., abduct two teachers"): the
     # body's sentences tell an attack's kind
-    title = by_id[min(by_id)].paragraph
-    body_told = " ".join(by_id[i].text for i in spot.ids if by_id[i].paragraph != title)
+    title = {s.id for s in headline(list(by_id.values()))}
+    body_told = " ".join(by_id[i].text for i in spot.ids if i not in title)
     kind_text = own_text
     if event_type is EventType.violence_against_civilians and body_told:
         kind_text = body_told

@@ -21,9 +21,8 @@ _MONTHS = [
 # a month's English name or its abbreviation ("Sept."), never the start of another
 # language's word ("mardi", "julho")
 _MONTH_RE = (
-    "(?:"
-    + "|".join(f"{m[:3]}(?:{m[3:]}{'|t' if m == 'september' else ''})?" for m in _MONTHS)
-    + r")\b"
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+    r"sep(?:tember|t)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b"
 )
 _DAY_MONTH = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+({_MONTH_RE})\.?(?:,?\s+(\d{{4}}))?\b")
 _MONTH_DAY = re.compile(rf"\b({_MONTH_RE})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+(\d{{4}}))?\b")

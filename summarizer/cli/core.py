@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.panel import Panel
 from rich.table import Table
 
-from summarizer.cli._common import err, handle_errors, out, settings_from
+from summarizer.cli._common import err, handle_errors, one_line, out, settings_from
 from summarizer.errors import InputError, OutputError, SummarizerError
 from summarizer.schema import ArticleReport
 from summarizer.settings import Settings
@@ -41,6 +41,17 @@ def _read_stdin() -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         raise InputError("standard input is not UTF-8 text") from None
+
+
+def _save_path(name: str) -> Path:
+    """The --save file, refused before the model is called when it cannot be written."""
+    path = Path(name)
+    try:
+        os.fsencode(path)
+    except UnicodeEncodeError:
+        raise OutputError(f"cannot write --save {one_line(name)}: not a valid file name") from None
+    _check_save(path)
+    return path
 
 
 def _check_save(path: Path) -> None:
@@ -119,7 +130,7 @@ def summarize_command(
         str | None, typer.Option(help="Prompt version, e.g. v1 [SUMMARIZER_PROMPT_VERSION].")
     ] = None,
     save: Annotated[
-        Path | None, typer.Option(help="Also write the record as JSON to this file.")
+        str | None, typer.Option(help="Also write the record as JSON to this file.")
     ] = None,
 ) -> None:
     """Summarize one article (a path, an http(s) URL, or '-' for stdin) into a validated
@@ -133,8 +144,7 @@ def summarize_command(
     # everything the user gave is checked before the article is read or the model paid
     day = _parse_date(published)
     check_outlet(outlet)
-    if save is not None:
-        _check_save(save)
+    save_to = _save_path(save) if save is not None else None
     if source == "-":
         text: str | Path = _read_stdin()
     elif is_url(source):
@@ -144,12 +154,12 @@ def summarize_command(
         text = Path(source)
     with err.status("Reading the article…", spinner="dots"):
         report = summarize(text, published=day, outlet=outlet, settings=settings)
-    if save is not None:
+    if save_to is not None:
         try:
-            save.write_text(report.model_dump_json(indent=2) + "\n", "utf-8")
+            save_to.write_text(report.model_dump_json(indent=2) + "\n", "utf-8")
         except OSError as error:
-            raise OutputError(f"cannot write {save}: {error.strerror or error}") from None
-        err.print(f"record saved to {save}", highlight=False)
+            raise OutputError(f"cannot write {save_to}: {error.strerror or error}") from None
+        err.print(f"record saved to {one_line(str(save_to))}", highlight=False)
     if as_json:
         sys.stdout.write(report.model_dump_json(indent=2) + "\n")
     elif as_jsonl:

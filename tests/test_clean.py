@@ -491,3 +491,11 @@ def test_rules_that_cannot_be_joined_are_tried_one_by_one() -> None:
     for line in ["Share this", "PRINT THIS", "news sent to INBOX", "share this story", ""]:
         assert rules.match(line) is any(p.fullmatch(line) for p in patterns), line
     assert rules.match("Share this") and not rules.match("share this story")
+
+
+def test_a_wires_newsletter_promotion_inside_the_body_is_dropped() -> None:
+    promo = "Get daily news and analysis on the Sahel in our newsletter, Sahel Brief. Sign up here."
+    result = clean_text("\n".join([BODY[0], promo, *BODY[1:]]))
+    assert result.text.split("\n") == BODY
+    kept = "Fighters get their orders in our newsletter, the commander told Reuters on Monday."
+    assert kept in clean_text("\n".join([*BODY, kept])).text

@@ -413,6 +413,22 @@ def test_an_events_notes_read_as_a_sentence_without_a_day() -> None:
     assert "according to SOHR; no death toll reported" in undated_event.notes
 
 
+def test_notes_tell_a_day_in_another_language_as_its_resolved_date() -> None:
+    import datetime as dt
+
+    from summarizer.grounding.notes import event_notes
+    from tests.fakes.fake_reports import make_event
+
+    german = make_event("Kassel", date_text="am Mittwoch", sources=("Polizei",))
+    assert event_notes(german, dt.date(2025, 10, 29)).startswith("On Wednesday, in Kassel")
+    french = make_event("Kassel", date_text="le 14 mai", sources=("police",))
+    assert event_notes(french, dt.date(2025, 5, 14)).startswith("On 14 May, in Kassel")
+    english = make_event("Kassel", date_text="on Wednesday", sources=("police",))
+    assert event_notes(english, dt.date(2025, 10, 29)).startswith("On Wednesday, in Kassel")
+    # with no resolved day the article's words stay
+    assert event_notes(german).startswith("Am Mittwoch, in Kassel")
+
+
 def test_a_foreign_force_that_took_part_is_an_associated_actor() -> None:
     from summarizer.extraction._sides import associated_forces
     from summarizer.schema import Actor, ActorType

@@ -195,3 +195,116 @@ def test_armed_groups_are_named_in_other_languages_too() -> None:
     assert names_armed_group("Hombres armados dispararon contra la marcha.")
     assert names_armed_group("Des djihadistes ont attaqué le marché.")
     assert not names_armed_group("Des manifestants ont bloqué la route.")
+
+
+def test_riots_told_without_a_demonstration_are_riots_but_riot_police_are_not() -> None:
+    assert label_by_words("Riots broke out in the port city after the verdict.") == "riot"
+    assert label_by_words("Youths set fire to a police station in the town.") == "riot"
+    assert label_by_words("Des émeutes ont éclaté dans le quartier mardi soir.") == "riot"
+    assert label_by_words("Riot police were deployed around the stadium.") == "background"
+    assert label_by_words("Anti-riot units patrolled the avenue.") == "background"
+
+
+def test_a_country_named_in_full_is_not_also_the_countries_its_words_name() -> None:
+    from summarizer.extraction._places import countries_of_provinces
+
+    text = "Clan fighting in Papua New Guinea's Hela province left six dead."
+    assert countries_in(text) == {"PG": 2}
+    # Indonesia's province of Papua is no evidence of Indonesia here
+    assert "ID" not in countries_of_provinces(text)
+    assert countries_in("Troops from Guinea-Bissau and Guinea met.") == {"GW": 2, "GN": 2}
+
+
+def test_provinces_iso_writes_in_french_or_spanish_are_found_by_their_english_names() -> None:
+    from summarizer.extraction._places import subdivision_in
+
+    assert subdivision_in("the town of Uvira, in South Kivu province's south", "CD") == (
+        "South Kivu"
+    )
+    # the capital's name is its government's: "Kinshasa rejected the claim" places nothing
+    told = "Kinshasa rejected the claim; the rebels hold towns across North Kivu."
+    assert subdivision_in(told, "CD") == "Nord-Kivu"
+
+
+def test_a_place_that_is_a_word_of_a_named_province_gives_way_to_a_town() -> None:
+    own = (
+        "Gunmen stormed a town in South Darfur state on Monday. "
+        "They arrived on motorbikes in Kubum and burned the market."
+    )
+    assert specific_place("Darfur", own, None, "SD") == ("Kubum", "a province")
+
+
+def test_a_place_the_gazetteer_lacks_takes_the_country_of_a_town_its_sentences_name() -> None:
+    from summarizer.extraction._where import locate
+
+    text = (
+        "Turkey said its jets struck militants. Turkey's ministry and Turkish officials said "
+        "Turkey would go on.\nA drone hit a car near the Sidakan subdistrict on Monday, "
+        "killing a farmer who was later taken to hospital in Erbil."
+    )
+    own = text.split("\n")[1]
+    located = locate("Sidakan subdistrict", own, text, {"TR": 6, "IQ": 0})
+    assert located.country == "Iraq"
+
+
+def test_a_wire_date_with_no_place_is_a_dateline_not_the_events_day() -> None:
+    assert undated("May 9 (Reuters) - A drone hit a bus in the town on 8 May.") == (
+        "A drone hit a bus in the town on 8 May."
+    )
+    assert date_key("May 9 (Reuters) - A drone hit a bus in the town on 8 May.") == "8 may"
+
+
+def test_a_chemical_plant_is_no_chemical_weapon() -> None:
+    plant = "A drone struck a bus at the gates of a chemical plant."
+    assert (
+        codebook_kind(
+            EventType.explosions_remote_violence, SubEventType.air_drone_strike, plant, False
+        )
+        is SubEventType.air_drone_strike
+    )
+    gas = "Rockets carrying chlorine gas hit the district."
+    assert (
+        codebook_kind(
+            EventType.explosions_remote_violence, SubEventType.air_drone_strike, gas, False
+        )
+        is SubEventType.chemical_weapon
+    )
+
+
+def test_a_sides_label_for_its_enemy_becomes_acleds_name() -> None:
+    from summarizer.extraction._names import actor_named
+    from summarizer.extraction._places import fold_name
+    from summarizer.schema import ActorType
+
+    said = "The ministry said the Kyiv regime attacked a village; Fitna al-Hindustan fled."
+    folded = fold_name(said)
+    regime = actor_named("Kyiv regime", ActorType.state_forces, "Russia", folded, said, {"RU": 2})
+    assert regime is not None and regime.name == "Military Forces of Ukraine"
+    label = actor_named("Fitna al-Hindustan", ActorType.rebel_group, "Pakistan", folded, said, {})
+    assert label is not None and label.name == "Unidentified Armed Group (Pakistan)"
+
+
+def test_an_unnamed_town_in_a_province_is_the_town_the_story_names_first() -> None:
+    own = "Fighters stormed a town in South Darfur state on Monday, a monitor said."
+    story = (
+        "NYALA, Sudan (AFP) - " + own + "\nThe fighters arrived in Kubum at dawn. "
+        "In June, a camp near the town of Mershing was attacked."
+    )
+    assert specific_place("Darfur", own, "NYALA", "SD", story) == ("Kubum", "a province")
+
+
+def test_places_named_after_french_spanish_or_german_prepositions_are_places() -> None:
+    own = "Un manifestante murió en Ayaviri durante el paro regional en Puno."
+    assert specific_place("Puno", own, None, "PE") == ("Ayaviri", "a province")
+
+
+def test_a_headline_joined_to_its_events_sentences_ends_before_the_next_name() -> None:
+    from summarizer.extraction._sentences import joined
+    from summarizer.extraction._where import _places_named
+
+    own = joined(
+        ["Drone kills three near Hasakah", "The Kurdish-led SDF said the dead were farmers."]
+    )
+    assert own.startswith("Drone kills three near Hasakah. The")
+    assert list(_places_named(own)) == ["Hasakah"]
+    assert joined(["One.", "Two"]) == "One. Two"

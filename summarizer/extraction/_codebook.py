@@ -7,7 +7,9 @@ import re
 
 from summarizer.extraction._harm import armed_targets_only
 from summarizer.extraction._places import countries_in
+from summarizer.extraction._weapons import explosive_kind
 from summarizer.schema import EventType, SubEventType
+from summarizer.text.folding import strip_quoted
 
 __all__ = [
     "codebook_kind",
@@ -32,7 +34,9 @@ _EXPLOSIVE = re.compile(
     r"warplanes?|(?:fighter )?jets?|strikes|tank (?:fire|shells?|rounds?)|"
     r"bombard\w*|landmines?|obus|frappes? a[ée]riennes?|bombes?|bombardement\w*|roquettes?|"
     r"explosi[óo]n\w*|bombas?|misil\w*|cohetes?|morteros?|bombarde\w*|explod\w*|"
-    r"anti-(?:tank|personnel) mines?|kamikazes?|attentats?-suicides?|atentados? suicidas?)\b",
+    r"anti-(?:tank|personnel) mines?|kamikazes?|attentats?-suicides?|atentados? suicidas?|"
+    r"luftangriff\w*|drohne\w*|bombe\w*|raketen?\w*|granate\w*|sprengs[äa]tz\w*|beschuss|"
+    r"beschossen|artillerie\w*|selbstmordanschl[äa]g\w*)\b",
     re.IGNORECASE,
 )
 _FIGHTING = re.compile(
@@ -42,7 +46,8 @@ _FIGHTING = re.compile(
     r"overran|repel\w*|assault(?!\s+rifles?)\w*|combat\w*|affrontements?|combats?|enfrentamientos?|"
     r"advanc(?:e|ed|es|ing)|offensive|(?:fresh|new|territorial) gains|took (?:full )?control|"
     r"combates?|repris|reprise|pris le contr[ôo]le|empar[ée]\w*|retom\w*|recuper(?:ó|aron) el "
-    r"control|tom(?:ó|aron) el control)\b",
+    r"control|tom(?:ó|aron) el control|gefecht\w*|k[äa]mpfe\w*|schusswechsel|erobert\w*|"
+    r"eingenommen)\b",
     re.IGNORECASE,
 )
 
@@ -99,12 +104,14 @@ _ARMED_ACTOR = re.compile(
 # armed actors: a sentence naming them with a demonstration may tell of an attack on it
 _ARMED = re.compile(
     rf"\b(?:{_ARMED_GROUPS}|insurgentes|rebeldes|d?jihadistes|yihadistas|jihadistas|"
-    r"homens armados|hombres armados)\b",
+    r"homens armados|hombres armados|bewaffnete|rebellen|milizen|d?schihadisten|"
+    r"aufst[äa]ndische)\b",
     re.IGNORECASE,
 )
 _HARM_DONE = re.compile(
     r"\b(?:kill\w*|shot|shoot\w*|gunned|abduct\w*|kidnap\w*|massacr\w*|attack\w*|beat(?:en)?|"
-    r"stabb\w*|hacked|lynch\w*|tu[ée]s?|muert\w*|asesin\w*)\b",
+    r"stabb\w*|hacked|lynch\w*|tu[ée]s?|muert\w*|asesin\w*|get[öo]tet|erschossen|ermordet|"
+    r"entf[üu]hrt)\b",
     re.IGNORECASE,
 )
 _DOMAIN = re.compile(
@@ -124,7 +131,8 @@ _CONFLICT = re.compile(
     r"\b(?:troops|soldiers|army|military|police|militants?|rebels?|gunmen|militias?|"
     r"insurgents?|jihadists?|civilians|villagers|protesters|demonstrators|air ?strikes?|"
     r"shelling|bombs?|blasts?|explosions?|IEDs?|grenades?|drones?|landmines?|mines?|"
-    r"refugees|displaced)\b",
+    r"refugees|displaced|soldaten|armee|milit[äa]r|polizei|milizen?|rebellen|zivilisten|"
+    r"demonstranten|demonstrierende)\b",
     re.IGNORECASE,
 )
 
@@ -142,50 +150,6 @@ def other_domain(sentence: str) -> bool:
     return other > len(_CONFLICT.findall(sentence))
 
 
-_EXPLOSIVE_KIND = [
-    (re.compile(r"\b(?:air ?strikes?|airstrikes?|drones?|air raids?|warplanes?|aircraft|"
-                r"air force|(?:fighter )?jets?|helicopters?|quadcopters?|"
-                r"frappes? a[ée]riennes?|drones?|bombardeo a[ée]reo)\b", re.I),
-     SubEventType.air_drone_strike),
-    (re.compile(r"\b(?:suicide (?:bomb\w*|attack\w*|car)|kamikazes?|attentats?-suicides?|"
-                r"atentados? suicidas?|s'est fait exploser)\b", re.I), SubEventType.suicide_bomb),
-    (re.compile(r"\bgrenades?\b", re.I), SubEventType.grenade),
-    (re.compile(r"\b(?:IEDs?|roadside|landmines?|car bombs?|explosive devices?|mines?)\b", re.I),
-     SubEventType.remote_explosive_landmine_ied),
-]  # fmt: skip
-
-
-_SHELLING = re.compile(
-    r"\b(?:missiles?|rockets?|shells?|shelling|artillery|mortars?|ballistic|obus|roquettes?|"
-    r"misil\w*|cohetes?|morteros?)\b",
-    re.IGNORECASE,
-)
-
-
-def explosive_kind(text: str) -> SubEventType:
-    """The kind of explosive weapon the text names first (a suicide attack, a grenade or
-    a planted device before an air strike named in the same breath); shelling, artillery
-    or missiles when none is named."""
-    found = [
-        (match.start(), rank, kind)
-        for rank, (pattern, kind) in enumerate(
-            [*_EXPLOSIVE_KIND, (_SHELLING, SubEventType.shelling_artillery_missile_attack)]
-        )
-        if (match := pattern.search(text))
-    ]
-    if not found:
-        return SubEventType.shelling_artillery_missile_attack
-    specific = [f for f in found if f[2] in _SPECIFIC_KINDS]
-    return min(specific or found)[2]
-
-
-# named anywhere in an event's sentences, these decide: a suicide bombing stays one
-# whatever else the sentences name
-_SPECIFIC_KINDS = frozenset(
-    {SubEventType.suicide_bomb, SubEventType.grenade, SubEventType.remote_explosive_landmine_ied}
-)
-
-
 def _words(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern, re.IGNORECASE)
 
@@ -193,7 +157,8 @@ def _words(pattern: str) -> re.Pattern[str]:
 _STATE_SIDE = _words(
     r"\b(?:army|troops|soldiers|military|government forces|regime forces|security forces|"
     r"police|forces loyal|defen[cs]e forces?|arm[ée]es?|forces arm[ée]es|ej[ée]rcito|"
-    r"militares|soldados|soldats|guardia nacional)\b"
+    r"militares|soldados|soldats|guardia nacional|armee|soldaten|polizei\w*|streitkr[äa]fte|"
+    r"sicherheitskr[äa]fte|einsatzkr[äa]fte|beamte)\b"
 )
 # an army named by capitalised words: "Arakan Army" and "Kachin Independence Army" are
 # armed groups; "Sudanese Army" and "Somali National Army", a state's
@@ -219,25 +184,26 @@ _CAPTURE = _words(
 )
 _ABDUCTION = _words(
     r"\b(?:abduct\w*|kidnap\w*|hostages?|disappear\w*|secuestr\w*|enlev\w*|"
-    r"otages?|rapt)\b"
+    r"otages?|rapt|entf[üu]hr\w*|verschlepp\w*|geiseln?)\b"
 )
 _SEXUAL = _words(r"\b(?:rap(?:e|ed|ing)|sexual\w*|viol(?:ée?s?)?|violaci[óo]n)\b")
 _DEADLY_FORCE = _words(
     r"\b(?:killed|shot dead|live (?:fire|ammunition|rounds)|muert\w*|muri[óo]|tu[ée]s?|"
-    r"abrieron fuego|ouvert le feu|opened fire)\b"
+    r"abrieron fuego|ouvert le feu|opened fire|erschossen|get[öo]tet|scharfe munition)\b"
 )
 _INTERVENTION = _words(
     r"\b(?:tear ?gas|dispers\w*|water cannon|arrest\w*|detain\w*|batons?|"
-    r"rubber bullets|gaz lacrymog\w*|gases? lacrim\w*|fired (?:shots|warning))\b"
+    r"rubber bullets|gaz lacrymog\w*|gases? lacrim\w*|fired (?:shots|warning)|tr[äa]nengas|"
+    r"wasserwerfer\w*|pfefferspray|schlagst[öo]ck\w*|festgenommen|festnahme\w*)\b"
 )
 _MOB = _words(r"\b(?:mobs?|lynch\w*|vigilantes?|lincha\w*)\b")
 _ARREST = _words(
     r"\b(?:arrest\w*|detain\w*|arr[êe]t\w*|interpell\w*|detenid\w*|captur[óo]|aprehend\w*|"
-    r"detuv\w*|detid[oa]s)\b"
+    r"detuv\w*|detid[oa]s|festgenommen|festnahme\w*|verhaft\w*|vorl[äa]ufig fest)\b"
 )
 _AGREEMENT = _words(
     r"\b(?:ceasefire|truce|agreement|accords?|deal|signed|(?<![Dd]e )acuerdo|tregua|"
-    r"cessez-le-feu)\b"
+    r"cessez-le-feu|waffenruhe|waffenstillstand\w*|abkommen)\b"
 )
 # air defences that stop drones or missiles: "shot down 38 of the 56 drones"
 _INTERCEPTED = _words(
@@ -254,14 +220,19 @@ _DEFUSED = _words(
 _CONCESSION = _words(r"\b(?:safe passage|ultimatum|sauf-conduit|salvoconducto)\b")
 _DESTRUCTION = _words(
     r"\b(?:loot\w*|torch\w*|set (?:on )?fire|burn(?:ed|t)|destroy\w*|pill\w*|"
-    r"saque\w*)\b"
+    r"saque\w*|in brand|brannten|angez[üu]ndet|zerst[öo]rt|gepl[üu]ndert)\b"
 )
-_CHEMICAL = _words(r"\b(?:chemical|chlorine|sarin|mustard gas|nerve agent)\b")
+# a chemical weapon, not "a chemical plant" the drone hit
+_CHEMICAL = _words(
+    r"\b(?:chemical (?:weapons?|attacks?|agents?|munitions?|arms|gas|strikes?)|chlorine|sarin|"
+    r"mustard gas|nerve agents?|toxic gas)\b"
+)
 _CIVILIAN_HARM = _words(
     r"\b(?:kill\w*|shot|shoot\w*|gunned|abduct\w*|kidnap\w*|massacr\w*|execut\w*|rap(?:e|ed)|"
     r"attack\w*|beat(?:en|ing)?|hacked|stabb\w*|murder\w*|assassin\w*|tortur\w*|burn(?:ed|t) "
     r"alive|slain|hostages?|muert\w*|asesin\w*|secuestr\w*|atac\w*|tu[ée]s?|enlev\w*|"
-    r"attaqu\w*|abattu\w*|abrieron fuego|dispar(?:aron|ó)|ouvert le feu|sexual\w* "
+    r"attaqu\w*|abattu\w*|abrieron fuego|dispar(?:aron|ó)|ouvert le feu|get[öo]tet|"
+    r"erschossen|ermordet|angegriffen|entf[üu]hrt|sexual\w* "
     r"(?:violence|assault\w*|abuse)|raped|viol[ée]e?s?|violad[ao]s?)\b"
 )
 
@@ -332,7 +303,7 @@ def codebook_kind(
 _PROTEST = _words(
     r"\b(?:protest\w*|demonstrat\w*|marchers|marched|marching|bloquearon|bloqueo|rall(?:y|ies|ied)|sit-in|manifest\w*|"
     r"marcha\w*|concentraci[óo]n de (?:trabajadores|manifestantes|estudiantes|vecinos|"
-    r"jubilados)|rassemblement\w*|protestas?|"
+    r"jubilados)|rassemblement\w*|protestas?|demonstri\w*|demonstration\w*|kundgebung\w*|"
     # "several hundred people gathered outside the governorate building"
     r"(?:gathered|assembled|converged) (?:outside|in front of|at|on)|sit-ins?)\b"
 )
@@ -354,11 +325,22 @@ _RIOTING = _words(
     r"pelt\w* (?:\S+ ){1,8}?with (?:stones|rocks)|set (?:\S+ ){0,3}?on fire|"
     r"set (?:fire|ablaze)|loot\w*|vandali[sz]\w*|ransack\w*|broke into|stormed|"
     r"clash(?:ed|es) with (?:the )?(?:police|security)|incendi\w*|saque\w*|pill(?:é|age)\w*|"
-    r"jet(?:é|aient) des pierres|lanzaron piedras|quem(?:ó|aron)|queimar\w*|apedre\w*)\b"
+    r"jet(?:é|aient) des pierres|lanzaron piedras|quem(?:ó|aron)|queimar\w*|apedre\w*|"
+    r"krawall\w*|ausschreitung\w*|randalier\w*|barrikaden|in brand gesetzt|pl[üu]nder\w*)\b"
 )
 _MOB_HARM = _words(
     r"\b(?:beat(?:en|ing)?|lynch\w*|kill\w*|hacked|stabb\w*|assault\w*|burn(?:ed|t) alive|"
     r"lincha\w*|golpe\w*)\b"
+)
+
+
+# a riot told by its own name, or a crowd's violence with no demonstration named
+_RIOT = _words(
+    r"(?<!anti-)\b(?:riot(?:s|ing|ers)?(?!\s+(?:police|gear|squads?|control|officers|units?|"
+    r"shields?|act))|rioted|[ée]meutes?|[ée]meutiers|disturbios|mot[íi]n(?:es)?|"
+    r"krawall\w*|ausschreitung\w*|randalier\w*)\b|"
+    r"\b(?:youths|crowds?|mobs?|jeunes|j[óo]venes|multitud|vermummte)\b[^.;]{0,60}"
+    rf"(?:{_RIOTING.pattern})"
 )
 
 
@@ -373,7 +355,7 @@ def describes_rioting(text: str) -> bool:
 _EXCHANGE = _words(
     r"\b(?:fight(?:s|ing)?|fought|crossfire|cross-fire|exchange of fire|exchanged fire|shootout|"
     r"gun ?battle|gunfight|firefight|clash\w*|battl\w*|combat\w*|affrontements?|"
-    r"enfrentamientos?)\b"
+    r"enfrentamientos?|gefecht\w*|k[äa]mpfe\w*|schusswechsel|zusammenst[öo]\w*)\b"
 )
 
 
@@ -411,6 +393,9 @@ def label_by_words(sentence: str) -> str:
     acts = acts_in(sentence)
     if describes_protest(acts):  # not "arrested ... accused of calling the blockade"
         return "protest"
+    # (a side's word in quotation marks, '"rioters" set fire', is its label, not the news)
+    if _RIOT.search(strip_quoted(acts)) and not (_FIGHTING.search(acts) or _EXPLOSIVE.search(acts)):
+        return "riot"  # "Riots broke out ...", "youths set fire to a police station"
     if _INTERCEPTED.search(acts) or (_DEFUSED.search(sentence) and not _HARM_DONE.search(acts)):
         return "development"  # ACLED: disrupted weapons use
     found = [

@@ -39,11 +39,14 @@ _BACKGROUND_DATE = re.compile(
 _FR_DAYS = r"lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche"
 _ES_DAYS = r"lunes|martes|mi[ée]rcoles|jueves|viernes|s[áa]bado|domingo"
 _PT_DAYS = r"(?:segunda|ter[çc]a|quarta|quinta|sexta)-feira"
+_DE_DAYS = r"montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonnabend|sonntag"
+_DE_DAY_PART = r"abend|morgen|nachmittag|vormittag|mittag|nacht"
 _DATE_WORDS = re.compile(
     r"\b(?:(?:on |late |early )?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
     r"(?: (?:morning|afternoon|evening|night))?|yesterday|today|overnight|last night|"
     r"this (?:morning|afternoon|evening|week)|(?:in|over) (?:a|the past|the last|the) week|"
     rf"(?:{_FR_DAYS})(?: soir| matin)?|hier|(?:el )?(?:{_ES_DAYS})|ayer|{_PT_DAYS}|ontem|"
+    rf"(?:in der nacht (?:zum|auf) |am )?(?:{_DE_DAYS})(?:{_DE_DAY_PART})?|gestern(?:abend)?|"
     r"\d{1,2} (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w*|"
     r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w* (?:19|20)\d\d|"
     r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w* \d{1,2}|"
@@ -73,7 +76,8 @@ _REPORTED_ON = re.compile(
     r"\b(?:said|says|announced|reported|told|added|stated|confirmed|claimed|declared|dijo|"
     r"inform[óo]|señal[óo]|afirm[óo]|anunci[óo]|report[óo]|indic[óo]|denunci[óo]|"
     r"a d[ée]clar[ée]|a indiqu[ée]|indiqu[ée]|pr[ée]cisant|a pr[ée]cis[ée]|a annonc[ée]|"
-    r"annonc[ée]|a affirm[ée]|affirm[ée]|a rapport[ée]|a confirm[ée])\b"
+    r"annonc[ée]|a affirm[ée]|affirm[ée]|a rapport[ée]|a confirm[ée]|sagte|teilte|"
+    r"erkl[äa]rte|berichtete|best[äa]tigte)\b"
     r"(?:\s+(?!that\b|que\b)[\w'’-]+){0,4}?\s*$",
     re.IGNORECASE,
 )
@@ -113,10 +117,15 @@ def date_key(sentence: str, reported: bool = False) -> str | None:
     match = date_words(sentence, reported)
     if not match:
         return None
-    words = fold_name(match.group(0)).split()
-    return " ".join(w for w in words if w not in {"on", "late", "early", "el", "morning",
-                                                   "afternoon", "evening", "night", "soir",
-                                                   "matin"}) or None  # fmt: skip
+    # "am Samstagabend" is Saturday's, as "Saturday evening" is
+    words = re.sub(rf"\b({_DE_DAYS})(?:{_DE_DAY_PART})\b", r"\1", fold_name(match.group(0)))
+    return " ".join(w for w in words.split() if w not in _NOT_DAY) or None
+
+
+_NOT_DAY = frozenset(
+    {"on", "late", "early", "el", "morning", "afternoon", "evening", "night", "soir", "matin",
+     "am", "in", "der", "nacht", "zum", "auf"}
+)  # fmt: skip
 
 
 def latest_year(sentences: list[Sentence]) -> int | None:
@@ -128,7 +137,8 @@ def latest_year(sentences: list[Sentence]) -> int | None:
 
 WEEKDAY_KEY = re.compile(
     r"^(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|today|"
-    rf"overnight|last night|this \w+|{_FR_DAYS}|hier|{_ES_DAYS}|ayer|{_PT_DAYS}|ontem)\b"
+    rf"overnight|last night|this \w+|{_FR_DAYS}|hier|{_ES_DAYS}|ayer|{_PT_DAYS}|ontem|"
+    rf"{_DE_DAYS}|gestern)\b"
 )
 
 

@@ -20,16 +20,25 @@ from summarizer.grounding.numbers import in_digits
 __all__ = ["checked_toll", "death_figures", "numbers_written", "speaks_of_deaths"]
 
 _T2N_LANGUAGES = frozenset({"en", "fr", "es", "pt", "de", "it", "nl", "da"})
-_DEATH = re.compile(
+_DEATH_WORDS = (
     r"\b(kill\w*|dead|death\w*|died|die|dying|bod(?:y|ies)|lives|fatalit\w*|toll|"
     r"massacre\w*|slain|perish\w*|execut\w*|"
     r"tu[ée]e?s?|morts?|mortes|d[ée]c[èe]s|victimes|bilan|"
     r"muert[oa]s?|murieron|falleci\w*|asesinad[oa]s?|mat[óo]|matad[oa]s?|v[íi]ctimas|"
-    r"mort[oa]s|morreram|mataram|matou|abatid[oa]s|assassinad[oa]s|getötet|tote|"
+    r"mort[oa]s|morreram|mataram|matou|abatid[oa]s|assassinad[oa]s|get[öo]tet\w*|"
+    r"tote[nr]?|tot|starben|ums leben|leichen|"
     # the military's word for enemies killed: "Quatorze terroristes ont été neutralisés"
-    r"neutrali[sz]\w*)\b",
-    re.IGNORECASE,
+    r"neutrali[sz]\w*)\b"
 )
+_DEATH = re.compile(_DEATH_WORDS, re.IGNORECASE)
+# German's "die" is an article ("die Innenstadt"), not a death
+_DEATH_NOT_EN = re.compile(_DEATH_WORDS.replace("|die|", "|"), re.IGNORECASE)
+
+
+def _death(language: str) -> re.Pattern[str]:
+    return _DEATH if language in ("en", "") else _DEATH_NOT_EN
+
+
 _NUMBER = re.compile(r"(?<![\w.,])(\d{1,3}(?:[,.\u00a0 ]\d{3})+|\d+)(?![\w]|[.,]\d)")
 # what may follow a number and show it is not a count of people killed
 _NOT_A_TOLL_AFTER = re.compile(
@@ -38,14 +47,16 @@ _NOT_A_TOLL_AFTER = re.compile(
     r"ans\b|heures?|jours?|semaines?|mois\b|años\b|horas?\b|días\b|semanas?\b|meses\b|"
     r"(?:people |civilians |others |persons )?(?:were |have been |had been )?"
     r"(?:wounded|injured|hurt|displaced|missing|arrested|abducted|kidnapped|bless[ée]s|"
-    r"heridos|desplazados|secuestrad))",
+    r"heridos|desplazados|secuestrad)|"
+    r"(?:\w+\s+){0,2}(?:wurden|sind|waren)\s+(?:\w+\s+){0,2}?(?:verletzt|verwundet|festgenommen|"
+    r"vermisst|entf[üu]hrt)|verletzte|verwundete)",
     re.IGNORECASE,
 )
 
 
-def speaks_of_deaths(sentence: str) -> bool:
+def speaks_of_deaths(sentence: str, language: str = "en") -> bool:
     """Whether a sentence speaks of people killed or dead (in en, fr, es and a few more)."""
-    return _DEATH.search(sentence) is not None
+    return _death(language).search(sentence) is not None
 
 
 @functools.lru_cache(maxsize=2048)
@@ -116,14 +127,15 @@ _LONE_VICTIM = re.compile(
 )
 
 
-def _near_death(converted: str, start: int, end: int) -> bool:
+def _near_death(converted: str, start: int, end: int, language: str) -> bool:
     """Whether a word of death lies within ``_NEAR`` characters of the figure, with no
     clause break (';' or a full stop) between them."""
     before = re.split(r"[;:]|\.\s", converted[max(0, start - _NEAR) : start])[-1]
     # "eight people, including two civilians, were killed": an aside does not count
     following = _ASIDE.sub(r"\1", converted[end : end + 2 * _NEAR + 30], count=1)
     after = re.split(r"[;:]|\.\s", following[:_NEAR])[0]
-    return bool(_DEATH.search(before) or _DEATH.search(after))
+    death = _death(language)
+    return bool(death.search(before) or death.search(after))
 
 
 # "70 combatants were killed, 32 of them government forces": a part of a toll
@@ -149,7 +161,7 @@ def death_figures(sentences: list[str], language: str = "en") -> list[int]:
     figures: list[int] = []
     for told in sentences:
         sentence = undated(told)
-        if not speaks_of_deaths(sentence):
+        if not speaks_of_deaths(sentence, language):
             continue
         found: list[tuple[int, int]] = []
         for value, start, converted in _numbers(sentence, language, 0.0):
@@ -165,7 +177,7 @@ def death_figures(sentences: list[str], language: str = "en") -> list[int]:
                 continue
             text_end = re.match(r"[\d,.\u00a0 ]*\d", converted[start:])
             end = start + (text_end.end() if text_end else len(str(value)))
-            if _near_death(converted, start, end):
+            if _near_death(converted, start, end, language):
                 found.append((start, value))
         if language == "en" and (lone := _LONE_VICTIM.search(sentence)):
             found.append((lone.start(), 1))

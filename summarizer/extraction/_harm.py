@@ -17,7 +17,8 @@ def _words(pattern: str) -> re.Pattern[str]:
 _ARMED_PEOPLE = (
     r"(?:soldiers?|troops|policem[ae]n|police officers?|officers|security forces|servicem[ae]n|"
     r"guards|fighters|militants|rebels|insurgents|jihadists|combatants|attackers|gunmen|"
-    r"militiamen|soldados|militares|polic[ií]as|soldats|militaires|policiers)"
+    r"militiamen|soldados|militares|polic[ií]as|soldats|militaires|policiers|gendarmes|"
+    r"combattants|soldaten|polizisten|beamte)"
 )
 _OBJECT = (
     r"(?:\d+|a|an|the|two|three|four|five|six|seven|eight|nine|ten|several|dozens|scores|"
@@ -36,6 +37,11 @@ _ARMED_HARMED = _words(
     rf"(?:(?!when\b|as\b|after\b|by\b|while\b)\S+\s+){{0,3}}{_ARMED_PEOPLE}\b|"
     rf"\b{_ARMED_PEOPLE}\s+(?:\S+\s+){{0,4}}?(?:were|was|have been|had been|also)\s+(?:\S+\s+)?"
     r"(?:killed|wounded|injured|died|dead)\b|"
+    # "Dix soldats nigériens ont été tués", "murieron tres militares", "wurden getötet"
+    rf"\b{_ARMED_PEOPLE}\s+(?:\S+\s+){{0,3}}?(?:ont été|a été|sont|fueron|resultaron|wurden)\s+"
+    r"(?:\S+\s+){0,4}?(?:tu[ée]s|bless[ée]s|muertos|asesinados|heridos|get[öo]tet|verletzt)\b|"
+    r"\b(?:embuscade|emboscada|hinterhalt)\b[^.;]{0,60}\b(?:patrouille|patrulla|convoi|convoy|"
+    r"militaires|soldats|militares|soldados|soldaten)\b|"
     # a headline's passive "Three police killed", not "militants killed two shepherds"
     rf"\b(?:{_ARMED_PEOPLE}|police)\s+(?:killed\b(?!\s+{_OBJECT})|dead\b|died\b)"
 )

@@ -16,7 +16,13 @@ from __future__ import annotations
 import re
 
 from summarizer.extraction._meta import is_wire
-from summarizer.extraction._places import countries_in, country_name, fold_name, is_country_name
+from summarizer.extraction._places import (
+    countries_in,
+    country_name,
+    country_of_capital,
+    fold_name,
+    is_country_name,
+)
 from summarizer.schema import Actor, ActorType
 
 __all__ = [
@@ -285,22 +291,80 @@ def actor_named(
             return Actor(name=unnamed, type=ActorType.political_militia)
         else:
             return None
-    derived = state_forces_of(name, countries)
+    derived = state_forces_of(name, countries) or _regime_of(name)
     if derived is not None:
         return Actor(name=derived, type=ActorType.state_forces)
     if not in_article(name, folded_text):
         spelt = article_spelling(name, text)
         if spelt is None:
-            return None
+            role = _role_told(name, folded_text)
+            if role is None or not country:
+                return None
+            # "Police" for an article that says "Polizei": ACLED's name from the role
+            return Actor(name=canonical_actor(role[0], role[1], country), type=role[1])
         name = spelt
     actor_type = actor_type_for(name, actor_type)
     return Actor(name=canonical_actor(name, actor_type, country)[:80], type=actor_type)
 
 
+# generic sides an English answer names, and the words other languages give them: the
+# model often answers "Police" for "Polizei" or "Protesters" for "manifestantes"
+_ROLES: tuple[tuple[str, ActorType, frozenset[str], frozenset[str]], ...] = (
+    ("police", ActorType.state_forces,
+     frozenset({"police", "police officers", "policemen", "officers"}),
+     frozenset({"polizei", "polizisten", "beamte", "policia", "policias", "policiers",
+                "gendarmes", "gendarmerie", "carabineros"})),
+    ("army", ActorType.state_forces,
+     frozenset({"army", "soldiers", "troops", "military", "armed forces"}),
+     frozenset({"armee", "soldaten", "bundeswehr", "militar", "soldats", "militaires",
+                "ejercito", "soldados", "militares", "exercito", "forces armees",
+                "fuerzas armadas"})),
+    ("protesters", ActorType.protesters,
+     frozenset({"protesters", "demonstrators", "protestors", "marchers"}),
+     frozenset({"demonstranten", "demonstrierende", "manifestants", "manifestantes",
+                "protestierende", "teilnehmende"})),
+    ("rioters", ActorType.rioters,
+     frozenset({"rioters", "masked rioters", "masked people"}),
+     frozenset({"randalierer", "vermummte", "emeutiers", "alborotadores", "encapuchados"})),
+    ("civilians", ActorType.civilians,
+     frozenset({"civilians", "villagers", "residents"}),
+     frozenset({"zivilisten", "civils", "civiles", "civis", "habitants", "villageois",
+                "pobladores", "bewohner", "dorfbewohner", "moradores"})),
+)  # fmt: skip
+
+
+def _role_told(name: str, folded_text: str) -> tuple[str, ActorType] | None:
+    """The generic side (its English word and type) that ``name`` is, when the article
+    names that side in another language."""
+    folded = fold_name(name)
+    for english, kind, answers, words in _ROLES:
+        if folded in answers and any(f" {w} " in f" {folded_text} " for w in words):
+            return english, kind
+    return None
+
+
+_REGIME = re.compile(r"^(?:the\s+)?(.+?)\s+regime(?:\s+forces)?$", re.IGNORECASE)
+
+
+def _regime_of(name: str) -> str | None:
+    """'Military Forces of Ukraine' for "Kyiv regime" or "Ukrainian regime": a side's word
+    for its enemy's state, which ACLED names as that state's forces."""
+    match = _REGIME.match(name.strip())
+    if not match:
+        return None
+    place = match.group(1)
+    named = countries_in(place)
+    code = next(iter(named)) if len(named) == 1 else country_of_capital(place)
+    country = country_name(code) if code else None
+    return f"Military Forces of {country}" if country else None
+
+
 # a side's label for its enemy, not a name: "terrorists", "the bandits", "Khawarij"
 _LOADED_WORD = re.compile(
     r"\b(?:the\s+)?(?:terrorists?|terrorist groups?|bandits|criminals|thugs|extremists|"
-    r"khawarij|miscreants|mercenaries|takfiris?|terroristes|terroristas|bandidos)\b",
+    r"khawarij|miscreants|mercenaries|takfiris?|terroristes|terroristas|bandidos|"
+    # Pakistan's official labels for armed groups
+    r"fitna al-(?:hindustan|khawarij))\b",
     re.IGNORECASE,
 )
 # a type given for a name ("rebel_group"): civilians, protesters and rioters are names too

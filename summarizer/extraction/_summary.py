@@ -62,16 +62,20 @@ def checked(
     if language_of(f"{headline}. {text}") != "en":
         return None, ["the summary is not in English"]
     allowed = _article_numbers(source_text)
+    deaths = _death_figures(source_text, events)
     kept = []
     for sentence in (s for s in _SENTENCE.split(text) if s.strip()):
         why = _sentence_problem(sentence, source_text, allowed, figures=not events)
+        why = why or _dead_not_told(sentence, deaths)
         if not why and not re.search(r"[.!?][\"”’)]*$", sentence.strip()):
             why = "not a whole sentence"
         if why:
             warnings.append(f"summary sentence removed ({why}): {sentence[:120]!r}")
         else:
             kept.append(sentence.strip())
-    if _sentence_problem(headline, source_text, allowed, copying=False, figures=not events):
+    if _sentence_problem(
+        headline, source_text, allowed, copying=False, figures=not events
+    ) or _dead_not_told(headline, deaths):
         headline = ""
     text = _with_events(kept, headline, events, warnings, title)
     main = main_event(events)
@@ -151,7 +155,26 @@ def _tells_in_full(text: str, event: Event) -> bool:
         f" {fold_name(event.location.name)} " in folded
         and (total is None or total in numbers_in(text))
         and (not source or _names_source(source, folded))
+        and all(_names_source(name, folded) for name in _named_sides(event))
     )
+
+
+# names code derives ("Military Forces of Mali", "Civilians (Niger)") or gives a side
+# no one named: a summary may tell these in its own words
+_GENERIC_SIDE = re.compile(
+    r"^(?:Military Forces of|Police Forces of|Unidentified Armed Group)\b|"
+    r"^(?:Civilians|Protesters|Rioters) \("
+)
+
+
+def _named_sides(event: Event) -> list[str]:
+    """The sides of an event that the article names by their own name ("JNIM", "Los
+    Lobos"): a summary that leaves them out does not say who acted."""
+    return [
+        actor.name
+        for actor in (event.actor1, event.actor2)
+        if actor is not None and not _GENERIC_SIDE.search(actor.name)
+    ]
 
 
 def _dead(total: int) -> str:
@@ -165,6 +188,49 @@ def _headline(event: Event) -> str:
     if event.fatalities.total is not None:
         headline += f", {_dead(event.fatalities.total)}"
     return headline
+
+
+# a toll the summary tells in its own voice: "23 people were killed", "killing 23"
+_TOLL_TOLD = re.compile(
+    r"\b(\d[\d,]*)\s+(?:[\w-]+\s+){0,3}?(?:(?:were|have been|had been|was)\s+)?"
+    r"(?:killed|dead|died|deaths)\b|"
+    r"\b(?:killing|killed|kills|death toll (?:of|to|at|rose to)|toll of)\s+"
+    r"(?:at least\s+|more than\s+|some\s+|about\s+|around\s+|nearly\s+)?(\d[\d,]*)\b",
+    re.IGNORECASE,
+)
+# words of death in the languages the article may be in
+_DEATH_WORDS = re.compile(
+    r"\b(?:kill\w*|dead|death\w*|died|bodies|tu[ée]e?s?|morts?|d[ée]c[ée]d\w*|muert\w*|"
+    r"falleci\w*|asesinad\w*|mortos?|morreram|mat(?:ou|aram)|get[öo]tet\w*|tote?n?|starben|"
+    r"ums leben)\b",
+    re.IGNORECASE,
+)
+
+
+def _death_figures(source_text: str, events: list[Event]) -> set[int]:
+    """Tolls the summary may tell: the record's, and the numbers of the article's lines
+    that speak of death (not "23 officers were injured"), with sums of two."""
+    found: set[int] = set()
+    for event in events:
+        fat = event.fatalities
+        found.update(v for v in (fat.total, fat.civilians) if v is not None)
+        found.update(part.count for part in fat.breakdown)
+    language = language_of(source_text)
+    for line in re.split(r"(?<=[.!?])\s+|\n", source_text):
+        if _DEATH_WORDS.search(line):
+            found.update(numbers_in(line))
+            found.update(value for value, _ in numbers_written(line, language))
+    return found | {a + b for a in found for b in found if a < 1000 and b < 1000}
+
+
+def _dead_not_told(sentence: str, deaths: set[int]) -> str | None:
+    """Why a sentence's toll is not the article's: it counts as dead people the article
+    counts otherwise (the wounded, the arrested)."""
+    for match in _TOLL_TOLD.finditer(sentence):
+        value = int((match.group(1) or match.group(2)).replace(",", ""))
+        if value not in deaths:
+            return f"tells {value} dead, which the article does not"
+    return None
 
 
 def _article_numbers(source_text: str) -> set[int]:

@@ -16,6 +16,7 @@ from summarizer.extraction._places import (
     is_country_name,
     is_subdivision,
     lookup_place,
+    province_phrases,
     subdivision_in,
 )
 from summarizer.extraction._sentences import undated
@@ -117,7 +118,10 @@ def locate(place: str, own: str, text: str, countries: dict[str, int]) -> Locati
             country=found.country,
             geo_precision=1,
         )
-    code = main_country(countries)
+    # the country of another place the event's sentences name ("near the subdistrict ...
+    # taken to hospital in Duhok": Iraq, though the article names Turkey more often)
+    beside = _place_near(place, own, countries) if countries else None
+    code = beside.country_code if beside else main_country(countries)
     near = None if code else _dateline_place(text, countries)
     if near is not None:  # "Residency Road" in an article filed from Srinagar
         code = near.country_code
@@ -142,10 +146,28 @@ def _admin1_near(place: str, own: str, countries: dict[str, int]) -> str | None:
     """The province of the other place the event's sentences name that the gazetteer
     holds in ``countries`` ("the town of Yadouda in the countryside of Dara'a" -> Dara'a's
     province), in the article's spelling when it gives one."""
-    for named in _places_named(own):
+    found = _place_near(place, own, countries, with_admin1=True)
+    if found is not None and found.admin1:
+        return article_spelling(found.admin1, own) or found.admin1
+    return None
+
+
+def _place_near(
+    place: str, own: str, countries: dict[str, int], *, with_admin1: bool = False
+) -> Place | None:
+    """The other place the event's sentences name nearest to ``place`` (the first, when
+    they do not name it) that the gazetteer holds in ``countries`` (with a province, if
+    ``with_admin1``): "the town of Abu Qalqal south-east of Manbij", not a place of the
+    headline's other clause."""
+    folded = f" {fold_name(own)} "
+    at = folded.find(f" {fold_name(place)} ")
+    named_places = list(_places_named(own))
+    if at >= 0:
+        named_places.sort(key=lambda n: abs(max(folded.find(f" {fold_name(n)} "), 0) - at))
+    for named in named_places:
         found = None if same_place(named, place) else lookup_place(named, countries)
-        if found is not None and found.admin1:
-            return article_spelling(found.admin1, own) or found.admin1
+        if found is not None and (found.admin1 or not with_admin1):
+            return found
     return None
 
 
@@ -159,13 +181,14 @@ def _dateline_place(text: str, countries: dict[str, int]) -> Place | None:
 
 
 _GENERIC = re.compile(r"^(.*?)\s+(?:town|village|city|area|region|district|province)$", re.I)
-_NAME = r"[A-ZÀ-Ý][\w'’-]+(?:[\s-](?:[A-ZÀ-Ý][\w'’-]+|al|el|de|e)){0,2}"
+_NAME = r"[A-ZÀ-Ý][\w'’-]+(?:[ -](?:[A-ZÀ-Ý][\w'’-]+|al|el|de|e)){0,2}"
 _NAMED_PLACES = [
     re.compile(rf"\b(?:town|village|city|district|camp|neighbou?rhood|commune|locality|"
                rf"barangay|municipality) of ({_NAME})"),
     re.compile(rf"\b(?:[Bb]arangay|[Vv]illage|[Tt]own) ({_NAME})"),
     re.compile(
-        rf"\b(?:in|near|at|outside|around)\s+(?:the\s+)?(?:[a-z]+\s+of\s+(?:the\s+)?)?({_NAME})"
+        rf"\b(?:in|near|at|outside|around|en|à|près de|cerca de|perto de|em|bei)\s+"
+        rf"(?:the\s+)?(?:[a-z]+\s+of\s+(?:the\s+)?)?({_NAME})"
     ),
 ]  # fmt: skip
 _NOT_PLACES = re.compile(
@@ -199,12 +222,17 @@ def specific_place(
         reason = "a region's name"  # "Amhara town", not "Mambelenga village"
     elif is_country_name(place):
         reason = "a country"
-    elif country_code and is_subdivision(place, country_code, fuzzy=True):
+    elif country_code and (
+        is_subdivision(place, country_code, fuzzy=True) or _part_of_province(place, body)
+    ):
         reason = "a province"
     if reason is None:
         return place, None
     broad = {folded, fold_name(dateline or ""), fold_name(generic.group(1)) if generic else ""}
     texts = [body]
+    if reason == "a province" and text and _UNNAMED_TOWN.search(body):
+        # "stormed a town in North Kordofan state": the story names the town further on
+        texts.append(_story(text, dateline))
     if reason == "the dateline's city" and text:
         story = _story(text, dateline)
         if f" {folded} " in f" {fold_name(story)} ":
@@ -212,8 +240,9 @@ def specific_place(
             # event is there, and a place told further down is another event's
             return place, None
         texts.append(story)
-    for told in texts:
-        for found in _places_named(told):
+    for number, told in enumerate(texts):
+        # the event's sentences by pattern; the rest of the story in order of telling
+        for found in _places_named(told, in_order=number > 0):
             if fold_name(found) in broad or (
                 country_code
                 and (
@@ -224,6 +253,16 @@ def specific_place(
                 continue
             return found, reason
     return place, None
+
+
+_UNNAMED_TOWN = re.compile(r"\ba (?:town|village|city|camp|locality)\b", re.IGNORECASE)
+
+
+def _part_of_province(place: str, body: str) -> bool:
+    """Whether the place is a word of a province the sentences name with its unit word
+    ("Kordofan" of "a town in North Kordofan state"), a spelling the ISO list lacks."""
+    folded = fold_name(place)
+    return any(f" {folded} " in f" {fold_name(name)} " for name in province_phrases(body))
 
 
 def _story(text: str, dateline: str | None) -> str:
@@ -243,16 +282,20 @@ def _without_dateline(text: str, dateline: str | None) -> str:
     )
 
 
-def _places_named(body: str) -> Iterator[str]:
+def _places_named(body: str, *, in_order: bool = False) -> Iterator[str]:
     """The places sentences name ("the village of X", "Barangay X", "in/near/at X"), by
-    pattern then in order; no weekday, month, country or people's word ("Russian")."""
-    for pattern in _NAMED_PLACES:
-        for match in pattern.finditer(body):
-            found = re.sub(r"^[\w-]+['’]s\s+", "", match.group(1).strip())  # "Libya's Zawiya"
-            if (
-                fold_name(found)
-                and not _NOT_PLACES.match(found)
-                and not is_country_name(found)
-                and not _adjectival(found, body)
-            ):
-                yield found
+    pattern then in order (``in_order``: in the order told); no weekday, month, country
+    or people's word ("Russian")."""
+    matches = [m for pattern in _NAMED_PLACES for m in pattern.finditer(body)]
+    if in_order:
+        matches.sort(key=lambda m: m.start(1))
+    for match in matches:
+        # "Libya's Zawiya", "Papua New Guinea's Enga": the place after the possessive
+        found = re.sub(r"^(?:[\w-]+\s){0,3}?[\w-]+['’]s(?:\s+|$)", "", match.group(1).strip())
+        if (
+            fold_name(found)
+            and not _NOT_PLACES.match(found)
+            and not is_country_name(found)
+            and not _adjectival(found, body)
+        ):
+            yield found

@@ -63,6 +63,7 @@ from summarizer.extraction._places import (
 from summarizer.extraction._sentences import (
     Sentence,
     headline,
+    joined,
     number_sentences,
     render_numbered,
     undated,
@@ -330,7 +331,7 @@ def _event(
     leads: set[int],
 ) -> Event | None:
     own = [by_id[i].text for i in spot.ids]
-    own_text = " ".join(own)
+    own_text = joined(own)
     # what the story tells of this event (a lead may sum up several)
     told = " ".join(by_id[i].text for i in spot.ids if i not in leads) or own_text
     if spot.event_type is EventType.violence_against_civilians and not (
@@ -476,9 +477,8 @@ def _event(
         tally.warnings.append(
             f"date of {spot.date_text!r} not resolved: no publication date (pass published=)"
         )
-    return Event(
-        **draft.model_dump(), date=date, time_precision=precision, notes=event_notes(draft)
-    )
+    notes = event_notes(draft, date if precision == 1 else None)
+    return Event(**draft.model_dump(), date=date, time_precision=precision, notes=notes)
 
 
 def _riot_or(event_type: EventType, own: str, where: str, tally: _Tally) -> EventType:

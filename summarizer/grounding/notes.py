@@ -6,6 +6,9 @@ the (lexicon-checked) actor fields, figures from the (grounded) fatalities.
 
 from __future__ import annotations
 
+import datetime as dt
+import re
+
 from summarizer.schema import EventDraft, SubEventType
 
 __all__ = ["event_notes"]
@@ -42,8 +45,29 @@ _WHAT = {
 _JOINS = (" from", " with", " against", " at", " by", " of", " concerning")
 
 
-def event_notes(event: EventDraft) -> str:
-    """'On Saturday in Kafr Zita (Hama), A clashed with B; 55 killed according to X.'"""
+# words of time an English sentence can open with as the article puts them
+_ENGLISH_TIME = re.compile(
+    r"\b(?:on|in|at|late|early|last|this|mon|tues|wednes|thurs|fri|satur|sun)day\b|"
+    r"\b(?:yesterday|today|tonight|overnight|night|morning|afternoon|evening|week|"
+    r"jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w*\b",
+    re.IGNORECASE,
+)
+
+
+def _when(date_text: str, date: dt.date | None) -> str:
+    """The day as the notes tell it: the article's words when they are English, else the
+    resolved date in English, with only the numbers the article gave ("am Mittwoch" ->
+    "On Wednesday", "le 14 mai" -> "On 14 May"), else the words."""
+    if date is not None and date_text and not _ENGLISH_TIME.search(date_text):
+        if re.search(r"\d", date_text):
+            return f"On {date.day} {date:%B}"
+        return f"On {date:%A}"
+    return f"{date_text[:1].upper()}{date_text[1:]}"
+
+
+def event_notes(event: EventDraft, date: dt.date | None = None) -> str:
+    """'On Saturday in Kafr Zita (Hama), A clashed with B; 55 killed according to X.'
+    With the resolved ``date``, a day in another language is told as that date."""
     where = event.location.name
     if event.location.admin1 and event.location.admin1 != where:
         where += f" ({event.location.admin1})"
@@ -57,7 +81,7 @@ def event_notes(event: EventDraft) -> str:
     if event.assoc_actor1:
         first += ", with " + " and ".join(event.assoc_actor1) + ","
     action = f"{first} {verb}" + (f" {other}" if other else "")
-    day = f"{event.date_text[:1].upper()}{event.date_text[1:]}, in" if event.date_text else "In"
+    day = f"{_when(event.date_text, date)}, in" if event.date_text else "In"
     sentence = f"{day} {where}: {action}"
     fat = event.fatalities
     if fat.total is not None:

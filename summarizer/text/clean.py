@@ -91,10 +91,12 @@ _DATE = (
     rf"(?P<dmy_d>\d{{1,2}}){_ORDINAL}\s+(?P<dmy_m>{_MONTH})\.?,?\s+(?P<dmy_y>\d{{4}})"
     rf"|(?P<mdy_m>{_MONTH})\.?\s+(?P<mdy_d>\d{{1,2}}){_ORDINAL},?\s+(?P<mdy_y>\d{{4}})"
     rf"|(?P<iso_y>\d{{4}})-(?P<iso_m>\d{{2}})-(?P<iso_d>\d{{2}})"
+    # day first, with dots, as German and other European pages stamp it: "02.11.2025"
+    rf"|(?P<dot_d>\d{{1,2}})\.(?P<dot_m>\d{{1,2}})\.(?P<dot_y>\d{{4}})"
     r")"
 )
 _TIME = (
-    r"\d{1,2}[:.]\d{2}(?:[:.]\d{2})?\s*(?:[ap]\.?m\.?)?"
+    r"\d{1,2}[:.]\d{2}(?:[:.]\d{2})?\s*(?:[ap]\.?m\.?|uhr)?"
     r"(?:\s*\(?(?:[a-z]{2,5}|(?:gmt|utc)\s*[+-]\s*\d{1,2}(?::?\d{2})?)\)?)?"
 )
 
@@ -112,6 +114,8 @@ def _date_from(match: re.Match[str]) -> dt.date | None:
             day, month, year = groups["mdy_d"], _month_number(groups["mdy_m"]), groups["mdy_y"]
         elif groups.get("iso_d"):
             day, month, year = groups["iso_d"], int(groups["iso_m"]), groups["iso_y"]
+        elif groups.get("dot_d"):
+            day, month, year = groups["dot_d"], int(groups["dot_m"]), groups["dot_y"]
         else:
             return None
         return dt.date(int(year), month, int(day))

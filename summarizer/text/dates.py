@@ -91,6 +91,11 @@ def resolve_date(date_text: str, published: dt.date | None) -> tuple[dt.date | N
 # languages whose day and date words ``dateparser`` reads here ("lundi", "na quinta-feira",
 # "el 14 de mayo"); English is read above
 _LANGUAGES = ["fr", "es", "pt", "de", "it"]
+_DE_DAY_PART = re.compile(
+    r"\b(montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonnabend|sonntag)"
+    r"(abend|morgen|nachmittag|vormittag|mittag|nacht)\b",
+    re.IGNORECASE,
+)
 
 
 def _other_languages(date_text: str, published: dt.date | None) -> tuple[dt.date | None, int]:
@@ -104,7 +109,10 @@ def _other_languages(date_text: str, published: dt.date | None) -> tuple[dt.date
 
     base = dt.datetime(published.year, published.month, published.day, 12)
     settings = {"RELATIVE_BASE": base, "PREFER_DATES_FROM": "past"}
-    found = search_dates(date_text, languages=_LANGUAGES, settings=settings)
+    # German compounds and ordinals dateparser does not split ("Samstagabend", "3. Mai")
+    text = _DE_DAY_PART.sub(r"\1 \2", date_text)
+    text = re.sub(r"\b(\d{1,2})\.(?=\s+[A-ZÄÖÜa-zäöü])", r"\1", text)
+    found = search_dates(text, languages=_LANGUAGES, settings=settings)
     if not found:
         return None, 3
     words, when = found[0]

@@ -26,10 +26,12 @@ from summarizer.extraction._figures import death_figures
 from summarizer.extraction._places import fold_name
 from summarizer.extraction._sentences import Sentence, headline, undated
 from summarizer.extraction._steps import LABELS
-from summarizer.schema import EventType
+from summarizer.extraction._where import same_place
+from summarizer.schema import Event, EventType
 
 __all__ = [
     "Spot",
+    "add_event",
     "background_ids",
     "group_events",
     "lead_ids",
@@ -387,3 +389,19 @@ def _told_best(
     chosen = ids[:1] + telling[:3]
     chosen += [i for i in rest if i not in chosen][: 4 - len(chosen)]
     return sorted(chosen)
+
+
+def add_event(events: list[Event], event: Event) -> None:
+    """Add an event, merged into one of the same type, day and place if there is one."""
+    for kept in events:
+        if (
+            kept.event_type is event.event_type
+            and fold_name(kept.date_text) == fold_name(event.date_text)
+            and same_place(kept.location.name, event.location.name)
+        ):
+            evidence = [*kept.evidence, *(e for e in event.evidence if e not in kept.evidence)]
+            kept.evidence[:] = evidence[:3]
+            if kept.fatalities.total is None and event.fatalities.total is not None:
+                kept.fatalities = event.fatalities
+            return
+    events.append(event)

@@ -17,6 +17,8 @@ def _words(pattern: str) -> re.Pattern[str]:
 _ARMED_PEOPLE = (
     r"(?:soldiers?|troops|policem[ae]n|police officers?|officers|security forces|servicem[ae]n|"
     r"guards|fighters|militants|rebels|insurgents|jihadists|combatants|attackers|gunmen|"
+    # a side's word for the armed men it killed ("killed six terrorists") tells armed dead
+    r"terrorists|terroristes|terroristas|"
     r"militiamen|soldados|militares|polic[ií]as|soldats|militaires|policiers|gendarmes|"
     r"combattants|soldaten|polizisten|beamte)"
 )

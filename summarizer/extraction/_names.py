@@ -42,7 +42,7 @@ _MILITARY = re.compile(
     r"\b(army|armies|military|militaries|troops?|soldiers?|armed forces|air ?force|navy|"
     r"marines|government forces|regime forces|security forces|forces|defen[cs]e forces|"
     r"arm[ée]e|militaires|soldats|forces arm[ée]es|ej[ée]rcito|militares|soldados|"
-    r"fuerzas armadas|junta)\b",
+    r"fuerzas armadas|for[çc]as armadas|for[çc]as de defesa|ex[ée]rcito|junta)\b",
     re.IGNORECASE,
 )
 _POLICE = re.compile(
@@ -70,7 +70,13 @@ _TYPE_WORDS: tuple[tuple[ActorType, re.Pattern[str]], ...] = tuple(
          r"Daesh|JNIM|Taliban|TTP|Houthis?|Ansar Allah|M23|Hayat Tahrir|HTS|"
          r"Rapid Support Forces|RSF|al-Qaeda|AQAP|ADF|FARC|ELN|New People's Army|NPA|"
          r"Arakan Army|People's Defen[cs]e Forces?|PDF|Fano|TPLF|Tigray Defen[cs]e Forces|"
-         r"Hamas|Hezbollah|PKK|SDF|Wagner)\b"),
+         r"Hamas|Hezbollah|PKK|SDF|Wagner|SPLA|SPLM|Sudan People['’]s Liberation)\b"),
+        # armies, fronts and movements of liberation or independence are armed opposition
+        # ("Baloch Liberation Army", "Kachin Independence Army"), not a state's forces;
+        # China's People's Liberation Army is
+        (ActorType.rebel_group, r"\b(?:(?<!People's )(?<!People’s )Liberation|Independence|"
+         r"Resistance|Salvation)\b(?:\s+[\w'’-]+){0,3}?\s+(?:Army|Forces?|Front|Movement|"
+         r"Brigades?)\b|\bFree [A-Z]\w+ Army\b"),
         (ActorType.political_militia, r"\b(?:pro-government|pro-regime)\s+(?:militia|fighters|"
          r"groups?)\b|\b(?:gunmen|bandits?|gangs?|gang members|armed men|hommes arm[ée]s|"
          r"hombres armados|pandillas?|sicarios|cartel\w*|bandidos|unidentified)\b"),

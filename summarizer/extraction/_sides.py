@@ -43,6 +43,10 @@ def coded_sides(
 ) -> list[Actor]:
     """``actors`` (first side first) as ACLED codes them for this event; each change is
     noted in ``warnings``."""
+    if len(actors) > 1 and actors[0].name == actors[1].name:
+        # an ally named as the other side ("militares ruandeses" beside Mozambique's army)
+        warnings.append(f"{where}: both sides are {actors[0].name!r}; the second removed")
+        actors = actors[:1]
     if event_type in (EventType.riots, EventType.protests):
         kind = ActorType.rioters if event_type is EventType.riots else ActorType.protesters
         actors = [_as_crowd(a, kind) for a in actors]

@@ -61,6 +61,10 @@ def checked(
     problems: list[str] = []
     if language_of(f"{headline}. {text}") != "en":
         return None, ["the summary is not in English"]
+    if (language := language_of(source_text)) != "en" and language_of(headline) == language:
+        # the article's own title, copied: a short English text may pass the check above
+        warnings.append(f"summary headline in the article's language replaced: {headline[:80]!r}")
+        headline = ""
     allowed = _article_numbers(source_text)
     deaths = _death_figures(source_text, events)
     kept = []

@@ -26,6 +26,7 @@ from pydantic import BaseModel
 
 from summarizer.errors import ExtractionFailed
 from summarizer.extraction import _summary
+from summarizer.extraction._claims import claimants, with_claimant
 from summarizer.extraction._codebook import (
     codebook_kind,
     describes_mob_violence,
@@ -38,6 +39,7 @@ from summarizer.extraction._codebook import (
 from summarizer.extraction._figures import checked_toll, death_figures
 from summarizer.extraction._grouping import (
     Spot,
+    add_event,
     background_ids,
     group_events,
     lead_ids,
@@ -82,7 +84,6 @@ from summarizer.extraction._where import (
     grounded_place,
     locate,
     main_country,
-    same_place,
     specific_place,
 )
 from summarizer.grounding import without_instructions
@@ -246,7 +247,8 @@ def run_steps(article: ArticleInput, prompts: StepPrompts, run: RunInfo) -> Step
 
     events: list[Event] = []
     leads = lead_ids(sentences)
-    for spot, answer in zip(spots, answers, strict=True):
+    claimed = claimants(sentences, spots)
+    for spot, answer, claimant in zip(spots, answers, claimed, strict=True):
         tally.add(answer)
         if isinstance(answer, ExtractionFailed):
             why = f"sentences {spot.ids} was dropped: no valid details ({answer})"
@@ -255,7 +257,8 @@ def run_steps(article: ArticleInput, prompts: StepPrompts, run: RunInfo) -> Step
         event = _event(spot, answer.value, by_id, folded_text, text, countries, article, tally,
                        leads)  # fmt: skip
         if event is not None:
-            _add(events, event)
+            event = with_claimant(event, claimant, folded_text, text, countries, tally.warnings)
+            add_event(events, event)
 
     # The summary, repaired by code where it can be, else composed from the record.
     tally.add(drafted)
@@ -301,22 +304,6 @@ def run_steps(article: ArticleInput, prompts: StepPrompts, run: RunInfo) -> Step
 _VICTIMS_ONLY = frozenset(
     {EventType.explosions_remote_violence, EventType.violence_against_civilians}
 )
-
-
-def _add(events: list[Event], event: Event) -> None:
-    """Add an event, merged into one of the same type, day and place if there is one."""
-    for kept in events:
-        if (
-            kept.event_type is event.event_type
-            and fold_name(kept.date_text) == fold_name(event.date_text)
-            and same_place(kept.location.name, event.location.name)
-        ):
-            evidence = [*kept.evidence, *(e for e in event.evidence if e not in kept.evidence)]
-            kept.evidence[:] = evidence[:3]
-            if kept.fatalities.total is None and event.fatalities.total is not None:
-                kept.fatalities = event.fatalities
-            return
-    events.append(event)
 
 
 def _event(

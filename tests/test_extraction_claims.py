@@ -133,3 +133,23 @@ def test_an_ally_named_as_the_other_side_is_removed() -> None:
     sides = coded_sides(EventType.battles, SubEventType.government_regains_territory,
                         [army, army.model_copy()], "", "Mozambique", "here", warnings)  # fmt: skip
     assert sides == [army] and "both sides" in warnings[0]
+
+
+def test_a_headline_in_the_articles_own_language_is_replaced() -> None:
+    from summarizer.extraction._steps import SummaryDraft
+    from summarizer.extraction._summary import checked
+
+    source = (
+        "Insurgentes atacaram a aldeia de Mazeze, no distrito de Chiúre, na quinta-feira, "
+        "e mataram três civis, disseram moradores à agência. As forças armadas "
+        "enviaram tropas para a zona e a população fugiu para a sede do distrito."
+    )
+    draft = SummaryDraft(
+        headline="Insurgentes atacam aldeia de Mazeze no distrito de Chiúre",
+        text="Insurgents attacked the village of Mazeze in Chiure district on Thursday, "
+        "residents said; three civilians died.",
+    )
+    warnings: list[str] = []
+    summary, _ = checked(draft, source, [], warnings)
+    assert summary is not None and "Insurgentes" not in summary.headline
+    assert any("headline in the article's language replaced" in w for w in warnings)

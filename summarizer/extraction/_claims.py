@@ -19,14 +19,14 @@ from __future__ import annotations
 
 import re
 
-from summarizer.extraction._grouping import Spot
 from summarizer.extraction._names import actor_named
 from summarizer.extraction._places import fold_name
 from summarizer.extraction._sentences import Sentence
+from summarizer.extraction._spot import Spot
 from summarizer.grounding.notes import event_notes
 from summarizer.schema import Actor, ActorType, Event, EventType
 
-__all__ = ["claimants", "is_unnamed_side", "with_claimant"]
+__all__ = ["claimants", "is_unnamed_side", "tells_a_claim", "with_claimant"]
 
 # the events an armed group carries out and claims
 _CLAIMABLE = frozenset(
@@ -90,12 +90,18 @@ def claimants(sentences: list[Sentence], spots: list[Spot]) -> list[str | None]:
     return found
 
 
+def tells_a_claim(sentence: str) -> bool:
+    """Whether the sentence names a group that claimed an attack."""
+    return _claimant(sentence) is not None
+
+
 def _claimed_spot(sentence_id: int, spots: list[Spot]) -> int | None:
     """The spot the claim of sentence ``sentence_id`` belongs to: the one holding the
-    sentence, else the one told last before it; None when that one is no attack."""
+    sentence (or its claim), else the one told last before it; None when that one is no
+    attack."""
     best: tuple[int, int] | None = None
     for index, spot in enumerate(spots):
-        if sentence_id in spot.ids:
+        if sentence_id in spot.ids or sentence_id in spot.claims:
             best = (sentence_id, index)
             break
         before = [i for i in spot.ids if i < sentence_id]
@@ -151,7 +157,7 @@ _SAID = re.compile(
 def _subject_tail(tail: str) -> bool:
     """Whether the words between a name and its verb keep the name the subject ("group",
     "in a statement", "militants" — not "said the attack")."""
-    tail = tail.strip(" ,")
+    tail = tail.strip(" ,)")
     return not tail or bool(re.fullmatch(r"(?:group|groupe|grupo|militants?|movement|miliz|"
                              r"(?:in|on|via) [\w ,'’-]{0,60})", tail, re.IGNORECASE))  # fmt: skip
 

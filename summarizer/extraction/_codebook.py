@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from summarizer.extraction._acts import acts_in, not_news
 from summarizer.extraction._harm import armed_targets_only
 from summarizer.extraction._places import countries_in
 from summarizer.extraction._weapons import explosive_kind
@@ -21,7 +22,9 @@ __all__ = [
     "label_by_words",
     "lexicon_type",
     "names_armed_group",
+    "names_conflict",
     "other_domain",
+    "tells_a_disaster",
     "tells_an_act",
     "tells_arrests",
 ]
@@ -29,7 +32,7 @@ __all__ = [
 
 # ACLED: explosives of any kind, whoever the victims, make explosions/remote violence.
 _EXPLOSIVE = re.compile(
-    r"\b(?:shell(?:s|ing|ed)|air ?strikes?|airstrikes?|drones?|bomb(?:s|ing|ed|ings)?|"
+    r"\b(?:shell(?:s|ing|ed)|air ?strikes?|airstrikes?|drones?|(?<!petrol )bomb(?:s|ing|ed|ings)?|"
     r"missiles?|rockets?|artillery|mortars?|grenades?|IEDs?|explosi\w+|blasts?|air raids?|"
     r"warplanes?|(?:fighter )?jets?|strikes|tank (?:fire|shells?|rounds?)|"
     r"bombard\w*|landmines?|obus|frappes? a[ée]riennes?|bombes?|bombardement\w*|roquettes?|"
@@ -41,8 +44,9 @@ _EXPLOSIVE = re.compile(
 )
 _FIGHTING = re.compile(
     r"\b(?:fight(?:s|ing)?|fought|crossfire|cross-fire|fuego cruzado|tirs crois[ée]s|"
-    r"exchange of fire|exchanged fire|shootout|gun ?battle|"
-    r"clash\w*|battl\w*|gunfight|firefight|seiz\w*|captur\w*|recaptur\w*|retook|retake\w*|"
+    r"exchange of fire|exchanged fire|shootout|gun ?battle|tirote\w*|balacera|troca de tiros|"
+    r"confrontos?|scontr[io]|combattiment\w*|conflitto a fuoco|sparatori\w*|[ée]change de tirs|"
+    r"clash\w*|battl\w*|gunfight|firefight|seiz\w*|captur(?:e|ed|es|ing)\b|recaptur\w*|retook|retake\w*|"
     r"overran|repel\w*|assault(?!\s+rifles?)\w*|combat\w*|affrontements?|combats?|enfrentamientos?|"
     r"advanc(?:e|ed|es|ing)|offensive|(?:fresh|new|territorial) gains|took (?:full )?control|"
     r"combates?|repris|reprise|pris le contr[ôo]le|empar[ée]\w*|retom\w*|recuper(?:ó|aron) el "
@@ -116,7 +120,8 @@ _HARM_DONE = re.compile(
 )
 _DOMAIN = re.compile(
     r"\b(?:shares?|stocks?|stock markets?|investors?|index|FTSE|Dow|Nasdaq|bonds?|currency|"
-    r"sterling|earnings|league|goals?|strikers?|fans?|half-time|kick-off|stadium|"
+    r"sterling|earnings|(?<!youth )(?<!women's )(?<!party )league|goals?|strikers?|fans?|"
+    r"half-time|kick-off|stadium|"
     r"budget|chancellor|backbench\w*|MPs|welfare|box office|album)\b|\b\d{1,2}-\d{1,2}\b",
     re.IGNORECASE,
 )
@@ -135,6 +140,30 @@ _CONFLICT = re.compile(
     r"demonstranten|demonstrierende)\b",
     re.IGNORECASE,
 )
+
+
+# natural hazards: a story headlined on one tells its dead as the hazard's, not an attack's
+_DISASTER = re.compile(
+    r"\b(?:landslides?|mudslides?|floods?|flooding|earthquakes?|quakes?|cyclones?|typhoons?|"
+    r"hurricanes?|(?:tropical|severe|winter) storms?|storm surges?|"
+    r"(?:thunder|rain|snow|sand)storms?|torrential|heavy rains?|tsunamis?|avalanches?|"
+    r"wildfires?|heatwaves?|"
+    r"droughts?|volcan\w*|glissements? de terrain|inondations?|s[ée]ismes?|tremblements? de "
+    r"terre|deslizamientos?|inundaciones|terremotos?|sismos?|huracanes?|deslizamentos?|"
+    r"enchentes?|alagamentos?|frane?|alluvion\w*|terremoto)\b",
+    re.IGNORECASE,
+)
+
+
+def tells_a_disaster(headline: str) -> bool:
+    """Whether a headline tells a natural hazard (floods, a landslide, an earthquake) and
+    no armed conflict: its story's dead are the hazard's."""
+    return _DISASTER.search(headline) is not None and _CONFLICT.search(headline) is None
+
+
+def names_conflict(text: str) -> bool:
+    """Whether the text names an armed side, a weapon or conflict's people."""
+    return _CONFLICT.search(text) is not None or _ARMED.search(text) is not None
 
 
 def names_armed_group(text: str) -> bool:
@@ -198,8 +227,10 @@ _INTERVENTION = _words(
 )
 _MOB = _words(r"\b(?:mobs?|lynch\w*|vigilantes?|lincha\w*)\b")
 _ARREST = _words(
-    r"\b(?:arrest\w*|detain\w*|arr[êe]t\w*|interpell\w*|detenid\w*|captur[óo]|aprehend\w*|"
-    r"detuv\w*|detid[oa]s|festgenommen|festnahme\w*|verhaft\w*|vorl[äa]ufig fest)\b"
+    r"\b(?:arrest\w*|detain\w*|arr[êe]t\w*|interpell\w*|detenid\w*|captur(?:[óo]|aron|ou|aram)|"
+    r"aprehend\w*|"
+    r"detuv\w*|detid[oa]s|(?:foram|foi|ficaram|s[ãa]o) pres[oa]s?|arrestat\w*|fermat[oi]|"
+    r"festgenommen|festnahme\w*|verhaft\w*|vorl[äa]ufig fest)\b"
 )
 _AGREEMENT = _words(
     r"\b(?:ceasefire|truce|agreement|accords?|deal|signed|(?<![Dd]e )acuerdo|tregua|"
@@ -233,7 +264,10 @@ _CIVILIAN_HARM = _words(
     r"alive|slain|hostages?|muert\w*|asesin\w*|secuestr\w*|atac\w*|tu[ée]s?|enlev\w*|"
     r"attaqu\w*|abattu\w*|abrieron fuego|dispar(?:aron|ó)|ouvert le feu|get[öo]tet|"
     r"erschossen|ermordet|angegriffen|entf[üu]hrt|sexual\w* "
-    r"(?:violence|assault\w*|abuse)|raped|viol[ée]e?s?|violad[ao]s?)\b"
+    r"(?:violence|assault\w*|abuse)|raped|viol[ée]e?s?|violad[ao]s?|"
+    # Portuguese and Italian
+    r"mort[oa]s?|morreram|morreu|baleado\w*|assassinad\w*|executad\w*|sequestrad\w*|"
+    r"uccis[oi]|ammazzat\w*|rapit[oi]|sequestrat\w*|aggredit\w*|picchiat\w*)\b"
 )
 
 
@@ -304,6 +338,9 @@ _PROTEST = _words(
     r"\b(?:protest\w*|demonstrat\w*|marchers|marched|marching|bloquearon|bloqueo|rall(?:y|ies|ied)|sit-in|manifest\w*|"
     r"marcha\w*|concentraci[óo]n de (?:trabajadores|manifestantes|estudiantes|vecinos|"
     r"jubilados)|rassemblement\w*|protestas?|demonstri\w*|demonstration\w*|kundgebung\w*|"
+    r"(?:ont|a|avaient) d[ée]fil[ée]|d[ée]fil[ée] (?:dans|en|jusqu)|se sont rassembl[ée]s|"
+    r"manifestazion\w*|protesta\w*|corteo|fiaccolata|sfilat[oi]|marcia|sciopero|"
+    r"paralisa[çc][ãa]o|greve|huelga|paro de (?:transporte|labores)|"
     # "several hundred people gathered outside the governorate building"
     r"(?:gathered|assembled|converged) (?:outside|in front of|at|on)|sit-ins?)\b"
 )
@@ -326,7 +363,11 @@ _RIOTING = _words(
     r"set (?:fire|ablaze)|loot\w*|vandali[sz]\w*|ransack\w*|broke into|stormed|"
     r"clash(?:ed|es) with (?:the )?(?:police|security)|incendi\w*|saque\w*|pill(?:é|age)\w*|"
     r"jet(?:é|aient) des pierres|lanzaron piedras|quem(?:ó|aron)|queimar\w*|apedre\w*|"
-    r"krawall\w*|ausschreitung\w*|randalier\w*|barrikaden|in brand gesetzt|pl[üu]nder\w*)\b"
+    r"krawall\w*|ausschreitung\w*|randalier\w*|barrikaden|in brand gesetzt|pl[üu]nder\w*|"
+    # petrol bombs and missiles thrown at the police are a crowd's weapons, not explosives
+    r"petrol bombs?|firebombs?|molotov\w*|bottiglie incendiarie|lancia\w* (?:di )?pietre|"
+    r"(?:stones|rocks|bricks|bottles|fireworks|masonry|missiles)[^.;]{0,50}\b(?:thrown|hurled) "
+    r"at (?:the )?(?:police|officers|security|troops|soldiers|riot police))\b"
 )
 _MOB_HARM = _words(
     r"\b(?:beat(?:en|ing)?|lynch\w*|kill\w*|hacked|stabb\w*|assault\w*|burn(?:ed|t) alive|"
@@ -338,7 +379,12 @@ _MOB_HARM = _words(
 _RIOT = _words(
     r"(?<!anti-)\b(?:riot(?:s|ing|ers)?(?!\s+(?:police|gear|squads?|control|officers|units?|"
     r"shields?|act))|rioted|[ée]meutes?|[ée]meutiers|disturbios|mot[íi]n(?:es)?|"
-    r"krawall\w*|ausschreitung\w*|randalier\w*)\b|"
+    r"krawall\w*|ausschreitung\w*|randalier\w*|disordini|tumultos?|"
+    r"(?:violent|public|serious|street|sectarian|racist|racially motivated) disorder|"
+    r"nights? of (?:disorder|rioting|unrest|violence))\b|"
+    r"(?:petrol bombs?|firebombs?|molotov\w*|bottiglie incendiarie|stones|rocks|bricks|"
+    r"fireworks|masonry)"
+    r"[^.;]{0,50}\b(?:thrown|hurled) at (?:the )?(?:police|officers|security|troops|soldiers)\b|"
     r"\b(?:youths|crowds?|mobs?|jeunes|j[óo]venes|multitud|vermummte)\b[^.;]{0,60}"
     rf"(?:{_RIOTING.pattern})"
 )
@@ -421,64 +467,8 @@ def label_by_words(sentence: str) -> str:
     return label
 
 
-# words that tell no act of their own: arms carried, things seized or found, intentions
-# and charges (each runs to the end of its clause)
-_NO_ACT = _words(
-    r"\barmed with\b[^,.;]*|"
-    r"\b(?:recovered|confiscated|defused|found|seized (?:weapons|arms|explosives|"
-    r"ammunition|drugs))\b[^.;]*|"
-    r"[^,.;]*\b(?:were|was) (?:seized|recovered|confiscated|found)\b|"
-    r"\b(?:[\w-]+\s+){0,3}explosives\s+(?:were\s+)?(?:seized|recovered|found|confiscated)\b|"
-    r"\b(?:planning|plotting|plotted|planned|accused of|suspected of|on charges? of|"
-    r"acusad[oa]s? (?:de|por)|accus[ée]e?s? d[e']|"
-    r"charged with|on suspicion of|pledged to|vowed to|"
-    r"agreed to(?! (?:an?|the|its|their|immediate|permanent|lasting)\b)|"
-    r"to (?:attack|kill|target|strike|fight))\b[^,.;]*|\bcommits?\b[^.;]*|"
-    r"\b(?:opened|launched|began|started) (?:an? |the )?(?:murder |criminal )?"
-    r"(?:investigations?|inquir(?:y|ies)|probes?)\b[^.;]*"
-)
-
-
 def tells_an_act(sentence: str) -> bool:
     """Whether a sentence tells fighting, an explosive weapon used or an arrest (not only
     that people died)."""
     acts = acts_in(sentence)
     return any(p.search(acts) for p in (_FIGHTING, _EXPLOSIVE, _ARREST))
-
-
-def acts_in(sentence: str) -> str:
-    """The sentence without the words that tell no act (see :func:`label_by_words`)."""
-    return _NO_ACT.sub(" ", sentence)
-
-
-_QUOTED = re.compile(r"^\s*[\"“«‘]")
-# '"Clashes broke out ...," the monitor's head said.': a quote its sentence attributes
-_QUOTE_SAID = re.compile(r"[\"”»’],?\s+[^\"“”«»]*\b(?:said|says|told|added|dijo|a dit)\b")
-_DENIAL = _words(r"\b(?:den(?:y|ies|ied)|niega\w*|ni[ée]\w*|d[ée]ment\w*)\b")
-# "The latest violence came after ...", "The attack comes days after ...", "The latest
-# violence, which followed air strikes ...": the sentence points back at an event told
-_REFERENCE = _words(
-    r"^(?:The|This|These|That|Those|It)\s+(?:latest\s+|recent\s+|new\s+|fresh\s+|renewed\s+)?"
-    r"(?:\w+\s+)?(?:came|comes|come|followed|follows|was|is)\s+(?:just\s+)?"
-    r"(?:after|as|amid|days|hours|weeks|a day|a week|on the heels)\b|"
-    r"^The latest \w+, which followed\b|"
-    # who was behind it: "The statement blamed the attack on Islamic State militants"
-    r"\bblamed\s+(?:the|this|that|these|those)\s+(?:\w+\s+){0,2}?(?:attacks?|bombings?|"
-    r"blasts?|killings?|explosions?|violence|incident|ambush)\s+on\b"
-)
-# the war's whole toll: "The war has killed more than 150,000 people"
-_CUMULATIVE = _words(
-    r"\b(?:war|conflict|insurgency|violence|fighting|unrest|crisis|attacks|it)\s+(?:has|have)\s+"
-    r"(?:\w+\s+)?"
-    r"(?:killed|claimed|left|displaced|uprooted)\b|\b(?:tens|hundreds) of thousands\b"
-    r"(?=[^.;]{0,60}\b(?:killed|dead|died|deaths|lives|displaced|fled|refugees|uprooted|"
-    r"homeless)\b)"
-)
-
-
-def not_news(sentence: str) -> bool:
-    """Whether a sentence reports nothing new: quoted speech, a denial, a reference to an
-    event already told, or the war's whole toll."""
-    if _QUOTED.search(sentence) and not _QUOTE_SAID.search(sentence):
-        return True
-    return any(p.search(sentence) for p in (_DENIAL, _REFERENCE, _CUMULATIVE))

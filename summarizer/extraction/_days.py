@@ -39,6 +39,7 @@ _BACKGROUND_DATE = re.compile(
 _FR_DAYS = r"lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche"
 _ES_DAYS = r"lunes|martes|mi[ée]rcoles|jueves|viernes|s[áa]bado|domingo"
 _PT_DAYS = r"(?:segunda|ter[çc]a|quarta|quinta|sexta)-feira"
+_IT_DAYS = r"luned[iì]|marted[iì]|mercoled[iì]|gioved[iì]|venerd[iì]|sabato|domenica"
 _DE_DAYS = r"montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonnabend|sonntag"
 _DE_DAY_PART = r"abend|morgen|nachmittag|vormittag|mittag|nacht"
 _DATE_WORDS = re.compile(
@@ -47,6 +48,10 @@ _DATE_WORDS = re.compile(
     r"this (?:morning|afternoon|evening|week)|(?:in|over) (?:a|the past|the last|the) week|"
     rf"(?:{_FR_DAYS})(?: soir| matin)?|hier|(?:el )?(?:{_ES_DAYS})|ayer|{_PT_DAYS}|ontem|"
     rf"(?:in der nacht (?:zum|auf) |am )?(?:{_DE_DAYS})(?:{_DE_DAY_PART})?|gestern(?:abend)?|"
+    rf"(?:{_IT_DAYS})(?: sera| mattina| notte)?|ieri(?: sera| mattina| pomeriggio| notte)?|"
+    r"stamattina|stanotte|questa mattina|nel pomeriggio(?! di)|in serata|in mattinata|"
+    r"\d{1,2} (?:gennaio|febbraio|marzo|aprile|maggio|giugno|luglio|agosto|settembre|ottobre|"
+    r"novembre|dicembre)|"
     r"\d{1,2} (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w*|"
     r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w* (?:19|20)\d\d|"
     r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w* \d{1,2}|"
@@ -59,15 +64,30 @@ _DATE_WORDS = re.compile(
 
 
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
-# "In April, ..." / "in March" with no day: an earlier month is background
+# "In April, ..." / "in March" / "En avril" / "En abril" / "Em abril" / "Ad aprile" with
+# no day: an earlier month is background
 _MONTH_ONLY = re.compile(
     r"\b[Ii]n (January|February|March|April|May|June|July|August|September|October|"
-    r"November|December)\b(?! \d{1,2}\b)"
+    r"November|December)\b(?! \d{1,2}\b)|"
+    r"\b(?:[Ee]n|[Ee]m|[Aa]d|[Aa]|[Nn]el mese di) (janvier|f[ée]vrier|mars|avril|mai|juin|"
+    r"juillet|ao[ûu]t|septembre|octobre|novembre|d[ée]cembre|enero|febrero|marzo|abril|mayo|"
+    r"junio|julio|agosto|se?ptiembre|octubre|noviembre|diciembre|janeiro|fevereiro|mar[çc]o|"
+    r"maio|junho|julho|setembro|outubro|dezembro|gennaio|febbraio|aprile|maggio|giugno|"
+    r"luglio|settembre|ottobre|dicembre)\b(?! (?:de )?\d{1,2}\b)"
 )
+# the month each language's name stands for (by its first letters)
+_MONTH_STEMS = (
+    ("jan", "ene", "gen"), ("f",), ("mar",), ("av", "ab", "apr"), ("mai", "may", "mag"),
+    ("juin", "jun", "giu"), ("juil", "jul", "lug"), ("ao", "ag"), ("se",), ("oc", "ou", "ot"),
+    ("nov",), ("d",),
+)  # fmt: skip
 
 
 def _month_number(name: str) -> int:
-    return _MONTHS.index(name[:3].lower()) + 1
+    folded = fold_name(name)
+    if folded[:3] in _MONTHS:
+        return _MONTHS.index(folded[:3]) + 1
+    return next(i for i, stems in enumerate(_MONTH_STEMS, 1) if folded.startswith(stems))
 
 
 # "police said on Sunday", "told AFP on Thursday", "said Monday they had": the day of
@@ -91,6 +111,16 @@ _FUTURE = re.compile(
 )
 
 
+# a day in a movement's name is no event's day: "Mouvement du 6 juin (M66)", "the March
+# 23 Movement", "Movimiento 26 de Julio"
+_IN_A_NAME = re.compile(
+    r"\b(?:mouvement|movement|movimiento|movimento|movimento|bewegung|front|coalition|"
+    r"alliance|collectif|colectivo)\s+(?:du|de|del|do|of|of the)?\s*$",
+    re.IGNORECASE,
+)
+_NAME_AFTER = re.compile(r"\s+(?:Movement|Mouvement|Coalition|Alliance)\b")
+
+
 # "calm had returned by early Friday", "held until Monday": a limit, not the event's day
 _LIMIT = re.compile(r"\b(?:by|until|till)\s*$", re.IGNORECASE)
 
@@ -106,7 +136,11 @@ def date_words(sentence: str, reported: bool = False) -> re.Match[str] | None:
     text = undated(sentence)
     for match in _DATE_WORDS.finditer(text):
         before = text[: match.start()]
-        if _LIMIT.search(before):
+        if (
+            _LIMIT.search(before)
+            or _IN_A_NAME.search(before)
+            or _NAME_AFTER.match(text, match.end())
+        ):
             continue
         if not _FUTURE.search(before) and bool(_REPORTED_ON.search(before)) is reported:
             return match
@@ -124,7 +158,7 @@ def date_key(sentence: str, reported: bool = False) -> str | None:
 
 _NOT_DAY = frozenset(
     {"on", "late", "early", "el", "morning", "afternoon", "evening", "night", "soir", "matin",
-     "am", "in", "der", "nacht", "zum", "auf"}
+     "am", "in", "der", "nacht", "zum", "auf", "sera", "mattina", "notte", "pomeriggio"}
 )  # fmt: skip
 
 
@@ -188,7 +222,8 @@ def is_background(date_text: str, published: dt.date | None, latest_year: int | 
     year = re.search(r"\b((?:19|20)\d\d)\b", date_text)
     current = published.year if published else latest_year
     month = _MONTH_ONLY.search(date_text)
-    if month and published and not year and _month_number(month.group(1)) != published.month:
+    name = month and (month.group(1) or month.group(2))
+    if name and published and not year and _month_number(name) != published.month:
         return True
     if year and current and int(year.group(1)) < current:
         return True

@@ -9,9 +9,15 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
 
-from summarizer.extraction._codebook import lexicon_type, tells_an_act, tells_arrests
+from summarizer.extraction._claims import tells_a_claim
+from summarizer.extraction._codebook import (
+    lexicon_type,
+    names_conflict,
+    tells_a_disaster,
+    tells_an_act,
+    tells_arrests,
+)
 from summarizer.extraction._days import (
     WEEKDAY_KEY,
     are_day_words,
@@ -24,7 +30,8 @@ from summarizer.extraction._days import (
 )
 from summarizer.extraction._figures import death_figures
 from summarizer.extraction._places import fold_name
-from summarizer.extraction._sentences import Sentence, headline, undated
+from summarizer.extraction._sentences import Sentence, headline, is_stamp, undated
+from summarizer.extraction._spot import Spot
 from summarizer.extraction._steps import LABELS
 from summarizer.extraction._where import same_place
 from summarizer.schema import Event, EventType
@@ -47,18 +54,10 @@ def lead_ids(sentences: list[Sentence]) -> set[int]:
     if not sentences:
         return set()
     title = headline(sentences)
-    rest = sentences[len(title) :]
-    first = next((s.id for s in rest if len(s.text.split()) >= 8), None)
+    after = title[-1].id if title else 0
+    rest = [s for s in sentences if s.id > after]
+    first = next((s.id for s in rest if len(s.text.split()) >= 8 and not is_stamp(s.text)), None)
     return {s.id for s in title} | ({first} if first is not None else set())
-
-
-@dataclass
-class Spot:
-    """An event as grouped: its sentences, type and the day's words."""
-
-    ids: list[int]
-    event_type: EventType
-    date_text: str
 
 
 # a sentence opening on the event just told: its day words tell when a part of it
@@ -264,11 +263,14 @@ def group_events(
     # a headline's clauses are read together: "X in Dhaka; buses torched in Gazipur"
     title = headline(sentences)
     title_text = " ".join(s.text for s in title)
+    disaster = tells_a_disaster(title_text)
     dated_before = False  # the sentence before names the current day
     last: Spot | None = None  # the event a sentence was last added to
     for sentence in sentences:
         label = labels.get(sentence.id)
         key = keys[sentence.id]
+        claimed = _claimed_by_then(sentence, label, spots)
+        before_claim = (current_key, current_place, told)
         if (
             key is not None
             and last is not None
@@ -312,6 +314,14 @@ def group_events(
             warnings.append(f"sentence {sentence.id} is about another domain than conflict")
             continue
         if (
+            disaster
+            and event_type is EventType.violence_against_civilians
+            and not names_conflict(sentence.text)
+        ):
+            # "a hillside collapsed onto the houses, killing fourteen": the hazard's dead
+            warnings.append(f"sentence {sentence.id} tells the dead of a natural hazard")
+            continue
+        if (
             last is not None
             and place is None
             and not opens_on_day  # "On Friday, IS militants killed two shepherds"
@@ -334,6 +344,13 @@ def group_events(
             continue
         if sentence.id in leads and (key is None or _vague(key)) and place is None:
             deferred.append((sentence, event_type, key))
+            continue
+        if claimed is not None and (event_type, current_key, current_place) not in spots:
+            # "In a statement on Wednesday, Islamic State claimed the bombing": the day of
+            # the claim, and a claimed toll, are no event of their own
+            claimed.claims.append(sentence.id)
+            current_key, current_place, told = before_claim
+            warnings.append(f"sentence {sentence.id} tells who claimed an event told before")
             continue
         spot = spots.get((event_type, current_key, current_place))
         if spot is None:
@@ -377,6 +394,30 @@ def group_events(
         if not spot.date_text and lead is not None:
             spot.date_text = day_words(sentences, lead)
     return found[:8]
+
+
+def _claimed_by_then(
+    sentence: Sentence,
+    label: str | None,
+    spots: dict[tuple[EventType, str | None, str | None], Spot],
+) -> Spot | None:
+    """The event told before that a sentence claiming an attack claims: the last of the
+    sentence's own type, else the last violent one; None when it is no claim or tells
+    the attack itself (it names its own place) or no attack was told before."""
+    event_type = LABELS.get(label or "")
+    if event_type not in _CLAIMABLE or not tells_a_claim(sentence.text):
+        return None
+    if _opening_place(sentence.text) is not None:
+        return None
+    told = [s for s in spots.values() if s.event_type in _CLAIMABLE]
+    same = [s for s in told if s.event_type is event_type]
+    return (same or told)[-1] if told else None
+
+
+_CLAIMABLE = frozenset(
+    {EventType.battles, EventType.explosions_remote_violence,
+     EventType.violence_against_civilians}
+)  # fmt: skip
 
 
 def _told_best(

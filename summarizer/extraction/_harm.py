@@ -22,6 +22,11 @@ _ARMED_PEOPLE = (
     r"militiamen|soldados|militares|polic[ií]as|soldats|militaires|policiers|gendarmes|"
     r"combattants|soldaten|polizisten|beamte)"
 )
+_POST = (
+    r"(?:patrulla|patrouille|patrulha|pattuglia|puesto|poste|posto|cuartel|caserne|quartel|"
+    r"convoi|comboio|caserma|base militar|base militaire|base militare|camp militaire|"
+    r"campamento militar)"
+)
 _OBJECT = (
     r"(?:\d+|a|an|the|two|three|four|five|six|seven|eight|nine|ten|several|dozens|scores|"
     r"at|his|her|their|some|many|more)\b"
@@ -44,6 +49,16 @@ _ARMED_HARMED = _words(
     r"(?:\S+\s+){0,4}?(?:tu[ée]s|bless[ée]s|muertos|asesinados|heridos|get[öo]tet|verletzt)\b|"
     r"\b(?:embuscade|emboscada|hinterhalt)\b[^.;]{0,60}\b(?:patrouille|patrulla|convoi|convoy|"
     r"militaires|soldats|militares|soldados|soldaten)\b|"
+    # "The attack took place on Saturday at a military position"
+    r"\battack\w*\b[^.;]{0,60}?\b(?:at|on|against) (?:a|an|the|its|one of its) "
+    r"(?:[\w'’-]+\s+){0,2}(?:camp|checkpoint|base|post|convoy|barracks|garrison|patrol|"
+    r"position)s?\b|"
+    # a post or patrol attacked, in French, Spanish, Portuguese, Italian: "una patrulla del
+    # Ejército fue atacada a balazos", "l'attaque d'un poste de l'armée"
+    rf"\b{_POST}\b[^.;]{{0,80}}\b(?:fue|fueron|a été|ont été|foi|foram|è stat[ao]|sono stati)\s+"
+    r"(?:\w+\s+)?(?:atacad[ao]s?|attaqu[ée]e?s?|attaccat[ao]|emboscad[ao]s?|tirotead[ao]s?)\b|"
+    r"\b(?:atac(?:ó|aron|ou|aram)|attaqu(?:é|ée|ait|aient)|attaccat[oi]|attaque|ataque|"
+    rf"attacco|assaut|asalto)\s+(?:\S+\s+){{0,3}}?{_POST}\b|"
     # a headline's passive "Three police killed", not "militants killed two shepherds"
     rf"\b(?:{_ARMED_PEOPLE}|police)\s+(?:killed\b(?!\s+{_OBJECT})|dead\b|died\b)"
 )

@@ -22,6 +22,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TypeVar
 
+from summarizer.extraction._country_names import (
+    add_subdivisions_named_like_countries,
+    add_translated_names,
+)
+
 __all__ = [
     "Place",
     "countries_in",
@@ -128,7 +133,7 @@ def _countries() -> dict[str, tuple[str, str]]:
             if value and "," not in value:
                 names.setdefault(fold_name(value), (code, shown))
         names.setdefault(fold_name(shown), (code, shown))
-    _add_translated_names(names, display)
+    add_translated_names(names, display, fold_name)
     # news names the Democratic Republic of the Congo "Congo", "DR Congo", "DRC"; the
     # Republic of the Congo mostly "Congo-Brazzaville"
     drc = ("CD", display.get("CD", "Democratic Republic of the Congo"))
@@ -140,45 +145,8 @@ def _countries() -> dict[str, tuple[str, str]]:
                  "occupied palestinian territories", "gaza strip", "gaza", "west bank")  # fmt: skip
     for alias in palestine:
         names[alias] = ("PS", display["PS"])
+    add_subdivisions_named_like_countries(names, display, fold_name)
     return names
-
-
-# Languages whose country names (pycountry's ISO 3166-1 translations) an article may use:
-# "Tchad", "Moçambique", "Camerún", "Irak".
-_NAME_LANGUAGES = ("fr", "es", "pt", "de", "it")
-
-
-# translations that are also people's first names: French "Maurice" (Mauritius) and
-# "Dominique" (Dominica)
-_GIVEN_NAMES = frozenset({"maurice", "dominique"})
-
-
-def _add_translated_names(names: dict[str, tuple[str, str]], display: dict[str, str]) -> None:
-    """Add the country names of ``_NAME_LANGUAGES`` that no English name already has. A
-    translation with a comma ("Bolivie, état plurinational de") counts by its first part,
-    unless two countries share that part ("Corée, ...")."""
-    import gettext
-
-    import pycountry
-
-    for language in _NAME_LANGUAGES:
-        try:
-            translate = gettext.translation(
-                "iso3166-1", pycountry.LOCALES_DIR, languages=[language]
-            ).gettext
-        except OSError:  # a pycountry build without this language's catalogue
-            continue
-        found: dict[str, set[str]] = {}
-        for country in pycountry.countries:
-            for attr in ("name", "common_name"):
-                if value := getattr(country, attr, None):
-                    found.setdefault(fold_name(translate(value).split(",")[0]), set()).add(
-                        country.alpha_2
-                    )
-        for folded, codes in found.items():
-            if len(codes) == 1 and len(folded) > 3 and folded not in _GIVEN_NAMES:
-                code = next(iter(codes))
-                names.setdefault(folded, (code, display.get(code, folded)))
 
 
 def country_name(code: str) -> str | None:
@@ -279,12 +247,17 @@ def _provinces_everywhere() -> dict[str, str]:
 _DEMONYM_END = re.compile(r"(?:n|an|ian|ean|ese|lese|i|ish|ic)?s?")
 
 
+# English words a country's name in another language resembles: "Long Island" is not in
+# Iceland (French "Islande")
+_NO_DEMONYMS = frozenset({"island", "islands"})
+
+
 @functools.cache
 def _adjective(word: str) -> str | None:
     """'sudanese' -> SD, 'somali' -> SO: one word that shares all but at most one
     trailing letter of a one-word country name, and at least 4 letters, and ends as
     adjectives of peoples end ("Chilpancingo" is no Chilean)."""
-    if " " in word or len(word) < 4:
+    if " " in word or len(word) < 4 or word in _NO_DEMONYMS:
         return None
     best: tuple[int, str] | None = None
     for name, (code, _) in _countries().items():

@@ -10,8 +10,17 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import dropwhile
 
-__all__ = ["Sentence", "headline", "joined", "number_sentences", "render_numbered", "undated"]
+__all__ = [
+    "Sentence",
+    "headline",
+    "is_stamp",
+    "joined",
+    "number_sentences",
+    "render_numbered",
+    "undated",
+]
 
 _ABBREVIATIONS = frozenset(
     [
@@ -117,6 +126,8 @@ _SENTENCE_END = (".", "!", "?", "…", '"', "”", "»")
 def headline(sentences: list[Sentence]) -> list[Sentence]:
     """The article's first line: every clause of a headline ("X captures Gwa; air strike
     kills 14 on Ramree"), or the first sentence when the text opens on prose."""
+    # a page's stamp above its headline ("09 settembre 2025 18:32") is not the headline
+    sentences = list(dropwhile(lambda s: is_stamp(s.text), sentences))
     if not sentences:
         return []
     if sentences[0].text.endswith(_SENTENCE_END):
@@ -214,10 +225,31 @@ _STAMP = re.compile(
 )
 
 
+# "09 settembre 2025 18:32", "03/12/2025 14h22 - Atualizado há 2 horas", "October 16,
+# 2025 10:52 AM GMT+6": a short line with a clock time or an all-digit date and no
+# sentence's end, in any language, is the page's stamp
+_CLOCK_OR_DIGITS = re.compile(
+    r"\b\d{1,2}[:h]\d{2}\b|\b\d{1,2}[/.-]\d{1,2}[/.-](?:\d{4}|\d{2})\b", re.IGNORECASE
+)
+
+
+def is_stamp(sentence: str) -> bool:
+    """Whether a line only says when the page was written, updated or filed."""
+    if _STAMP.match(sentence):
+        return True
+    words = sentence.split()
+    return (
+        len(words) <= 12
+        and not sentence.rstrip().endswith(_SENTENCE_END)
+        and _CLOCK_OR_DIGITS.search(sentence) is not None
+        and sum(w[:1].isdigit() for w in words) * 3 >= len(words)
+    )
+
+
 def undated(sentence: str) -> str:
     """The sentence without a dateline's filing date at its start; nothing of a line that
     only says when the page was written or filed."""
-    if _STAMP.match(sentence):
+    if is_stamp(sentence):
         return ""
     return _BARE_DATELINE.sub("", _DATELINE.sub("", sentence, count=1), count=1)
 

@@ -5,6 +5,8 @@
 * protests: those who demonstrate are protesters whatever the model typed them (an armed
   group or a state force keeps its type); protesters act first; a peaceful protest has
   no second side;
+* arrests: the arresting state force acts first, the arrested are the second side (a
+  small model often names the arrested as the side that acted);
 * violence against civilians: the second side is civilians;
 * explosions whose sentences tell civilians hurt, and no armed people or posts hit: the
   second side is civilians;
@@ -55,6 +57,8 @@ def coded_sides(
             warnings.append(f"{where}: a peaceful protest has no second side")
             actors = actors[:1]
         return actors
+    if sub is SubEventType.arrests and actors and actors[0].type is not ActorType.state_forces:
+        actors = _arresting_first(actors, own, country, where, warnings)
     civilians = _civilians(country)
     if civilians is None or len(actors) < 2 or actors[1].type is ActorType.civilians:
         return actors
@@ -68,6 +72,38 @@ def coded_sides(
         )
         return [actors[0], civilians]
     return actors
+
+
+# who arrests: police, gendarmes, soldiers, security forces (en/fr/es/pt/it/de)
+_ARRESTING = re.compile(
+    r"\b(?:police\w*|policiers?|gendarm\w*|forces de l'ordre|polic[ií]a\w*|polizia|"
+    r"carabinieri|security forces|soldiers|troops|army|militaires|soldats|ej[ée]rcito|"
+    r"ex[ée]rcito|polizei\w*|guardia civil)\b",
+    re.IGNORECASE,
+)
+
+
+def _arresting_first(
+    actors: list[Actor], own: str, country: str | None, where: str, warnings: list[str]
+) -> list[Actor]:
+    """An arrest's sides with the arresting state force first: a small model often names
+    the arrested person as the side that acted ("Komlan Dossou arrested")."""
+    state = [a for a in actors if a.type is ActorType.state_forces]
+    if state:
+        return [state[0], *(a for a in actors if a is not state[0])][:2]
+    found = _ARRESTING.search(own)
+    if not found or not country:
+        return actors
+    kind = (
+        "police" if re.match(r"pol|gend|forces de|carab|guardia", found.group(0), re.I) else "army"
+    )
+    force = Actor(
+        name=canonical_actor(kind, ActorType.state_forces, country), type=ActorType.state_forces
+    )
+    warnings.append(
+        f"{where}: {actors[0].name!r} was arrested, not arresting; {force.name!r} acted"
+    )
+    return [force, actors[0]]
 
 
 def _as_crowd(actor: Actor, kind: ActorType) -> Actor:

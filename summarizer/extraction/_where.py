@@ -203,7 +203,8 @@ def specific_place(
 ) -> tuple[str, str | None]:
     """A more specific place than the model's, where its answer is too broad: the
     dateline's city when the event's sentences name it only in the dateline, a province
-    or country, or a region's adjective ("Amhara town"). The first place the sentences
+    or country, a region's adjective ("Amhara town"), or a place the event's sentences do
+    not name (copied from another event's sentence). The first place the sentences
     name ("the village of X", "Barangay X", "in/near/at X") that is none of those; for
     the dateline's city that the article names nowhere else, else the first the article
     ``text`` names (the copy was filed from the capital, the event is elsewhere); the
@@ -226,6 +227,8 @@ def specific_place(
         is_subdivision(place, country_code, fuzzy=True) or _part_of_province(place, body)
     ):
         reason = "a province"
+    elif f" {folded} " not in f" {fold_name(body)} ":
+        reason = "not named in its sentences"  # copied from another event's sentence
     if reason is None:
         return place, None
     broad = {folded, fold_name(dateline or ""), fold_name(generic.group(1)) if generic else ""}

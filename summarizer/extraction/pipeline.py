@@ -378,6 +378,12 @@ def _event(
         actors.append(Actor(name=canonical_actor(kind, ActorType.state_forces, country),
                             type=ActorType.state_forces))  # fmt: skip
         unnamed_attacker = True
+    if not actors and spot.event_type is EventType.explosions_remote_violence and country:
+        # "Two rockets were launched from Lebanon toward Kiryat Shmona", no one named or
+        # hurt: ACLED's convention for an unnamed armed group
+        unnamed = f"Unidentified Armed Group ({country})"
+        actors.append(Actor(name=unnamed, type=ActorType.political_militia))
+        tally.warnings.append(f"{where}: no side is named; coded as {unnamed!r}")
     if not actors:
         tally.warnings.append(f"{where} was dropped: no side of it is named in the article")
         return None

@@ -73,7 +73,11 @@ def resolve_date(date_text: str, published: dt.date | None) -> tuple[dt.date | N
             if "last" in text.split() and back == 0:
                 back = 7
             return published - dt.timedelta(days=back), 1
-    if re.search(r"\b(today|this morning|this afternoon|this evening|tonight)\b", text):
+    if re.search(
+        r"\b(today|this morning|this afternoon|this evening|tonight|stamattina|questa mattina|"
+        r"oggi|ce matin|esta mañana|hoje|nel pomeriggio|in serata|in mattinata)\b",
+        text,
+    ):
         return published, 1
     if re.search(r"\b(yesterday|last night|overnight)\b", text):
         return (published - dt.timedelta(days=1) if published else None), 1

@@ -175,4 +175,4 @@ def test_set_size_and_variety(golds: list[GoldArticle]) -> None:
     assert any(not g.events for g in golds), "no article without political violence"
     assert sum(1 for g in golds if g.article.endswith(".html")) >= 3
     assert sum(1 for g in golds if g.must_drop) >= 3
-    assert 35 <= len([e for g in golds for e in g.events]) <= 200
+    assert 35 <= len([e for g in golds for e in g.events]) <= 300

@@ -16,7 +16,7 @@ from summarizer.extraction._days import date_key, is_background
 from summarizer.extraction._grouping import group_events, lead_ids
 from summarizer.extraction._harm import armed_targets_only
 from summarizer.extraction._names import article_spelling
-from summarizer.extraction._places import countries_in
+from summarizer.extraction._places import countries_in, lookup_place
 from summarizer.extraction._sentences import headline, is_stamp, number_sentences
 from summarizer.extraction._sides import coded_sides
 from summarizer.extraction._spot import Spot
@@ -192,3 +192,51 @@ def test_a_place_copied_from_another_events_sentence_is_replaced() -> None:
     own = "Two rockets were fired late on Sunday toward the town of Example Heights."
     place, why = specific_place("Other Valley province", own, None, None)
     assert (place, why) == ("Example Heights", "not named in its sentences")
+
+
+def test_kosovo_is_a_country_and_iso_qualifiers_leave_province_names() -> None:
+    assert countries_in("in the north of Kosovo") == {"XK": 2}
+    place = lookup_place("Lomé", {"TG": 2})
+    assert place is not None and place.admin1 == "Maritime"  # ISO: "Maritime (Région)"
+
+
+def test_a_protest_whose_crowd_the_model_did_not_name_is_the_countrys_protesters() -> None:
+    warnings: list[str] = []
+    force = Actor(name="Example Mission", type=ActorType.external_other_forces)
+    sides = coded_sides(
+        EventType.protests,
+        SubEventType.peaceful_protest,
+        [force],
+        "Several thousand people marched in silence through the town.",
+        "Kosovo",
+        "the event",
+        warnings,
+    )
+    assert [a.name for a in sides] == ["Protesters (Kosovo)"]
+    rioters = Actor(name="Rioters (Brazil)", type=ActorType.rioters)
+    sides = coded_sides(
+        EventType.protests, SubEventType.peaceful_protest, [rioters], "", "Brazil", "e", []
+    )
+    assert [(a.name, a.type) for a in sides] == [("Protesters (Brazil)", ActorType.protesters)]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "label"),
+    [
+        ("Cinco suspeitos morreram e dois foram presos durante a operação.", "attack_on_civilians"),
+        ("Police arrested nine suspects in the capital and killed three in a raid.", "development"),
+        ("Quelques centaines de personnes ont en revanche défilé jeudi dans le calme.", "protest"),
+    ],
+)
+def test_deaths_told_before_arrests_are_the_news(sentence: str, label: str) -> None:
+    assert label_by_words(sentence) == label
+
+
+def test_a_crowds_violence_told_right_after_its_demonstration_joins_it() -> None:
+    text = (
+        "Residents blocked the main road on Wednesday in protest at the killings.\n\n"
+        "A bus was set on fire and tyres were burned.\n\n"
+        "The governor defended the operation."
+    )
+    spots, _ = _spots(text, dt.date(2025, 12, 4))
+    assert [(s.ids, s.event_type) for s in spots] == [([1, 2], EventType.protests)]

@@ -115,7 +115,7 @@ _ARMED = re.compile(
 _HARM_DONE = re.compile(
     r"\b(?:kill\w*|shot|shoot\w*|gunned|abduct\w*|kidnap\w*|massacr\w*|attack\w*|beat(?:en)?|"
     r"stabb\w*|hacked|lynch\w*|tu[ée]s?|muert\w*|asesin\w*|get[öo]tet|erschossen|ermordet|"
-    r"entf[üu]hrt)\b",
+    r"entf[üu]hrt|morreram|morreu|mort[oa]s|baleados?|uccis[oi])\b",
     re.IGNORECASE,
 )
 _DOMAIN = re.compile(
@@ -338,7 +338,8 @@ _PROTEST = _words(
     r"\b(?:protest\w*|demonstrat\w*|marchers|marched|marching|bloquearon|bloqueo|rall(?:y|ies|ied)|sit-in|manifest\w*|"
     r"marcha\w*|concentraci[óo]n de (?:trabajadores|manifestantes|estudiantes|vecinos|"
     r"jubilados)|rassemblement\w*|protestas?|demonstri\w*|demonstration\w*|kundgebung\w*|"
-    r"(?:ont|a|avaient) d[ée]fil[ée]|d[ée]fil[ée] (?:dans|en|jusqu)|se sont rassembl[ée]s|"
+    r"(?:ont|a|avaient)(?: \w+){0,2} d[ée]fil[ée]|d[ée]fil[ée] (?:dans|en|jusqu)|"
+    r"se sont rassembl[ée]s|"
     r"manifestazion\w*|protesta\w*|corteo|fiaccolata|sfilat[oi]|marcia|sciopero|"
     r"paralisa[çc][ãa]o|greve|huelga|paro de (?:transporte|labores)|"
     # "several hundred people gathered outside the governorate building"
@@ -362,7 +363,8 @@ _RIOTING = _words(
     r"pelt\w* (?:\S+ ){1,8}?with (?:stones|rocks)|set (?:\S+ ){0,3}?on fire|"
     r"set (?:fire|ablaze)|loot\w*|vandali[sz]\w*|ransack\w*|broke into|stormed|"
     r"clash(?:ed|es) with (?:the )?(?:police|security)|incendi\w*|saque\w*|pill(?:é|age)\w*|"
-    r"jet(?:é|aient) des pierres|lanzaron piedras|quem(?:ó|aron)|queimar\w*|apedre\w*|"
+    r"jet(?:é|aient) des pierres|lanzaron piedras|quem(?:ó|aron)|queimar\w*|queimad[oa]s?|"
+    r"incendiad[oa]s?|apedre\w*|"
     r"krawall\w*|ausschreitung\w*|randalier\w*|barrikaden|in brand gesetzt|pl[üu]nder\w*|"
     # petrol bombs and missiles thrown at the police are a crowd's weapons, not explosives
     r"petrol bombs?|firebombs?|molotov\w*|bottiglie incendiarie|lancia\w* (?:di )?pietre|"
@@ -461,6 +463,11 @@ def label_by_words(sentence: str) -> str:
         found.append((0, "development"))  # armed men burn or loot: property destruction
     if not found:
         return "background"
+    harm = _HARM_DONE.search(acts)
+    if harm and (arrest := _ARREST.search(acts)) and harm.start() < arrest.start():
+        # "Eight suspects died and four were arrested during the operation": the deaths,
+        # told first, are the news; the arrests part of it
+        found.append((harm.start(), "attack_on_civilians"))
     label = min(found)[1]
     if label == "attack_on_civilians" and armed_targets_only(acts):
         return "battle"

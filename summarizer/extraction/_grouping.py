@@ -12,6 +12,7 @@ import re
 
 from summarizer.extraction._claims import tells_a_claim
 from summarizer.extraction._codebook import (
+    describes_rioting,
     lexicon_type,
     names_conflict,
     tells_a_disaster,
@@ -271,6 +272,19 @@ def group_events(
         key = keys[sentence.id]
         claimed = _claimed_by_then(sentence, label, spots)
         before_claim = (current_key, current_place, told)
+        if (
+            LABELS.get(label or "") is None
+            and key is None
+            and last is not None
+            and last.event_type in _CROWD_EVENTS
+            and sentence.id == max(last.ids) + 1
+            and describes_rioting(sentence.text)
+            and _opening_place(sentence.text) is None
+        ):
+            # "A bus was set on fire; police fired tear gas" right after a demonstration:
+            # what its crowd did, which makes it a riot
+            last.ids.append(sentence.id)
+            continue
         if (
             key is not None
             and last is not None

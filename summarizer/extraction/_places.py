@@ -145,6 +145,8 @@ def _countries() -> dict[str, tuple[str, str]]:
                  "occupied palestinian territories", "gaza strip", "gaza", "west bank")  # fmt: skip
     for alias in palestine:
         names[alias] = ("PS", display["PS"])
+    # Kosovo: GeoNames' and ACLED's country, with no ISO 3166-1 entry (user-assigned XK)
+    names.setdefault("kosovo", ("XK", display.get("XK", "Kosovo")))
     add_subdivisions_named_like_countries(names, display, fold_name)
     return names
 
@@ -359,11 +361,12 @@ def _subdivisions(country_code: str) -> dict[str, str]:
         top = sub
         while getattr(top, "parent", None) is not None:
             top = top.parent
-        names[folded] = top.name
+        # ISO's qualifier is no part of the name: "Maritime (Région)" is "Maritime"
+        names[folded] = re.sub(r"\s*\([^)]*\)$", "", top.name)
         # ISO writes some in the country's language ("Sud-Kivu", "Norte de Santander"):
         # the English compass word is an alias ("South Kivu")
         if (english := _in_english(folded)) != folded:
-            names.setdefault(english, top.name)
+            names.setdefault(english, names[folded])
     return names
 
 

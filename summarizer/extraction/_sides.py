@@ -3,8 +3,8 @@
 * riots: demonstrators are rioters ("Protesters (Haiti)" -> "Rioters (Haiti)"), and so is a
   crowd the model typed as an armed group; rioters act first;
 * protests: those who demonstrate are protesters whatever the model typed them (an armed
-  group or a state force keeps its type); protesters act first; a peaceful protest has
-  no second side;
+  group or a state force keeps its type); protesters act first, "Protesters (<country>)"
+  when the model named no crowd; a peaceful protest has no second side;
 * arrests: the arresting state force acts first, the arrested are the second side (a
   small model often names the arrested as the side that acted);
 * violence against civilians: the second side is civilians;
@@ -30,7 +30,7 @@ __all__ = ["associated_forces", "coded_sides"]
 
 _CROWD_TYPES = frozenset(
     {ActorType.rebel_group, ActorType.political_militia, ActorType.identity_militia,
-     ActorType.civilians, ActorType.protesters}
+     ActorType.civilians, ActorType.protesters, ActorType.rioters}
 )  # fmt: skip
 
 
@@ -52,6 +52,11 @@ def coded_sides(
     if event_type in (EventType.riots, EventType.protests):
         kind = ActorType.rioters if event_type is EventType.riots else ActorType.protesters
         actors = [_as_crowd(a, kind) for a in actors]
+        if country and not any(a.type is kind for a in actors):
+            # "Kfor" or "police" named as the side that protested: the crowd is unnamed
+            crowd = Actor(name=canonical_actor(kind.value, kind, country), type=kind)
+            warnings.append(f"{where}: no crowd named; {crowd.name!r} acted")
+            actors = [crowd, *(a for a in actors if a.type is ActorType.state_forces)][:2]
         actors.sort(key=lambda a: a.type is not kind)  # the crowd acts first
         if sub is SubEventType.peaceful_protest and len(actors) > 1:
             warnings.append(f"{where}: a peaceful protest has no second side")

@@ -15,13 +15,22 @@ from summarizer.extraction._codebook import label_by_words, lexicon_type
 from summarizer.extraction._days import date_key, is_background
 from summarizer.extraction._grouping import group_events, lead_ids
 from summarizer.extraction._harm import armed_targets_only
-from summarizer.extraction._names import article_spelling
+from summarizer.extraction._names import article_spelling, attribution
 from summarizer.extraction._places import countries_in, lookup_place
 from summarizer.extraction._sentences import headline, is_stamp, number_sentences
 from summarizer.extraction._sides import coded_sides
 from summarizer.extraction._spot import Spot
 from summarizer.extraction._where import specific_place
-from summarizer.schema import Actor, ActorType, EventType, SubEventType
+from summarizer.grounding.notes import event_notes
+from summarizer.schema import (
+    Actor,
+    ActorType,
+    EventDraft,
+    EventType,
+    Fatalities,
+    Location,
+    SubEventType,
+)
 from summarizer.text.dates import resolve_date
 
 
@@ -240,3 +249,44 @@ def test_a_crowds_violence_told_right_after_its_demonstration_joins_it() -> None
     )
     spots, _ = _spots(text, dt.date(2025, 12, 4))
     assert [(s.ids, s.event_type) for s in spots] == [([1, 2], EventType.protests)]
+
+
+def test_a_month_after_de_dates_background_but_a_day_of_it_does_not() -> None:
+    published = dt.date(2025, 11, 27)
+    assert is_background("Lors des manifestations de juin, trois personnes sont mortes.",
+                         published, None)  # fmt: skip
+    assert not is_background("Le 14 juin, trois personnes sont mortes.", published, None)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "who"),
+    [
+        ("Quatre soldats ont été tués, a annoncé samedi l'état-major des armées.",
+         "état-major des armées"),
+        ("Cinco personas murieron, informó la Fiscalía Regional.", "Fiscalía Regional"),
+        ("Two guards died in the blast, said the provincial governor.", "provincial governor"),
+    ],
+)  # fmt: skip
+def test_a_speaker_named_after_the_verb_is_the_source(sentence: str, who: str) -> None:
+    assert attribution(sentence) == who
+
+
+def test_notes_say_tear_gas_when_the_evidence_does() -> None:
+    draft = EventDraft(
+        event_type=EventType.protests,
+        sub_event_type=SubEventType.protest_with_intervention,
+        date_text="jeudi",
+        location=Location(
+            name="Exempleville", admin1=None, admin2=None, country="Togo", geo_precision=1
+        ),
+        actor1=Actor(name="Protesters (Togo)", type=ActorType.protesters),
+        actor2=Actor(name="Police Forces of Togo", type=ActorType.state_forces),
+        assoc_actor1=[],
+        assoc_actor2=[],
+        fatalities=Fatalities(total=None, breakdown=[], civilians=None, reported_by=None),
+        sources=[],
+        evidence=["La police a dispersé les manifestants à coups de gaz lacrymogène jeudi."],
+    )
+    assert "dispersed by Police Forces of Togo with tear gas" in event_notes(draft)
+    draft.evidence[:] = ["La police a dispersé les manifestants jeudi."]
+    assert "tear gas" not in event_notes(draft)

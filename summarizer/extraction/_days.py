@@ -73,7 +73,12 @@ _MONTH_ONLY = re.compile(
     r"juillet|ao[ûu]t|septembre|octobre|novembre|d[ée]cembre|enero|febrero|marzo|abril|mayo|"
     r"junio|julio|agosto|se?ptiembre|octubre|noviembre|diciembre|janeiro|fevereiro|mar[çc]o|"
     r"maio|junho|julho|setembro|outubro|dezembro|gennaio|febbraio|aprile|maggio|giugno|"
-    r"luglio|settembre|ottobre|dicembre)\b(?! (?:de )?\d{1,2}\b)"
+    r"luglio|settembre|ottobre|dicembre)\b(?! (?:de )?\d{1,2}\b)|"
+    # "lors des manifestations de juin", "las protestas de marzo": a month with no day
+    r"(?<!\d )\b(?:de|del|d'|di) (janvier|f[ée]vrier|avril|juin|juillet|septembre|octobre|"
+    r"novembre|d[ée]cembre|enero|febrero|marzo|abril|junio|julio|agosto|se?ptiembre|octubre|"
+    r"noviembre|diciembre|janeiro|fevereiro|mar[çc]o|junho|julho|setembro|outubro|dezembro|"
+    r"gennaio|febbraio|aprile|giugno|luglio|settembre|ottobre|dicembre)\b(?! (?:de |del )?\d)"
 )
 # the month each language's name stands for (by its first letters)
 _MONTH_STEMS = (
@@ -222,7 +227,7 @@ def is_background(date_text: str, published: dt.date | None, latest_year: int | 
     year = re.search(r"\b((?:19|20)\d\d)\b", date_text)
     current = published.year if published else latest_year
     month = _MONTH_ONLY.search(date_text)
-    name = month and (month.group(1) or month.group(2))
+    name = month and (month.group(1) or month.group(2) or month.group(3))
     if name and published and not year and _month_number(name) != published.month:
         return True
     if year and current and int(year.group(1)) < current:

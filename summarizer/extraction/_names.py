@@ -204,7 +204,17 @@ _ATTRIBUTED = [
     # "..., the Sudan Doctors Network said", "..., police said", "..., residents told Reuters"
     re.compile(r"[,;]\s+(?:an? |the )?((?:[A-ZÀ-Ýa-z][\w'’-]*\s){0,5}[\w'’-]+?)\s+"
                r"(?:said|says|told|reported|confirmed|a déclaré|ont déclaré|dijo|informó)\b"),
+    # the speaker after the verb: "..., a annoncé vendredi l'état-major des armées",
+    # "..., informó la Policía Nacional", "..., said the army"
+    re.compile(r"[,;]\s+(?:said|says|a annoncé|ont annoncé|a indiqué|a déclaré|a précisé|"
+               r"a affirmé|informó|indicó|señaló|dijo|afirmó|disse|informou|afirmou|"
+               r"ha reso noto|ha dichiarato|ha riferito)\s+"
+               r"(?:(?:on |el |este |esta )?(?:\w+day|lundi|mardi|mercredi|jeudi|vendredi|samedi|"
+               r"dimanche|hier|lunes|martes|miércoles|jueves|viernes|sábado|domingo|ayer)\s+)?"
+               r"(?:the |l'|l’|le |la |les |el |los |las |a |o |os |il |lo )?"
+               r"((?:[\w'’-]+)(?:\s[\w'’-]+){0,5}?)(?=\s*(?:[.;,(]|$))"),
 ]  # fmt: skip
+_INVERTED = 2  # the index in _ATTRIBUTED of "..., said X"
 _NOT_SOURCES = re.compile(r"^(?:he|she|they|it|we|who|which|officials? who|that)$", re.I)
 
 
@@ -403,10 +413,11 @@ def named_source(source: str, own: str, text: str) -> str | None:
     # a name the sentences, else the article, attribute something to; for a wire, else
     # what its own sentences attribute ("..., the health ministry said")
     for told, any_case in ((own, False), (text, False), (own, wire)):
-        for _, _, found in sorted(_attributions(told), key=lambda a: a[1]):  # in text order
+        for index, _, found in sorted(_attributions(told), key=lambda a: a[1]):  # in order
             named = found[:1].isupper() or (any_case and not found.startswith("and "))
             if (
                 not named
+                or (index == _INVERTED and told is text)  # another event's speaker
                 or is_wire(found)
                 or ". " in found
                 or "\n" in found  # the words of one sentence

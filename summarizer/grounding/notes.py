@@ -42,6 +42,17 @@ _WHAT = {
 }
 
 
+# tear gas in the languages the extraction reads: how a crowd was dispersed
+_TEAR_GAS = re.compile(
+    r"\btear ?gas|\bgaz lacrymog|\bgas(?:es)? lacrim|\bg[áa]s lacrim|\bbombas? lacrim|"
+    r"\btr[äa]nengas|\bgas lacrimogen|\blacrimog[èe]n",
+    re.IGNORECASE,
+)
+_DISPERSED = frozenset(
+    {SubEventType.protest_with_intervention, SubEventType.excessive_force_against_protesters}
+)
+
+
 _JOINS = (" from", " with", " against", " at", " by", " of", " concerning")
 
 
@@ -81,6 +92,8 @@ def event_notes(event: EventDraft, date: dt.date | None = None) -> str:
     if event.assoc_actor1:
         first += ", with " + " and ".join(event.assoc_actor1) + ","
     action = f"{first} {verb}" + (f" {other}" if other else "")
+    if event.sub_event_type in _DISPERSED and _TEAR_GAS.search(" ".join(event.evidence)):
+        action += " with tear gas"  # the evidence says so, in the article's language
     day = f"{_when(event.date_text, date)}, in" if event.date_text else "In"
     sentence = f"{day} {where}: {action}"
     fat = event.fatalities

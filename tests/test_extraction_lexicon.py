@@ -290,3 +290,9 @@ def test_notes_say_tear_gas_when_the_evidence_does() -> None:
     assert "dispersed by Police Forces of Togo with tear gas" in event_notes(draft)
     draft.evidence[:] = ["La police a dispersé les manifestants jeudi."]
     assert "tear gas" not in event_notes(draft)
+
+
+def test_a_place_name_keeps_its_link_word_only_between_two_names() -> None:
+    own = "Clashes broke out in the municipality of Santa Rosa del Sur, in the mountains."
+    place, _ = specific_place("Santa Rosa Sur municipality", own, None, None)
+    assert place == "Santa Rosa del Sur"

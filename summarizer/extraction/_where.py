@@ -181,7 +181,12 @@ def _dateline_place(text: str, countries: dict[str, int]) -> Place | None:
 
 
 _GENERIC = re.compile(r"^(.*?)\s+(?:town|village|city|area|region|district|province)$", re.I)
-_NAME = r"[A-ZÀ-Ý][\w'’-]+(?:[ -](?:[A-ZÀ-Ý][\w'’-]+|al|el|de|e)){0,2}"
+# a name of up to four words; a link word only between two of them ("Santa Rosa del Sur",
+# never "Santa Rosa de")
+_NAME = (
+    r"[A-ZÀ-Ý][\w'’-]+(?:[ -](?:[A-ZÀ-Ý][\w'’-]+|"
+    r"(?:al|el|de|del|do|da|dos|das|du|des|la|e)\b(?=[ -][A-ZÀ-Ý]))){0,3}"
+)
 _NAMED_PLACES = [
     re.compile(rf"\b(?:town|village|city|district|camp|neighbou?rhood|commune|locality|"
                rf"barangay|municipality) of ({_NAME})"),

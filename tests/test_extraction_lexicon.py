@@ -20,6 +20,7 @@ from summarizer.extraction._places import countries_in, lookup_place
 from summarizer.extraction._sentences import headline, is_stamp, number_sentences
 from summarizer.extraction._sides import coded_sides
 from summarizer.extraction._spot import Spot
+from summarizer.extraction._summary import composed
 from summarizer.extraction._where import specific_place
 from summarizer.grounding.notes import event_notes
 from summarizer.schema import (
@@ -32,6 +33,7 @@ from summarizer.schema import (
     SubEventType,
 )
 from summarizer.text.dates import resolve_date
+from tests.fakes.fake_reports import make_event
 
 
 def _spots(text: str, published: dt.date | None = None) -> tuple[list[Spot], list[str]]:
@@ -296,3 +298,14 @@ def test_a_place_name_keeps_its_link_word_only_between_two_names() -> None:
     own = "Clashes broke out in the municipality of Santa Rosa del Sur, in the mountains."
     place, _ = specific_place("Santa Rosa Sur municipality", own, None, None)
     assert place == "Santa Rosa del Sur"
+
+
+def test_a_single_events_summary_gives_the_other_toll_its_sentences_give() -> None:
+    event = make_event("Example Village", total=12, reported_by="the air force")
+    event.evidence[:] = [
+        "An air strike killed 12 militants on Tuesday, the air force said, "
+        "but residents said the dead were seven fishermen."
+    ]
+    assert "The article also gives a toll of 7." in composed([event], None).text
+    event.evidence[:] = ["An air strike killed 12 militants on Tuesday, the air force said."]
+    assert "The article reports no other coded incident." in composed([event], None).text

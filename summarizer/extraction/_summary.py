@@ -13,8 +13,9 @@ from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
-from summarizer.extraction._figures import numbers_written
+from summarizer.extraction._figures import death_figures, numbers_written
 from summarizer.extraction._meta import language_of
+from summarizer.extraction._names import attribution
 from summarizer.extraction._places import fold_name
 from summarizer.grounding import copied_passage, loaded_terms_in, neutralize, numbers_in
 from summarizer.schema import Event, Summary
@@ -260,6 +261,22 @@ def _no_event(title: str | None) -> str:
 _NO_EVENT_HEADLINE = "No political violence event reported"
 
 
+def _other_toll(event: Event) -> str | None:
+    """Another toll of the event: "The article also gives a toll of 7." when a sentence
+    of the event that credits someone gives a figure other than the record's (a
+    disputed toll: "12 militants, the air force said, but residents said seven
+    fishermen"), else None. Who gave it is not said: a sentence may credit several."""
+    if event.fatalities.total is None:
+        return None
+    for sentence in event.evidence:
+        if not attribution(sentence):
+            continue
+        others = [n for n in death_figures([sentence]) if n != event.fatalities.total]
+        if others:
+            return f"The article also gives a toll of {others[0]}."
+    return None
+
+
 def composed(events: list[Event], title: str | None) -> Summary:
     """A summary written by code from the validated record: always English, neutral,
     grounded and attributed, since every part of it is."""
@@ -270,6 +287,6 @@ def composed(events: list[Event], title: str | None) -> Summary:
     shown = events[:3]
     sentences = [e.notes for e in shown]
     if len(sentences) == 1:
-        sentences.append("The article reports no other coded incident.")
+        sentences.append(_other_toll(shown[0]) or "The article reports no other coded incident.")
     headline = _headline(main_event(events) or events[0])
     return Summary(headline=headline[:140], text=" ".join(sentences)[:900])

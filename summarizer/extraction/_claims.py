@@ -26,10 +26,10 @@ from summarizer.extraction._spot import Spot
 from summarizer.grounding.notes import event_notes
 from summarizer.schema import Actor, ActorType, Event, EventType
 
-__all__ = ["claimants", "is_unnamed_side", "tells_a_claim", "with_claimant"]
+__all__ = ["CLAIMABLE", "claimants", "is_unnamed_side", "tells_a_claim", "with_claimant"]
 
 # the events an armed group carries out and claims
-_CLAIMABLE = frozenset(
+CLAIMABLE = frozenset(
     {EventType.battles, EventType.explosions_remote_violence,
      EventType.violence_against_civilians}
 )  # fmt: skip
@@ -107,7 +107,7 @@ def _claimed_spot(sentence_id: int, spots: list[Spot]) -> int | None:
         before = [i for i in spot.ids if i < sentence_id]
         if before and (best is None or max(before) > best[0]):
             best = (max(before), index)
-    if best is None or spots[best[1]].event_type not in _CLAIMABLE:
+    if best is None or spots[best[1]].event_type not in CLAIMABLE:
         return None
     return best[1]
 

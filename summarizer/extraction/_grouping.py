@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from summarizer.extraction._claims import tells_a_claim
+from summarizer.extraction._claims import CLAIMABLE, tells_a_claim
 from summarizer.extraction._codebook import (
     describes_rioting,
     lexicon_type,
@@ -244,7 +244,13 @@ def group_events(
 
     The title and first sentence summarise what the body tells: without a day of their
     own (or with a roundup's "this week") they join the first event of their type the
-    body tells, and stand as an event of their own only when the body tells none."""
+    body tells, and stand as an event of their own only when the body tells none.
+
+    A claim of responsibility that would start an event of its own (it names the day of
+    the claim) is kept with the attack it claims instead (``Spot.claims``); a crowd's
+    violence told right after its demonstration, in words no label reads, joins it; in
+    a story headlined on a natural hazard, a death that names no armed side is the
+    hazard's."""
     latest = latest_year(sentences)
     keys = {s.id: date_key(s.text) for s in sentences}
     said = {s.id: date_key(s.text, reported=True) for s in sentences}
@@ -419,19 +425,13 @@ def _claimed_by_then(
     sentence's own type, else the last violent one; None when it is no claim or tells
     the attack itself (it names its own place) or no attack was told before."""
     event_type = LABELS.get(label or "")
-    if event_type not in _CLAIMABLE or not tells_a_claim(sentence.text):
+    if event_type not in CLAIMABLE or not tells_a_claim(sentence.text):
         return None
     if _opening_place(sentence.text) is not None:
         return None
-    told = [s for s in spots.values() if s.event_type in _CLAIMABLE]
+    told = [s for s in spots.values() if s.event_type in CLAIMABLE]
     same = [s for s in told if s.event_type is event_type]
     return (same or told)[-1] if told else None
-
-
-_CLAIMABLE = frozenset(
-    {EventType.battles, EventType.explosions_remote_violence,
-     EventType.violence_against_civilians}
-)  # fmt: skip
 
 
 def _told_best(

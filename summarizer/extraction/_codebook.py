@@ -31,8 +31,9 @@ __all__ = [
 
 
 # ACLED: explosives of any kind, whoever the victims, make explosions/remote violence.
+# (Read on ``acts_in`` text, where petrol bombs and tear gas canisters are no bombs.)
 _EXPLOSIVE = re.compile(
-    r"\b(?:shell(?:s|ing|ed)|air ?strikes?|airstrikes?|drones?|(?<!petrol )bomb(?:s|ing|ed|ings)?|"
+    r"\b(?:shell(?:s|ing|ed)|air ?strikes?|airstrikes?|drones?|bomb(?:s|ing|ed|ings)?|"
     r"missiles?|rockets?|artillery|mortars?|grenades?|IEDs?|explosi\w+|blasts?|air raids?|"
     r"warplanes?|(?:fighter )?jets?|strikes|tank (?:fire|shells?|rounds?)|"
     r"bombard\w*|landmines?|obus|frappes? a[ée]riennes?|bombes?|bombardement\w*|roquettes?|"
@@ -358,6 +359,12 @@ def describes_protest(text: str) -> bool:
     return _PROTEST.search(text) is not None
 
 
+# "Petrol bombs and bricks were thrown at police lines": a crowd's violence, whoever threw
+_THROWN_AT_FORCES = (
+    r"(?:petrol bombs?|firebombs?|molotov\w*|bottiglie incendiarie|stones|rocks|bricks|"
+    r"bottles|fireworks|masonry|missiles)[^.;]{0,50}\b(?:thrown|hurled) at (?:the )?"
+    r"(?:police|officers|security|troops|soldiers|riot police)"
+)
 _RIOTING = _words(
     r"\b(?:torch(?:ed|ing)|ston(?:ed|ing)|(?:threw|throwing|hurl\w*|pelt\w*) (?:stones|rocks)|"
     r"pelt\w* (?:\S+ ){1,8}?with (?:stones|rocks)|set (?:\S+ ){0,3}?on fire|"
@@ -368,8 +375,7 @@ _RIOTING = _words(
     r"krawall\w*|ausschreitung\w*|randalier\w*|barrikaden|in brand gesetzt|pl[üu]nder\w*|"
     # petrol bombs and missiles thrown at the police are a crowd's weapons, not explosives
     r"petrol bombs?|firebombs?|molotov\w*|bottiglie incendiarie|lancia\w* (?:di )?pietre|"
-    r"(?:stones|rocks|bricks|bottles|fireworks|masonry|missiles)[^.;]{0,50}\b(?:thrown|hurled) "
-    r"at (?:the )?(?:police|officers|security|troops|soldiers|riot police))\b"
+    rf"{_THROWN_AT_FORCES})\b"
 )
 _MOB_HARM = _words(
     r"\b(?:beat(?:en|ing)?|lynch\w*|kill\w*|hacked|stabb\w*|assault\w*|burn(?:ed|t) alive|"
@@ -384,9 +390,7 @@ _RIOT = _words(
     r"krawall\w*|ausschreitung\w*|randalier\w*|disordini|tumultos?|"
     r"(?:violent|public|serious|street|sectarian|racist|racially motivated) disorder|"
     r"nights? of (?:disorder|rioting|unrest|violence))\b|"
-    r"(?:petrol bombs?|firebombs?|molotov\w*|bottiglie incendiarie|stones|rocks|bricks|"
-    r"fireworks|masonry)"
-    r"[^.;]{0,50}\b(?:thrown|hurled) at (?:the )?(?:police|officers|security|troops|soldiers)\b|"
+    rf"\b{_THROWN_AT_FORCES}\b|"
     r"\b(?:youths|crowds?|mobs?|jeunes|j[óo]venes|multitud|vermummte)\b[^.;]{0,60}"
     rf"(?:{_RIOTING.pattern})"
 )

@@ -7,7 +7,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-__all__ = ["add_subdivisions_named_like_countries", "add_translated_names"]
+__all__ = [
+    "NOT_COUNTRY_WORDS",
+    "add_subdivisions_named_like_countries",
+    "add_translated_names",
+]
 
 Names = dict[str, tuple[str, str]]
 
@@ -17,9 +21,10 @@ Names = dict[str, tuple[str, str]]
 _NAME_LANGUAGES = ("fr", "es", "pt", "de", "it")
 
 
-# translations that are also people's first names, French "Maurice" (Mauritius) and
-# "Dominique" (Dominica), or English words, German "Island" (Iceland: "Long Island")
-_GIVEN_NAMES = frozenset({"maurice", "dominique", "island"})
+# words a country's name in another language is, or resembles, that name no country: first
+# names, French "Maurice" (Mauritius) and "Dominique" (Dominica); English words, German
+# "Island" and French "Islande" (Iceland: "Long Island")
+NOT_COUNTRY_WORDS = frozenset({"maurice", "dominique", "island", "islands"})
 
 
 def add_translated_names(
@@ -47,7 +52,7 @@ def add_translated_names(
                         country.alpha_2
                     )
         for folded, codes in found.items():
-            if len(codes) == 1 and len(folded) > 3 and folded not in _GIVEN_NAMES:
+            if len(codes) == 1 and len(folded) > 3 and folded not in NOT_COUNTRY_WORDS:
                 code = next(iter(codes))
                 names.setdefault(folded, (code, display.get(code, folded)))
 

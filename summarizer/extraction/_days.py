@@ -64,35 +64,47 @@ _DATE_WORDS = re.compile(
 
 
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+# each month's name in French, Spanish, Portuguese and Italian (as regular expressions)
+_OTHER_MONTHS = (
+    ("janvier", "enero", "janeiro", "gennaio"),
+    ("f[ée]vrier", "febrero", "fevereiro", "febbraio"),
+    ("mars", "marzo", "mar[çc]o"),
+    ("avril", "abril", "aprile"),
+    ("mai", "mayo", "maio", "maggio"),
+    ("juin", "junio", "junho", "giugno"),
+    ("juillet", "julio", "julho", "luglio"),
+    ("ao[ûu]t", "agosto"),
+    ("septembre", "se?ptiembre", "setembro", "settembre"),
+    ("octobre", "octubre", "outubro", "ottobre"),
+    ("novembre", "noviembre"),
+    ("d[ée]cembre", "diciembre", "dezembro", "dicembre"),
+)
+# names that are also other words after "de": "Cinco de Mayo", "Plaza de Mayo", "de mars"
+_ALSO_NAMES = frozenset({"mars", "mai", "mayo", "maio", "maggio", "ao[ûu]t"})
+_ANY_MONTH = "|".join(name for names in _OTHER_MONTHS for name in names)
+_MONTH_AFTER_DE = "|".join(
+    name for names in _OTHER_MONTHS for name in names if name not in _ALSO_NAMES
+)
 # "In April, ..." / "in March" / "En avril" / "En abril" / "Em abril" / "Ad aprile" with
 # no day: an earlier month is background
 _MONTH_ONLY = re.compile(
     r"\b[Ii]n (January|February|March|April|May|June|July|August|September|October|"
     r"November|December)\b(?! \d{1,2}\b)|"
-    r"\b(?:[Ee]n|[Ee]m|[Aa]d|[Aa]|[Nn]el mese di) (janvier|f[ée]vrier|mars|avril|mai|juin|"
-    r"juillet|ao[ûu]t|septembre|octobre|novembre|d[ée]cembre|enero|febrero|marzo|abril|mayo|"
-    r"junio|julio|agosto|se?ptiembre|octubre|noviembre|diciembre|janeiro|fevereiro|mar[çc]o|"
-    r"maio|junho|julho|setembro|outubro|dezembro|gennaio|febbraio|aprile|maggio|giugno|"
-    r"luglio|settembre|ottobre|dicembre)\b(?! (?:de )?\d{1,2}\b)|"
+    rf"\b(?:[Ee]n|[Ee]m|[Aa]d|[Aa]|[Nn]el mese di) ({_ANY_MONTH})\b(?! (?:de )?\d{{1,2}}\b)|"
     # "lors des manifestations de juin", "las protestas de marzo": a month with no day
-    r"(?<!\d )\b(?:de|del|d'|di) (janvier|f[ée]vrier|avril|juin|juillet|septembre|octobre|"
-    r"novembre|d[ée]cembre|enero|febrero|marzo|abril|junio|julio|agosto|se?ptiembre|octubre|"
-    r"noviembre|diciembre|janeiro|fevereiro|mar[çc]o|junho|julho|setembro|outubro|dezembro|"
-    r"gennaio|febbraio|aprile|giugno|luglio|settembre|ottobre|dicembre)\b(?! (?:de |del )?\d)"
+    rf"(?<!\d )\b(?:de|del|d'|di) ({_MONTH_AFTER_DE})\b(?! (?:de |del )?\d)"
 )
-# the month each language's name stands for (by its first letters)
-_MONTH_STEMS = (
-    ("jan", "ene", "gen"), ("f",), ("mar",), ("av", "ab", "apr"), ("mai", "may", "mag"),
-    ("juin", "jun", "giu"), ("juil", "jul", "lug"), ("ao", "ag"), ("se",), ("oc", "ou", "ot"),
-    ("nov",), ("d",),
-)  # fmt: skip
 
 
 def _month_number(name: str) -> int:
     folded = fold_name(name)
     if folded[:3] in _MONTHS:
         return _MONTHS.index(folded[:3]) + 1
-    return next(i for i, stems in enumerate(_MONTH_STEMS, 1) if folded.startswith(stems))
+    return next(
+        number
+        for number, names in enumerate(_OTHER_MONTHS, 1)
+        if any(re.fullmatch(n, folded) for n in names)
+    )
 
 
 # "police said on Sunday", "told AFP on Thursday", "said Monday they had": the day of
@@ -119,7 +131,7 @@ _FUTURE = re.compile(
 # a day in a movement's name is no event's day: "Mouvement du 6 juin (M66)", "the March
 # 23 Movement", "Movimiento 26 de Julio"
 _IN_A_NAME = re.compile(
-    r"\b(?:mouvement|movement|movimiento|movimento|movimento|bewegung|front|coalition|"
+    r"\b(?:mouvement|movement|movimiento|movimento|bewegung|front|coalition|"
     r"alliance|collectif|colectivo)\s+(?:du|de|del|do|of|of the)?\s*$",
     re.IGNORECASE,
 )

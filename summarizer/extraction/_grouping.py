@@ -277,7 +277,7 @@ def group_events(
         label = labels.get(sentence.id)
         key = keys[sentence.id]
         claimed = _claimed_by_then(sentence, label, spots)
-        before_claim = (current_key, current_place, told)
+        before_claim = (current_key, current_place, told)  # restored if it is a claim
         if (
             LABELS.get(label or "") is None
             and key is None

@@ -29,6 +29,7 @@ __all__ = [
     "actor_named",
     "actor_type_for",
     "article_spelling",
+    "attribution",
     "canonical_actor",
     "derived_actor_country",
     "in_article",
@@ -36,6 +37,7 @@ __all__ = [
     "organisation_of",
     "sources_of",
     "state_forces_of",
+    "unidentified_group",
 ]
 
 _MILITARY = re.compile(
@@ -46,8 +48,9 @@ _MILITARY = re.compile(
     re.IGNORECASE,
 )
 _POLICE = re.compile(
-    r"\b(police|policemen|policewomen|officers|gendarm\w*|polic[ií]a|policiers|"
-    r"riot police|carabineros|guardia nacional)\b",
+    r"\b(police|policemen|policewomen|officers|gendarm\w*|pol[ií]c[ií]as?|policiers|polizia|"
+    r"polizei\w*|riot police|carabineros|carabinieri|guardia nacional|guardia civil|"
+    r"forces de l'ordre)\b",
     re.IGNORECASE,
 )
 _GROUPS = {
@@ -285,6 +288,13 @@ def organisation_of(person: str, text: str) -> str | None:
     return None
 
 
+def unidentified_group(country: str | None) -> Actor:
+    """ACLED's actor for an armed side the article does not name: "Unidentified Armed
+    Group (<country>)"."""
+    name = f"Unidentified Armed Group ({country})" if country else "Unidentified Armed Group"
+    return Actor(name=name, type=ActorType.political_militia)
+
+
 def actor_named(
     name: str,
     actor_type: ActorType,
@@ -305,10 +315,7 @@ def actor_named(
         if actor_type is ActorType.state_forces:
             name = "state forces"  # derived below, from the country the article names
         elif actor_type in _ARMED_TYPES:
-            unnamed = (
-                f"Unidentified Armed Group ({country})" if country else "Unidentified Armed Group"
-            )
-            return Actor(name=unnamed, type=ActorType.political_militia)
+            return unidentified_group(country)
         else:
             return None
     derived = state_forces_of(name, countries) or _regime_of(name)

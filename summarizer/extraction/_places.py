@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from summarizer.extraction._country_names import (
+    NOT_COUNTRY_WORDS,
     add_subdivisions_named_like_countries,
     add_translated_names,
 )
@@ -249,17 +250,12 @@ def _provinces_everywhere() -> dict[str, str]:
 _DEMONYM_END = re.compile(r"(?:n|an|ian|ean|ese|lese|i|ish|ic)?s?")
 
 
-# English words a country's name in another language resembles: "Long Island" is not in
-# Iceland (French "Islande")
-_NO_DEMONYMS = frozenset({"island", "islands"})
-
-
 @functools.cache
 def _adjective(word: str) -> str | None:
     """'sudanese' -> SD, 'somali' -> SO: one word that shares all but at most one
     trailing letter of a one-word country name, and at least 4 letters, and ends as
     adjectives of peoples end ("Chilpancingo" is no Chilean)."""
-    if " " in word or len(word) < 4 or word in _NO_DEMONYMS:
+    if " " in word or len(word) < 4 or word in NOT_COUNTRY_WORDS:
         return None
     best: tuple[int, str] | None = None
     for name, (code, _) in _countries().items():

@@ -99,11 +99,9 @@ def _arresting_first(
     found = _ARRESTING.search(own)
     if not found or not country:
         return actors
-    kind = (
-        "police" if re.match(r"pol|gend|forces de|carab|guardia", found.group(0), re.I) else "army"
-    )
     force = Actor(
-        name=canonical_actor(kind, ActorType.state_forces, country), type=ActorType.state_forces
+        name=canonical_actor(found.group(0), ActorType.state_forces, country),
+        type=ActorType.state_forces,
     )
     warnings.append(
         f"{where}: {actors[0].name!r} was arrested, not arresting; {force.name!r} acted"

@@ -55,6 +55,7 @@ from summarizer.extraction._names import (
     in_article,
     named_source,
     sources_of,
+    unidentified_group,
 )
 from summarizer.extraction._places import (
     countries_in,
@@ -381,9 +382,8 @@ def _event(
     if not actors and spot.event_type is EventType.explosions_remote_violence and country:
         # "Two rockets were launched from Lebanon toward Kiryat Shmona", no one named or
         # hurt: ACLED's convention for an unnamed armed group
-        unnamed = f"Unidentified Armed Group ({country})"
-        actors.append(Actor(name=unnamed, type=ActorType.political_militia))
-        tally.warnings.append(f"{where}: no side is named; coded as {unnamed!r}")
+        actors.append(unidentified_group(country))
+        tally.warnings.append(f"{where}: no side is named; coded as {actors[0].name!r}")
     if not actors:
         tally.warnings.append(f"{where} was dropped: no side of it is named in the article")
         return None
@@ -391,9 +391,8 @@ def _event(
         spot.event_type in _VICTIMS_ONLY
     ):
         # the attacker is not named: ACLED's convention for an unnamed armed group
-        unnamed = f"Unidentified Armed Group ({country})" if country else "Unidentified Armed Group"
-        actors = [Actor(name=unnamed, type=ActorType.political_militia), actors[0]]
-        tally.warnings.append(f"{where}: the attacker is not named; coded as {unnamed!r}")
+        actors = [unidentified_group(country), actors[0]]
+        tally.warnings.append(f"{where}: the attacker is not named; coded as {actors[0].name!r}")
     figures_total, parts = checked_toll(
         getattr(details, "fatalities", None), own, language_of(article.text), where, tally.warnings
     )

@@ -95,8 +95,8 @@ def test_a_bad_setting_is_one_line_naming_the_variable() -> None:
 
 
 def test_eval_with_a_prompt_version_that_does_not_exist_stops_before_the_run() -> None:
-    result = run("eval", "--prompt-version", "9", "--out", "/nonexistent/never-written")
-    assert_one_line_error(result, 2, "no prompt extract/v9")
+    result = run("eval", "--prompt-version", "99", "--out", "/nonexistent/never-written")
+    assert_one_line_error(result, 2, "no prompt extract/v99")
     assert "available versions: v1, v2" in result.stderr
 
 

@@ -415,3 +415,52 @@ def test_an_attacks_kind_comes_from_its_body_not_from_a_headline_of_two_events()
     kinds = {e.date_text: e.sub_event_type for e in report.events}
     assert kinds.get("on Monday") is SubEventType.attack
     assert kinds.get("On Tuesday") is SubEventType.abduction_forced_disappearance
+
+
+def test_v9_asks_the_kind_only_where_code_cannot_take_it_from_the_words() -> None:
+    """v9's details question lists the kinds (sub_event_type) only for a strategic
+    development; for the other types code takes the kind from the words, so neither the
+    list nor the answer's field is asked, and the record still gets its kind."""
+    text = ARTICLE + "\nPolice arrested 30 people in Nyala on Sunday, the governor said."
+    steps = run_steps(ArticleInput(text=text, published=dt.date(2025, 6, 17)),
+                      load_step_prompts("v9"), RUN)  # fmt: skip
+    asks = next(steps)
+    by_type = {
+        kind: ask
+        for ask in asks
+        for kind in ("explosions_remote_violence", "battles", "strategic_developments")
+        if ask.step.startswith("details") and f"one {kind} event" in question(ask)
+    }
+    assert set(by_type) == {"explosions_remote_violence", "battles", "strategic_developments"}
+    for kind, ask in by_type.items():
+        asked = kind == "strategic_developments"
+        assert ("Its kinds (sub_event_type)" in question(ask)) is asked
+        assert ("sub_event_type" in ask.response_model.model_fields) is asked
+    # v7's questions are unchanged: every event's kinds are listed
+    v7 = next(run_steps(ArticleInput(text=text, published=dt.date(2025, 6, 17)),
+                        load_step_prompts("v7"), RUN))  # fmt: skip
+    assert all("Its kinds" in question(a) for a in v7 if a.step.startswith("details"))
+
+    def answer(ask: Ask) -> Any:
+        if ask.step == "summary":
+            return SummaryDraft(headline="Shelling hits Nyala market", text="x. y.")
+        fields = ask.response_model.model_fields
+        values: dict[str, Any] = {
+            "place": "Nyala",
+            "actor1": {"name": "Rapid Support Forces", "type": "rebel_group"},
+            "actor2": None,
+            "source": None,
+        }
+        if "fatalities" in fields:
+            values["fatalities"] = None
+        if "sub_event_type" in fields:
+            values["sub_event_type"] = "arrests"
+        return ask.response_model.model_validate(values)
+
+    with pytest.raises(StopIteration) as done:  # v9 asks everything in one round
+        steps.send([fake(answer(ask)) for ask in asks])
+    report: ArticleReport = done.value.value
+    kinds = {e.event_type.value: e.sub_event_type for e in report.events}
+    assert kinds["explosions_remote_violence"] is SubEventType.shelling_artillery_missile_attack
+    assert kinds["battles"] is SubEventType.armed_clash
+    assert kinds["strategic_developments"] is SubEventType.arrests

@@ -200,6 +200,10 @@ def test_helpers() -> None:
         "Government forces advanced.",
         ["regime forces"],
     )
+    # states' labels for armed opponents, in the summary's own voice
+    assert neutralize("Khawarij attacked the post.")[0] == "Militants attacked the post."
+    assert neutralize("The Indian-sponsored cell was dismantled.")[1] == ["indian-sponsored"]
+    assert neutralize("Armed bandits attacked the village.")[0] == "Armed men attacked the village."
     assert nearest_sentence("completely unrelated words about football matches", SOURCE) is None
     assert copied_passage("nothing copied here at all in this text", SOURCE) is None
 

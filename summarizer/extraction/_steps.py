@@ -22,6 +22,7 @@ from summarizer.llm.prompts import prompts_dir, template_environment
 from summarizer.schema import SUB_EVENT_TYPES, ActorType, EventType, SubEventType
 
 __all__ = [
+    "KIND_BY_CODE",
     "LABELS",
     "SUB_TYPE_MEANINGS",
     "ActorMention",
@@ -111,15 +112,33 @@ class SummaryDraft(_Answer):
     text: str = Field(max_length=700, description="2 or 3 sentences, at most 70 words.")
 
 
+# the event types whose sub-event type code always takes from the event's words
+# (extraction._codebook.codebook_kind): the model's choice is asked only for the others
+KIND_BY_CODE = frozenset(
+    {
+        EventType.battles,
+        EventType.explosions_remote_violence,
+        EventType.violence_against_civilians,
+        EventType.protests,
+        EventType.riots,
+    }
+)
+
+
 @functools.cache
-def details_model(event_type: EventType, figures: tuple[int, ...]) -> type[BaseModel]:
+def details_model(
+    event_type: EventType, figures: tuple[int, ...], *, kind: bool = True
+) -> type[BaseModel]:
     """The answer schema for one event of ``event_type`` whose sentences give ``figures``:
-    its sub-event type one of that type's in the codebook, its toll one of the figures
-    (or null)."""
+    its sub-event type (when ``kind``) one of that type's in the codebook, its toll one
+    of the figures (or null)."""
     subs = tuple(s.value for s in SUB_EVENT_TYPES[event_type])
     fields: dict[str, Any] = {
         "place": (str, Field(max_length=60, description="Where, as the article names it.")),
-        "sub_event_type": (Literal[subs], Field(description="ACLED sub-event type.")),
+    }
+    if kind:
+        fields["sub_event_type"] = (Literal[subs], Field(description="ACLED sub-event type."))
+    fields |= {
         "actor1": (ActorMention, Field(description="The side that acted.")),
         "actor2": (ActorMention | None, Field(description="The other side, or null.")),
     }
@@ -161,6 +180,13 @@ class StepPrompts:
         """Whether code labels the sentences (v7 on: the version has no classify
         question) rather than the model (v6)."""
         return not self.sources[_PARTS.index("classify")]
+
+    def asks_kind(self, event_type: EventType) -> bool:
+        """Whether the details question asks the model for the event's sub-event type:
+        v6 and v7 ask it of every event; later versions only where code does not take it
+        from the event's words (:data:`KIND_BY_CODE`), to save the kinds' list and the
+        answer's tokens."""
+        return self.version in {"v6", "v7"} or event_type not in KIND_BY_CODE
 
     @property
     def sha256(self) -> str:

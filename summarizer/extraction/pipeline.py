@@ -8,8 +8,10 @@ each round as a Batch API file: the pipeline itself never touches the network, a
 given the same answers it asks the same questions (a batch can resume by replaying).
 
 Rounds: v7 on, code labels the sentences and groups them into events by type, day and
-place, and one round asks each event's details (place, sub-event type, sides, toll among
-figures code found, source) and the summary; v6 asks the labels first. The summary is
+place, and one round asks each event's details (place, sides, toll among figures code
+found, source; its sub-event type too in v7, and from v9 only for a strategic development,
+the one type whose kind code cannot always take from its words) and the summary; v6 asks
+the labels first. The summary is
 checked against the article and the events and repaired, else composed, by code.
 Names are kept only when they trace to the article (see :mod:`._names`).
 """
@@ -207,17 +209,17 @@ def run_steps(article: ArticleInput, prompts: StepPrompts, run: RunInfo) -> Step
         for index, spot in enumerate(spots, start=1):
             own = [by_id[i].text for i in spot.ids]
             figures = tuple(death_figures(own, language))
+            kind = prompts.asks_kind(spot.event_type)
+            kinds = SUB_EVENT_TYPES[spot.event_type] if kind else ()
             question = prompts.render(
                 "details",
                 event_type=spot.event_type.value,
                 sentences=[(i, by_id[i].text[:300]) for i in spot.ids],
                 date_text=spot.date_text,
-                sub_types=[
-                    (s.value, SUB_TYPE_MEANINGS[s]) for s in SUB_EVENT_TYPES[spot.event_type]
-                ],
+                sub_types=[(s.value, SUB_TYPE_MEANINGS[s]) for s in kinds],
                 figures=list(figures),
             )
-            model = details_model(spot.event_type, figures)
+            model = details_model(spot.event_type, figures, kind=kind)
             questions.append(ask(f"details:{index}", question, model))
         return questions
 
@@ -424,7 +426,8 @@ def _event(
     at_place = [by_id[i].text for i in spot.ids if i in leads and names_one_place(by_id[i].text)
                 and in_article(location.name, fold_name(by_id[i].text))]  # fmt: skip
     event_type = _riot_or(event_type, " ".join([told, *at_place]), where, tally)
-    model_kind = SubEventType(details.sub_event_type)  # type: ignore[attr-defined]
+    # not asked where code takes the kind from the words (codebook_kind ignores it there)
+    model_kind = SubEventType(getattr(details, "sub_event_type", SubEventType.other))
     # a headline sums up every event ("kill nine workers ..., abduct two teachers"): the
     # body's sentences tell an attack's kind
     title = {s.id for s in headline(list(by_id.values()))}

@@ -72,6 +72,13 @@ def test_short_of_both_targets_says_short() -> None:
     assert rate_line == "embedded_articles_per_hour: value=160.0 target=240 short"
 
 
+def test_when_n1_is_best_the_article_table_shows_the_next_n_beside_it() -> None:
+    runs = [slot_run(1, 60.0, ["[]"] * 4), slot_run(2, 90.0, ["[]"] * 4)]
+    per_article = bench.report(runs).tables["per article (tokens and floor at N=1)"]
+    assert "| s at N=1 | s at N=2 |" in per_article[0]
+    assert "| a0 | 1000 | 400 | 200 | 14.0 | 30.0 | 45.0 | ok |" in per_article
+
+
 def test_no_record_at_n1_is_skipped_with_both_lines() -> None:
     result = bench.report([slot_run(1, 10.0, [None, None]), slot_run(2, 10.0, ["[]", "[]"])])
     ratio_line, rate_line = result.lines()

@@ -171,6 +171,9 @@ def test_a_month_named_in_another_language_dates_background() -> None:
     assert is_background("En avril, une attaque avait fait dix morts.", published, None)
     assert is_background("Em março, outro ataque deixou cinco mortos.", published, None)
     assert not is_background("En novembre, une attaque a fait dix morts.", published, None)
+    # every Portuguese month, "novembro" too
+    after = dt.date(2026, 1, 10)
+    assert is_background("Em novembro, outro ataque deixou cinco mortos.", after, None)
 
 
 def test_an_arrest_is_made_by_the_police_not_by_the_arrested() -> None:

@@ -76,7 +76,7 @@ _OTHER_MONTHS = (
     ("ao[ûu]t", "agosto"),
     ("septembre", "se?ptiembre", "setembro", "settembre"),
     ("octobre", "octubre", "outubro", "ottobre"),
-    ("novembre", "noviembre"),
+    ("novembre", "noviembre", "novembro"),
     ("d[ée]cembre", "diciembre", "dezembro", "dicembre"),
 )
 # names that are also other words after "de": "Cinco de Mayo", "Plaza de Mayo", "de mars"

@@ -312,3 +312,18 @@ def test_a_single_events_summary_gives_the_other_toll_its_sentences_give() -> No
     assert "The article also gives a toll of 7." in composed([event], None).text
     event.evidence[:] = ["An air strike killed 12 militants on Tuesday, the air force said."]
     assert "The article reports no other coded incident." in composed([event], None).text
+
+
+def test_the_kinds_code_takes_from_the_words_ignore_the_models_choice() -> None:
+    """v9 does not ask the model the kind of these types: code must never use it."""
+    from summarizer.extraction._codebook import KIND_BY_WORDS, codebook_kind
+    from summarizer.schema import SUB_EVENT_TYPES
+
+    texts = ("Soldiers fought rebels near the town on Monday.", "Police arrested 3 men.", "")
+    for event_type in KIND_BY_WORDS:
+        for text in texts:
+            for state in (True, False):
+                kinds = {
+                    codebook_kind(event_type, k, text, state) for k in SUB_EVENT_TYPES[event_type]
+                }
+                assert len(kinds) == 1, (event_type, text, kinds)

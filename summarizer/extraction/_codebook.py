@@ -13,6 +13,7 @@ from summarizer.schema import EventType, SubEventType
 from summarizer.text.folding import strip_quoted
 
 __all__ = [
+    "KIND_BY_WORDS",
     "codebook_kind",
     "describes_mob_violence",
     "describes_protest",
@@ -276,6 +277,19 @@ def describes_violence_against_civilians(text: str) -> bool:
     """Whether sentences describe people killed, hurt, abducted or attacked (a small model
     labels much else "attack on civilians": opinions, quotes, statements)."""
     return _CIVILIAN_HARM.search(text) is not None
+
+
+# the event types whose sub-event type codebook_kind always takes from the event's words,
+# never from the model's choice (the details question need not ask it: prompt v9 on)
+KIND_BY_WORDS = frozenset(
+    {
+        EventType.battles,
+        EventType.explosions_remote_violence,
+        EventType.violence_against_civilians,
+        EventType.protests,
+        EventType.riots,
+    }
+)
 
 
 def codebook_kind(

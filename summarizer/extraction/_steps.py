@@ -18,11 +18,11 @@ import jinja2
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from summarizer.errors import ConfigurationError
+from summarizer.extraction._codebook import KIND_BY_WORDS
 from summarizer.llm.prompts import prompts_dir, template_environment
 from summarizer.schema import SUB_EVENT_TYPES, ActorType, EventType, SubEventType
 
 __all__ = [
-    "KIND_BY_CODE",
     "LABELS",
     "SUB_TYPE_MEANINGS",
     "ActorMention",
@@ -112,19 +112,6 @@ class SummaryDraft(_Answer):
     text: str = Field(max_length=700, description="2 or 3 sentences, at most 70 words.")
 
 
-# the event types whose sub-event type code always takes from the event's words
-# (extraction._codebook.codebook_kind): the model's choice is asked only for the others
-KIND_BY_CODE = frozenset(
-    {
-        EventType.battles,
-        EventType.explosions_remote_violence,
-        EventType.violence_against_civilians,
-        EventType.protests,
-        EventType.riots,
-    }
-)
-
-
 @functools.cache
 def details_model(
     event_type: EventType, figures: tuple[int, ...], *, kind: bool = True
@@ -184,9 +171,9 @@ class StepPrompts:
     def asks_kind(self, event_type: EventType) -> bool:
         """Whether the details question asks the model for the event's sub-event type:
         v6 and v7 ask it of every event; later versions only where code does not take it
-        from the event's words (:data:`KIND_BY_CODE`), to save the kinds' list and the
-        answer's tokens."""
-        return self.version in {"v6", "v7"} or event_type not in KIND_BY_CODE
+        from the event's words (:data:`~._codebook.KIND_BY_WORDS`), to save the kinds' list
+        and the answer's tokens."""
+        return self.version in {"v6", "v7"} or event_type not in KIND_BY_WORDS
 
     @property
     def sha256(self) -> str:

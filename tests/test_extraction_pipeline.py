@@ -8,6 +8,7 @@ background event, a wrongly typed strike). Quality is measured by the live eval.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -464,3 +465,28 @@ def test_v9_asks_the_kind_only_where_code_cannot_take_it_from_the_words() -> Non
     assert kinds["explosions_remote_violence"] is SubEventType.shelling_artillery_missile_attack
     assert kinds["battles"] is SubEventType.armed_clash
     assert kinds["strategic_developments"] is SubEventType.arrests
+
+
+def test_v10_names_the_event_sentences_by_number_instead_of_quoting_them() -> None:
+    """v10's details question points at the event's sentences by their numbers in the
+    article above it (the cached prefix) instead of quoting them again, and asks the kind
+    as v9 does; v9's question quotes them."""
+    text = ARTICLE + "\nPolice arrested 30 people in Nyala on Sunday, the governor said."
+    article = ArticleInput(text=text, published=dt.date(2025, 6, 17))
+    v10 = [a for a in next(run_steps(article, load_step_prompts("v10"), RUN))
+           if a.step.startswith("details")]  # fmt: skip
+    v9 = [a for a in next(run_steps(article, load_step_prompts("v9"), RUN))
+          if a.step.startswith("details")]  # fmt: skip
+    assert len(v10) == len(v9) == 3
+    arrest = "Police arrested 30 people in Nyala"
+    for new, old in zip(v10, v9, strict=True):
+        ids = re.findall(r"\[(\d+)\]", question(old))
+        assert ids and all(f"[{i}]" in question(new) for i in ids)
+        assert "reported in the article's sentence" in question(new)
+        # the sentences are in the article above the question, not in the question
+        assert not any(line.startswith("[") for line in question(new).splitlines())
+        assert len(question(new)) < len(question(old))
+        assert ("Its kinds" in question(new)) is ("Its kinds" in question(old))
+    assert arrest in v10[0].messages[-1]["content"]
+    assert not any(arrest in question(a) for a in v10)
+    assert any(arrest in question(a) for a in v9)

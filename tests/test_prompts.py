@@ -32,8 +32,11 @@ def test_v1_templates_exist_and_are_hashed() -> None:
 
 
 def test_a_missing_version_names_the_available_ones() -> None:
-    with pytest.raises(ConfigurationError, match=r"available versions: v1"):
+    with pytest.raises(ConfigurationError, match=r"available versions: v1") as caught:
         load_prompt("extract", "v99")
+    listed = str(caught.value).split("available versions: ")[1].split(" (")[0].split(", ")
+    assert listed == sorted(listed, key=lambda v: int(v[1:])), "versions in numeric order"
+    assert "v10" in listed and listed.index("v2") < listed.index("v10")
 
 
 def test_a_missing_variable_is_an_error_not_an_empty_string() -> None:

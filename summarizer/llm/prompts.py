@@ -120,7 +120,10 @@ def _load_prompt(root: Path, name: str, version: str) -> Prompt:
     system = root / name / f"{version}.system.j2"
     user = root / name / f"{version}.user.j2"
     if not system.is_file() or not user.is_file():
-        found = sorted(p.name.split(".")[0] for p in (root / name).glob("v*.system.j2"))
+        found = sorted(
+            (p.name.split(".")[0] for p in (root / name).glob("v*.system.j2")),
+            key=lambda v: int(v[1:]) if v[1:].isdigit() else 0,
+        )
         raise ConfigurationError(
             f"no prompt {name}/{version} in {root}; available versions: "
             f"{', '.join(found) or 'none'} (set SUMMARIZER_PROMPT_VERSION)"

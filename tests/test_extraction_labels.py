@@ -300,6 +300,26 @@ def test_a_source_is_named_where_the_article_names_it() -> None:
     assert named_source("Observatory", own, text) is None  # named already
 
 
+def test_a_wire_stays_unless_the_events_own_sentences_name_a_source() -> None:
+    from summarizer.extraction._names import named_source
+
+    text = (
+        "OUAGADOUGOU (AFP) - Gunmen killed six villagers on Monday, AFP learned from local "
+        "sources.\nOn Tuesday the army struck nearby, according to the Agence "
+        "d'information du Burkina (AIB, public)."
+    )
+    first, second = text.split("\n")
+    # another event's attribution is not this event's source
+    assert named_source("AFP", first, text) is None
+    # an elided link word stays inside the name
+    assert named_source("AFP", second, text) == "Agence d'information du Burkina"
+    # a clause's first word is no speaker's
+    told = "Two soldiers died in the clash, while the main opposition party said ten died."
+    assert named_source("AFP", told, told) is None
+    told = "Two soldiers died in the clash, local officials said."
+    assert named_source("AFP", told, told) == "local officials"
+
+
 def test_a_peoples_word_is_never_the_place() -> None:
     from summarizer.extraction._where import specific_place
 

@@ -19,6 +19,7 @@ from summarizer.extraction._names import (
     derived_actor_country,
     in_article,
     state_forces_of,
+    unclosed_cut,
 )
 from summarizer.extraction._places import countries_in, fold_name, lookup_place, subdivision_in
 from summarizer.extraction._sentences import number_sentences, render_numbered
@@ -222,6 +223,35 @@ def test_an_attack_on_civilians_must_describe_one() -> None:
     assert describes_violence_against_civilians("Gunmen shot dead four farmers.")
     assert not describes_violence_against_civilians(
         '"We live here without knowing if there is really a truce," a resident said.'
+    )
+
+
+def test_a_name_is_found_after_an_elided_article() -> None:
+    # French and Italian elide the article into the next word: "selon l'Agence ...",
+    # "nell'Ituri"; the name itself is "Agence ...", "Ituri"
+    folded = fold_name(
+        "Le bilan a été annoncé selon l'Agence d'information du Burkina (AIB, publique) "
+        "après des combats nell'Ituri."
+    )
+    assert in_article("Agence d'information du Burkina", folded)
+    assert in_article("Ituri", folded)
+    assert not in_article("Agence du Burkina", folded)
+    # an apostrophe inside a transliterated name still joins its parts
+    assert fold_name("Ma'arat al-Numan") == fold_name("Maarat al-Numan")
+    assert fold_name("Côte d'Ivoire") == fold_name("Cote d’Ivoire")
+
+
+def test_a_parenthesis_the_name_does_not_close_is_cut() -> None:
+    assert unclosed_cut("Agence d'information du Burkina (AIB, publique") == (
+        "Agence d'information du Burkina"
+    )
+    assert unclosed_cut("Agence d'information du Burkina (AIB)") == (
+        "Agence d'information du Burkina (AIB)"
+    )
+    assert unclosed_cut("(AIB") == ""
+    text = "selon l'Agence d'information du Burkina (AIB, publique). Ce bilan"
+    assert article_spelling("Agence d'information du Burkina (AIB, publiqu", text) == (
+        "Agence d'information du Burkina"
     )
 
 

@@ -37,6 +37,7 @@ __all__ = [
     "organisation_of",
     "sources_of",
     "state_forces_of",
+    "unclosed_cut",
     "unidentified_group",
 ]
 
@@ -112,6 +113,15 @@ def actor_type_for(name: str, model_type: ActorType) -> ActorType:
     return model_type
 
 
+def unclosed_cut(name: str) -> str:
+    """``name`` without a parenthesis it opens and does not close, nor what follows it:
+    "Agence d'information du Burkina (AIB, publique" -> "Agence d'information du
+    Burkina" (a span cut inside the article's "(AIB, publique)")."""
+    while name.count("(") > name.count(")"):
+        name = name[: name.rfind("(")].rstrip(" ,;:-")
+    return name
+
+
 def in_article(name: str, folded_text: str) -> bool:
     """Whether ``name``'s folded words occur, as whole words, in ``folded_text``
     (the article folded with :func:`~summarizer.extraction._places.fold_name`)."""
@@ -171,7 +181,7 @@ def article_spelling(name: str, text: str, cutoff: float = 88.0) -> str | None:
             score = fuzz.ratio(target, fold_name(span))
             if score >= cutoff and (best is None or score > best[0]):
                 best = (score, span)
-    return best[1] if best else None
+    return (unclosed_cut(best[1]) or None) if best else None
 
 
 _STATE_WORDS = frozenset(
@@ -199,7 +209,8 @@ def state_forces_of(name: str, countries: dict[str, int]) -> str | None:
 
 
 _CAP = r"[A-ZÀ-Ý][\w'’.-]*"
-_LINK = r"(?:of|for|on|the|and|de|del|des|du|la|le|y|et)\b"
+# a lower-case link word, or an elided one ("Agence d'information du Burkina")
+_LINK = r"(?:(?:of|for|on|the|and|de|del|des|du|la|le|y|et)\b|[dl]['’][\w-]+)"
 _ATTRIBUTED = [
     # "according to the Syrian Observatory for Human Rights", "selon l'ONU", "según la Fiscalía"
     re.compile(rf"\b(?:according to|selon|según)\s+(?:the |le |la |l'|l’|el |los |las )?"
@@ -406,6 +417,12 @@ _ARMED_TYPES = frozenset(
 )
 
 
+# a clause's first word is no speaker's: "..., while the main opposition party said"
+_CLAUSE = re.compile(
+    r"(?:and|but|or|while|whereas|as|when|after|because|since|though|although|so|which)\s"
+)
+
+
 def named_source(source: str, own: str, text: str) -> str | None:
     """The organisation a source stands for, when the article gives one: the body a
     person speaks for (see :func:`organisation_of`), or, for a source the sentences only
@@ -419,9 +436,10 @@ def named_source(source: str, own: str, text: str) -> str | None:
         return None
     # a name the sentences, else the article, attribute something to; for a wire, else
     # what its own sentences attribute ("..., the health ministry said")
-    for told, any_case in ((own, False), (text, False), (own, wire)):
+    passes = ((own, False), (own, True)) if wire else ((own, False), (text, False))
+    for told, any_case in passes:
         for index, _, found in sorted(_attributions(told), key=lambda a: a[1]):  # in order
-            named = found[:1].isupper() or (any_case and not found.startswith("and "))
+            named = found[:1].isupper() or (any_case and not _CLAUSE.match(found))
             if (
                 not named
                 or (index == _INVERTED and told is text)  # another event's speaker

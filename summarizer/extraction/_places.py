@@ -48,6 +48,7 @@ _ADMIN_WORDS = (
     r"région|département|préfecture|wilaya"
 )
 _LEADING = re.compile(r"^(?:al|el|ad|ar|as|at|az|an|ash|the|la|le|les|los|las)[\s'’-]+")
+_ELISION = re.compile(r"\b(l|d|dell|dall|nell|sull|all|qu)['’ʼ](?=\w)")
 _TRAILING_ADMIN = re.compile(rf"[\s,]+(?:{_ADMIN_WORDS})$", re.IGNORECASE)
 
 
@@ -58,7 +59,11 @@ def fold_name(name: str) -> str:
     client_overhead: most of the client's time before)."""
     text = unicodedata.normalize("NFKD", name)
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    text = text.casefold().replace("ʼ", "").replace("'", "").replace("’", "").replace("ʻ", "")
+    text = text.casefold()
+    # an elided article is a word of its own ("l'agence" -> "l agence"), so "Agence ..."
+    # is found in "selon l'Agence ..."; other apostrophes join ("Ma'arat" -> "maarat")
+    text = _ELISION.sub(r"\1 ", text)
+    text = text.replace("ʼ", "").replace("'", "").replace("’", "").replace("ʻ", "")
     text = re.sub(r"[^\w]+", " ", text).strip()
     text = _LEADING.sub("", text)
     return " ".join(text.split())

@@ -57,6 +57,7 @@ from summarizer.extraction._names import (
     in_article,
     named_source,
     sources_of,
+    unclosed_cut,
     unidentified_group,
 )
 from summarizer.extraction._places import (
@@ -398,7 +399,7 @@ def _event(
     figures_total, parts = checked_toll(
         getattr(details, "fatalities", None), own, language_of(article.text), where, tally.warnings
     )
-    source = getattr(details, "source", None)
+    source = unclosed_cut(getattr(details, "source", None) or "") or None
     if source and not in_article(source, folded_text):
         spelt = article_spelling(source, text)
         if spelt is None:

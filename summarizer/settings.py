@@ -80,7 +80,7 @@ class Settings(BaseSettings):
     transport_max_seconds: float = Field(
         default=120.0, gt=0, description="Upper bound on the time spent in transport retries."
     )
-    prompt_version: str = Field(default="v7", description="Prompt template version to render.")
+    prompt_version: str = Field(default="v11", description="Prompt template version to render.")
 
     @field_validator("prompt_version", mode="before")
     @classmethod

@@ -153,3 +153,38 @@ def test_a_headline_in_the_articles_own_language_is_replaced() -> None:
     summary, _ = checked(draft, source, [], warnings)
     assert summary is not None and "Insurgentes" not in summary.headline
     assert any("headline in the article's language replaced" in w for w in warnings)
+
+
+def test_a_long_summary_completed_from_the_record_is_cut_not_discarded() -> None:
+    """The record's sentences added to a model's long summary can pass the schema's 900
+    characters: the summary is cut back to whole sentences, never dropped for it."""
+    from summarizer.extraction._steps import SummaryDraft
+    from summarizer.extraction._summary import checked
+
+    source = (
+        "Government forces and Hayat Tahrir al-Sham fighters clashed near Kafr Zita and "
+        "Khan Shaykhun on Saturday, a monitoring group said. The fighting killed 21 people "
+        "around Kafr Zita, the Syrian Observatory for Human Rights said, and 17 around Khan "
+        "Shaykhun, according to local medics. Residents of both towns described heavy "
+        "shelling through the night and said many families had left for camps in the north."
+    )
+    draft = SummaryDraft(
+        headline="Fighting near two towns in Idlib province",
+        text="Government troops and opposition fighters fought around towns in the "
+        "north-west of the country at the weekend, with heavy exchanges of fire reported "
+        "through the night by people living in the area. Many families living in those towns "
+        "were reported to have moved north towards displacement camps near the border, "
+        "according to residents who spoke by telephone. Aid groups working in the region "
+        "said that they were preparing for more arrivals in the coming days and weeks.",
+    )
+    events = [
+        make_event("Kafr Zita", total=21, reported_by="Syrian Observatory for Human Rights"),
+        make_event("Khan Shaykhun", total=17, reported_by="local medics"),
+    ]
+    warnings: list[str] = []
+    summary, problems = checked(draft, source, events, warnings)
+    assert problems == []
+    assert summary is not None
+    assert len(summary.text) <= 900 and len(summary.text.split()) <= 120
+    assert "Kafr Zita" in summary.text  # the main event's sentence stays, right after the first
+    assert any(w.startswith("summary cut") for w in warnings), (warnings, summary.text)

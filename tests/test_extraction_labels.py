@@ -447,6 +447,12 @@ def test_notes_tell_a_day_in_another_language_as_its_resolved_date() -> None:
     assert event_notes(english, dt.date(2025, 10, 29)).startswith("On Wednesday, in Kassel")
     # with no resolved day the article's words stay
     assert event_notes(german).startswith("Am Mittwoch, in Kassel")
+    # a day whose first letters spell an English month is not English ("Mardi", "martes")
+    for tuesday in ("Mardi", "martes", "mayo"):
+        told = make_event("Dablo", date_text=tuesday, sources=("AIB",))
+        assert event_notes(told, dt.date(2025, 3, 4)).startswith("On Tuesday, in Dablo")
+    march = make_event("Dablo", date_text="March 4", sources=("AIB",))
+    assert event_notes(march, dt.date(2025, 3, 4)).startswith("March 4, in Dablo")
 
 
 def test_a_foreign_force_that_took_part_is_an_associated_actor() -> None:

@@ -490,3 +490,30 @@ def test_v10_names_the_event_sentences_by_number_instead_of_quoting_them() -> No
     assert arrest in v10[0].messages[-1]["content"]
     assert not any(arrest in question(a) for a in v10)
     assert any(arrest in question(a) for a in v9)
+
+
+def test_v11_asks_a_non_english_articles_summary_in_english_and_is_v7_otherwise() -> None:
+    """v11 is v7 with one change: the summary question of an article not in English names
+    its language ("written in English (not in French)"); an English article's questions
+    are v7's, word for word, so v7's recordings of them still serve."""
+    english = ArticleInput(text=ARTICLE, published=dt.date(2025, 6, 17))
+    v11 = next(run_steps(english, load_step_prompts("v11"), RUN))
+    v7 = next(run_steps(english, load_step_prompts("v7"), RUN))
+    assert [a.messages for a in v11] == [a.messages for a in v7]
+    french = ArticleInput(
+        text=(
+            "Des bombardements font 12 morts au marché de Nyala\n"
+            "Des obus d'artillerie ont frappé le marché principal de Nyala dimanche, tuant 12 "
+            "civils, selon le Réseau des médecins du Soudan.\n"
+            "Les Forces de soutien rapide et l'armée soudanaise se sont aussi affrontées "
+            "dimanche dans la ville."
+        ),
+        published=dt.date(2025, 6, 17),
+    )
+    asked = {a.step: question(a) for a in next(run_steps(french, load_step_prompts("v11"), RUN))}
+    assert asked["summary"].strip().endswith("written in English (not in French).")
+    before = {a.step: question(a) for a in next(run_steps(french, load_step_prompts("v7"), RUN))}
+    assert before["summary"].strip() == "Question: summary."
+    assert {k: v for k, v in asked.items() if k != "summary"} == {
+        k: v for k, v in before.items() if k != "summary"
+    }

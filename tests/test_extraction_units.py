@@ -11,7 +11,13 @@ from summarizer.extraction._codebook import (
     lexicon_type,
 )
 from summarizer.extraction._figures import death_figures, speaks_of_deaths
-from summarizer.extraction._meta import dateline_of, language_of, title_of, wire_of
+from summarizer.extraction._meta import (
+    dateline_of,
+    language_name,
+    language_of,
+    title_of,
+    wire_of,
+)
 from summarizer.extraction._names import (
     actor_type_for,
     article_spelling,
@@ -267,3 +273,11 @@ def test_names_in_the_articles_own_spelling_and_derived_state_forces() -> None:
     assert state_forces_of("regime forces", syria) == "Military Forces of Syria"
     assert state_forces_of("Russian troops", syria) is None  # another country's forces
     assert state_forces_of("Tiger Forces", syria) is None  # a named unit is not derived
+
+
+def test_a_languages_english_name() -> None:
+    assert language_name("fr") == "French"
+    assert language_name("pt") == "Portuguese"
+    assert language_name("en") is None  # an English article's questions say nothing of it
+    assert language_name("zz") is None
+    assert language_name("und") is None

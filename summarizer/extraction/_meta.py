@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import re
 
-__all__ = ["dateline_of", "is_wire", "language_of", "title_of", "wire_of"]
+__all__ = ["dateline_of", "is_wire", "language_name", "language_of", "title_of", "wire_of"]
 
 # News agencies whose name in the copy marks them as its author.
 _WIRES = {
@@ -99,6 +99,17 @@ def title_of(text: str, page_title: str | None) -> str | None:
 
 
 @functools.lru_cache(maxsize=256)
+def language_name(code: str) -> str | None:
+    """The English name of an ISO 639-1 language code ("fr" -> "French"), from
+    ``pycountry``; None for English, an unknown code or one that is not two letters."""
+    if code == "en" or not re.fullmatch(r"[a-z]{2}", code):
+        return None
+    import pycountry
+
+    language = pycountry.languages.get(alpha_2=code)
+    return str(language.name) if language is not None else None
+
+
 def language_of(text: str) -> str:
     """ISO 639-1 code of the text's language (``py3langid``); 'en' for too little text."""
     if len(text.strip()) < 20:

@@ -155,6 +155,11 @@ def defused(text: str) -> tuple[str, int]:
     return _MARKER.subn("[fence marker removed]", text)
 
 
+# the versions whose details question asks every event's sub-event type (v11 is v7 with
+# a summary question that names a non-English article's language)
+_ASKS_EVERY_KIND = frozenset({"v6", "v7", "v11"})
+
+
 @dataclass(frozen=True)
 class StepPrompts:
     """The templates of one step-pipeline version (``prompts/extract/<version>.*.j2``)."""
@@ -170,10 +175,10 @@ class StepPrompts:
 
     def asks_kind(self, event_type: EventType) -> bool:
         """Whether the details question asks the model for the event's sub-event type:
-        v6 and v7 ask it of every event; later versions only where code does not take it
+        v6, v7 and v11 ask it of every event; v9 and v10 only where code does not take it
         from the event's words (:data:`~._codebook.KIND_BY_WORDS`), to save the kinds' list
         and the answer's tokens."""
-        return self.version in {"v6", "v7"} or event_type not in KIND_BY_WORDS
+        return self.version in _ASKS_EVERY_KIND or event_type not in KIND_BY_WORDS
 
     @property
     def sha256(self) -> str:

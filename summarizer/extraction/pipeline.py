@@ -48,7 +48,7 @@ from summarizer.extraction._grouping import (
     names_one_place,
 )
 from summarizer.extraction._harm import armed_people_hurt, harms_civilians
-from summarizer.extraction._meta import dateline_of, language_of, title_of, wire_of
+from summarizer.extraction._meta import dateline_of, language_name, language_of, title_of, wire_of
 from summarizer.extraction._names import (
     actor_named,
     article_spelling,
@@ -229,7 +229,10 @@ def run_steps(article: ArticleInput, prompts: StepPrompts, run: RunInfo) -> Step
     spots: list[Spot] = []
     background = background_ids(sentences, article.published)
     shown = [s for s in candidates(sentences) if s.id not in background]
-    summary_ask = ask("summary", prompts.render("summary"), SummaryDraft)
+    # v11 on: a summary question that names the article's language when it is not English
+    summary_ask = ask(
+        "summary", prompts.render("summary", language=language_name(language)), SummaryDraft
+    )
     if prompts.labels_by_code:
         labels = {s.id: label_by_words(s.text) for s in shown}
         spots = group_events(labels, sentences, article.published, tally.warnings, language)

@@ -59,8 +59,9 @@ _JOINS = (" from", " with", " against", " at", " by", " of", " concerning")
 # words of time an English sentence can open with as the article puts them
 _ENGLISH_TIME = re.compile(
     r"\b(?:on|in|at|late|early|last|this|mon|tues|wednes|thurs|fri|satur|sun)day\b|"
-    r"\b(?:yesterday|today|tonight|overnight|night|morning|afternoon|evening|week|"
-    r"jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w*\b",
+    r"\b(?:yesterday|today|tonight|overnight|nights?|mornings?|afternoons?|evenings?|weeks?|"
+    r"weekend|jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+    r"sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b",
     re.IGNORECASE,
 )
 

@@ -98,7 +98,6 @@ def title_of(text: str, page_title: str | None) -> str | None:
     return None
 
 
-@functools.lru_cache(maxsize=256)
 def language_name(code: str) -> str | None:
     """The English name of an ISO 639-1 language code ("fr" -> "French"), from
     ``pycountry``; None for English, an unknown code or one that is not two letters."""
@@ -110,6 +109,7 @@ def language_name(code: str) -> str | None:
     return str(language.name) if language is not None else None
 
 
+@functools.lru_cache(maxsize=256)
 def language_of(text: str) -> str:
     """ISO 639-1 code of the text's language (``py3langid``); 'en' for too little text."""
     if len(text.strip()) < 20:

@@ -74,6 +74,9 @@ class _Model(BaseModel):
 # --------------------------------------------------------------------------- drafts
 
 
+_SUMMARY_MAX_CHARS = 900
+
+
 class Summary(_Model):
     """The neutral summary."""
 
@@ -83,7 +86,7 @@ class Summary(_Model):
         "terms such as 'regime' or 'terrorists'.",
     )
     text: str = Field(
-        max_length=900,
+        max_length=_SUMMARY_MAX_CHARS,
         description="2 to 4 sentences, at most 120 words, in your own words (never copy a "
         "sentence). Attribute every figure and claim ('according to the Syrian Observatory "
         "for Human Rights', 'state news agency SANA said'). Neutral words ('government "
@@ -99,14 +102,18 @@ class Summary(_Model):
 
 def fit_summary(text: str) -> tuple[str, str | None]:
     """``text`` cut back to its leading whole sentences, never mid-sentence, to fit 2-4
-    sentences and 120 words, and a note of the cut (None when nothing was cut).
+    sentences, 120 words and the field's 900 characters, and a note of the cut (None when
+    nothing was cut).
 
     Raises ValueError when fewer than two whole sentences fit.
     """
     sentences = [s for s in re.split(r"(?<=[.!?])[\"”’]?\s+", text.strip()) if s]
     kept: list[str] = []
+    by_chars = False
     for sentence in sentences[:4]:
-        if len(" ".join([*kept, sentence]).split()) > 120:
+        joined = " ".join([*kept, sentence])
+        by_chars = len(joined) > _SUMMARY_MAX_CHARS
+        if len(joined.split()) > 120 or by_chars:
             break
         kept.append(sentence)
     if len(kept) < 2:
@@ -118,6 +125,7 @@ def fit_summary(text: str) -> tuple[str, str | None]:
         note = (
             f"summary cut from {len(sentences)} to {len(kept)} sentences "
             f"({len(text.split())} words) to fit 4 sentences / 120 words"
+            + (f" / {_SUMMARY_MAX_CHARS} characters" if by_chars else "")
         )
         return " ".join(kept), note
     return text, None

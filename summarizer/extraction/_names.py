@@ -17,6 +17,7 @@ import re
 
 from summarizer.extraction._meta import is_wire
 from summarizer.extraction._places import (
+    ELIDED_ARTICLE,
     countries_in,
     country_name,
     country_of_capital,
@@ -157,9 +158,6 @@ def derived_actor_country(name: str) -> str | None:
 _WORD = re.compile(r"[\w'’-]+")
 
 
-_ELIDED = re.compile(r"^(?:[lLdD]|[Dd]ell|[Aa]ll|[Nn]ell|[Dd]all|[Ss]ull|[Qq]u)['’](?=\w)")
-
-
 def article_spelling(name: str, text: str, cutoff: float = 88.0) -> str | None:
     """The article's own spelling of a name the model spelt differently ("Kfar Zita" for
     "Kafr Zita", "Syria Observatory" for "Syrian Observatory"): the run of words of about
@@ -175,7 +173,9 @@ def article_spelling(name: str, text: str, cutoff: float = 88.0) -> str | None:
     for n in {max(1, size - 1), size, size + 1}:
         for i in range(len(words) - n + 1):
             # an elided article is not the name's: "l'Alibori", "dell'Ituri"
-            span = _ELIDED.sub("", text[words[i].start() : words[i + n - 1].end()])
+            span = text[words[i].start() : words[i + n - 1].end()]
+            if elided := ELIDED_ARTICLE.match(span):
+                span = span[elided.end() :]
             if span.isupper() and len(span) > 4 and not name.isupper():
                 continue  # a dateline's or heading's capitals ("TBILISI") are no spelling
             score = fuzz.ratio(target, fold_name(span))

@@ -29,6 +29,7 @@ from summarizer.extraction._country_names import (
 )
 
 __all__ = [
+    "ELIDED_ARTICLE",
     "Place",
     "countries_in",
     "countries_of_provinces",
@@ -48,7 +49,8 @@ _ADMIN_WORDS = (
     r"région|département|préfecture|wilaya"
 )
 _LEADING = re.compile(r"^(?:al|el|ad|ar|as|at|az|an|ash|the|la|le|les|los|las)[\s'’-]+")
-_ELISION = re.compile(r"\b(l|d|dell|dall|nell|sull|all|qu)['’ʼ](?=\w)")
+# an article elided into the next word, French and Italian: "l'Agence", "nell'Ituri"
+ELIDED_ARTICLE = re.compile(r"\b(l|d|dell|dall|nell|sull|all|qu)['’ʼ](?=\w)", re.IGNORECASE)
 _TRAILING_ADMIN = re.compile(rf"[\s,]+(?:{_ADMIN_WORDS})$", re.IGNORECASE)
 
 
@@ -62,7 +64,7 @@ def fold_name(name: str) -> str:
     text = text.casefold()
     # an elided article is a word of its own ("l'agence" -> "l agence"), so "Agence ..."
     # is found in "selon l'Agence ..."; other apostrophes join ("Ma'arat" -> "maarat")
-    text = _ELISION.sub(r"\1 ", text)
+    text = ELIDED_ARTICLE.sub(r"\1 ", text)
     text = text.replace("ʼ", "").replace("'", "").replace("’", "").replace("ʻ", "")
     text = re.sub(r"[^\w]+", " ", text).strip()
     text = _LEADING.sub("", text)

@@ -89,37 +89,17 @@ def checked(
     for term in loaded_terms_in(f"{headline}\n{text}"):
         problems.append(f"the word '{term.term}' outside quotation marks")
     try:
-        text = _fitted(text, warnings)
-    except ValueError:
+        # cut here, not by the schema: its length limit rejects a text before its
+        # validator could cut it, and the cut is noted
+        text, cut = fit_summary(text)
+        summary = Summary(headline=headline[:140], text=text)
+    except (ValueError, ValidationError):
         sentences = len([s for s in _SENTENCE.split(text) if s.strip()])
         problems.append(f"{sentences} sentence(s) left after the checks, fewer than 2")
         return None, problems
-    try:
-        summary = Summary(headline=headline[:140], text=text)
-    except ValidationError as exc:
-        problems.append(f"the summary does not fit its schema: {exc.errors()[0]['msg']}")
-        return None, problems
+    if cut:
+        warnings.append(cut)
     return summary, problems
-
-
-_MAX_CHARS: int = next(
-    m.max_length for m in Summary.model_fields["text"].metadata if hasattr(m, "max_length")
-)
-
-
-def _fitted(text: str, warnings: list[str]) -> str:
-    """``text`` cut back to whole sentences within the summary's limits (4 sentences, 120
-    words, the schema's characters), the cut noted; ValueError when fewer than two fit.
-    The schema rejects an overlong text before it can cut it: the record's sentences
-    added to a model's long ones would otherwise discard the whole summary."""
-    fitted, note = fit_summary(text)
-    sentences = [s for s in _SENTENCE.split(fitted) if s.strip()]
-    while len(" ".join(sentences)) > _MAX_CHARS and len(sentences) > 2:
-        sentences.pop()
-        note = f"summary cut to {len(sentences)} sentences to fit {_MAX_CHARS} characters"
-    if note:
-        warnings.append(note)
-    return " ".join(sentences)
 
 
 # words of killing used as figures of speech ("a bloodbath on the markets", "United were

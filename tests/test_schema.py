@@ -14,6 +14,7 @@ from summarizer.schema import (
     EventType,
     Extraction,
     SubEventType,
+    Summary,
     fit_summary,
     parent_event_type,
 )
@@ -111,3 +112,14 @@ def test_the_codebook_stays_public_through_schema() -> None:
     for name in codebook.__all__:
         assert name in schema.__all__
         assert getattr(schema, name) is getattr(codebook, name)
+
+
+def test_a_summary_within_its_words_but_past_900_characters_is_cut_to_whole_sentences() -> None:
+    long_words = " ".join(["internationally-coordinated"] * 12)
+    sentences = [f"Sentence {i} has {long_words}." for i in range(1, 4)]
+    text = " ".join(sentences)
+    assert len(text.split()) <= 120 and len(text) > 900
+    fitted, note = fit_summary(text)
+    assert fitted == " ".join(sentences[:2])
+    assert note is not None and note.endswith("/ 900 characters")
+    assert Summary(headline="h", text=fitted).text == fitted
